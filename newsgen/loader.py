@@ -1,0 +1,355 @@
+"""Stage 2: ``content/`` to models, collecting every problem with its file and line.
+
+Nothing here stops at the first bad file: each file is read on its own and its problems are
+added to a shared list, so one run reports everything an editor has to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsgen.config import SiteConfig, static_roots
+from newsgen.errors import ContentError, ProblemList, SourceLocation
+from newsgen.fields import FieldReader
+from newsgen.frontmatter import YamlDoc, decode_source, parse_yaml, split_front_matter
+from newsgen.images import image_size
+from newsgen.models import Article, Author, Correction, Headline, Image, Page, Tag
+from newsgen.urls import (
+    UnsafePath,
+    article_url,
+    author_url,
+    page_url,
+    slug_problem,
+    slugify,
+    tag_url,
+)
+
+ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
+                "slug", "location", "draft", "featured", "expires", "corrections")
+PAGE_KEYS = ("title", "slug", "description")
+HEADLINE_KEYS = ("time", "title", "link")
+
+
+@dataclass
+class Content:
+    """Every file of ``content/`` as models, before publication rules are applied."""
+
+    articles: list[Article] = field(default_factory=list)
+    headlines: list[Headline] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file found on disk: its site-relative path and its bytes' digest."""
+
+    relative: str
+    path: Path
+
+
+def load_content(config: SiteConfig, problems: ProblemList) -> Content:
+    """Read every article, headline file and page; problems go to ``problems``."""
+    loader = _Loader(config, problems)
+    content = Content()
+    for source in discover(config, "content/articles", (".md", ".markdown"), problems):
+        article = loader.article(source)
+        if article is not None:
+            content.articles.append(article)
+    for source in discover(config, "content/pages", (".md", ".markdown"), problems):
+        page = loader.page(source)
+        if page is not None:
+            content.pages.append(page)
+    for source in discover(config, "content/headlines", (".yaml", ".yml"), problems):
+        content.headlines.extend(loader.headlines(source))
+    _check_unique_slugs(content, problems)
+    return content
+
+
+def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
+             problems: ProblemList) -> list[SourceFile]:
+    """Files below ``folder`` in a stable order; symlinks leaving the site are refused."""
+    root = config.site_dir / folder
+    site = config.site_dir.resolve()
+    found: list[SourceFile] = []
+    if not root.is_dir():
+        return found
+    for current, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        here = Path(current)
+        for name in list(dirs):
+            if (here / name).is_symlink():
+                dirs.remove(name)
+                _check_link(here / name, config, site, problems, folder_link=True)
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(suffixes):
+                continue
+            path = here / name
+            relative = path.relative_to(config.site_dir).as_posix()
+            if path.is_symlink() and not _check_link(path, config, site, problems):
+                continue
+            found.append(SourceFile(relative, path))
+    return found
+
+
+def _check_link(path: Path, config: SiteConfig, site: Path, problems: ProblemList,
+                folder_link: bool = False) -> bool:
+    """A symlink may point inside the site; one that leaves it, or loops, is an error."""
+    relative = path.relative_to(config.site_dir).as_posix()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.error(SourceLocation(relative), "symlink is broken or loops; not followed",
+                       "symlink")
+        return False
+    if target != site and site not in target.parents:
+        problems.error(SourceLocation(relative),
+                       f"symlink points outside the site ({target}); not followed", "symlink")
+        return False
+    if folder_link:
+        problems.warning(SourceLocation(relative), "symlinked folders are not followed",
+                         "symlink")
+    return True
+
+
+def read_text(source: SourceFile, config: SiteConfig) -> str:
+    """The file as text: size-limited, UTF-8 (BOM allowed), LF line ends."""
+    size = source.path.stat().st_size
+    if size > config.max_file_size:
+        raise ContentError(SourceLocation(source.relative),
+                           f"file is {size:,} bytes, over the limit of "
+                           f"{config.max_file_size:,} (limits.file_size)", "size")
+    text = decode_source(source.path.read_bytes(), source.relative)
+    if not text.strip():
+        raise ContentError(SourceLocation(source.relative, 1), "file is empty", "empty")
+    return text
+
+
+class _Loader:
+    def __init__(self, config: SiteConfig, problems: ProblemList) -> None:
+        self.config = config
+        self.problems = problems
+        self.static = static_roots(config)
+
+    def _front(self, source: SourceFile) -> tuple[YamlDoc, str, int, str] | None:
+        try:
+            text = read_text(source, self.config)
+            yaml_text, body, body_line = split_front_matter(text, source.relative)
+            doc = parse_yaml(yaml_text, source.relative, first_line=2)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return None
+        except OSError as exc:
+            self.problems.error(SourceLocation(source.relative),
+                                f"cannot read file: {exc.strerror}", "io")
+            return None
+        if not isinstance(doc.value, dict):
+            kind = "empty" if doc.value is None else f"a {_kind(doc.value)}"
+            self.problems.error(SourceLocation(source.relative, 2 if doc.value is None
+                                               else doc.line()),
+                                f"front matter must be a mapping of keys such as 'title: ...', "
+                                f"not {kind}", "front-matter")
+            return None
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return doc, body, body_line, digest
+
+    def article(self, source: SourceFile) -> Article | None:
+        parsed = self._front(source)
+        if parsed is None:
+            return None
+        doc, body, body_line, digest = parsed
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        fields.warn_unknown(ARTICLE_KEYS, "article")
+        title = fields.text("title", required=True)
+        date = fields.time("date", required=True)
+        section = self._section(fields)
+        slug = self._slug(fields, source)
+        if not (title and date and section and slug):
+            return None
+        updated = fields.time("updated")
+        if updated and updated < date:
+            fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
+        try:
+            url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
+                              self.config.timezone)
+        except UnsafePath as exc:  # pragma: no cover - permalink and slug are validated
+            fields.error(str(exc), "slug")
+            return None
+        return Article(
+            source=source.relative, slug=slug, title=title, date=date, section=section,
+            url=url, body=body, body_line=body_line, updated=updated,
+            expires=fields.time("expires"), authors=self._authors(fields),
+            tags=self._tags(fields), summary=fields.text("summary"),
+            image=self._image(fields), location=fields.text("location"),
+            draft=fields.boolean("draft"), featured=fields.boolean("featured"),
+            corrections=self._corrections(fields), digest=digest,
+        )
+
+    def _section(self, fields: FieldReader) -> str:
+        section = fields.text("section", required=True)
+        if not section:
+            return ""
+        known = self.config.section_ids()
+        if known and section not in known:
+            fields.error(f"unknown section '{section}'; sections in newsgen.yaml: "
+                         + ", ".join(known), "section", code="unknown-section")
+            return ""
+        problem = slug_problem(section)
+        if problem:
+            fields.error(f"section {problem}", "section")
+            return ""
+        return section
+
+    def _slug(self, fields: FieldReader, source: SourceFile) -> str:
+        given = fields.text("slug")
+        slug = given or slugify(Path(source.relative).stem)
+        problem = slug_problem(slug)
+        if problem:
+            if given:
+                fields.error(f"slug {problem}", "slug", code="bad-slug")
+            else:
+                fields.error(f"the file name gives no usable slug; add a 'slug:' ({problem})",
+                             code="bad-slug")
+            return ""
+        return slug
+
+    def _authors(self, fields: FieldReader) -> tuple[Author, ...]:
+        names = fields.text_list("authors")
+        result = []
+        for index, name in enumerate(names):
+            known = self.config.authors.get(name)
+            if known:
+                result.append(Author(known.id, known.name, known.bio, known.url,
+                                     author_url(self.config.url_prefix, known.id)))
+                continue
+            if slugify(name) == name and "-" in name:
+                fields.warn(f"'{name}' is not an author id in newsgen.yaml; shown as a plain "
+                            "name", "authors", index, code="unknown-author")
+            result.append(Author("", name))
+        return tuple(result)
+
+    def _tags(self, fields: FieldReader) -> tuple[Tag, ...]:
+        result: dict[str, Tag] = {}
+        for index, name in enumerate(fields.text_list("tags")):
+            slug = slugify(name)
+            if not slug:
+                fields.error(f"tag '{name}' has no letters or digits", "tags", index)
+                continue
+            result.setdefault(slug, Tag(slug, name, tag_url(self.config.url_prefix, slug)))
+        return tuple(result.values())
+
+    def _image(self, fields: FieldReader) -> Image | None:
+        value = fields.mapping("image", ("src", "alt", "caption", "credit"))
+        if value is None:
+            return None
+        src = fields.text(("image", "src"), required=True)
+        alt = fields.text(("image", "alt"), required=True,
+                          message="image needs 'alt' text describing the picture for readers "
+                                  "who cannot see it")
+        if not src:
+            return None
+        width = height = None
+        if src.startswith("/"):
+            found = self._static_file(src)
+            if found is None:
+                fields.error(f"image '{src}' is not in static/", "image", "src",
+                             code="missing-image")
+            else:
+                size = image_size(found)
+                width, height = size if size else (None, None)
+            src = self.config.url_prefix + src
+        elif not src.startswith(("https://", "http://")):
+            fields.error("image src must be a site path such as /images/photo.jpg or an "
+                         "http(s) URL", "image", "src")
+            return None
+        return Image(src, alt, fields.text(("image", "caption")),
+                     fields.text(("image", "credit")), width, height)
+
+    def _static_file(self, site_path: str) -> Path | None:
+        """The file a site path is served from, site static first, or None."""
+        relative = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
+        if ".." in relative.split("/"):
+            return None
+        for root, prefix in reversed(self.static):
+            if prefix:
+                if not relative.startswith(prefix + "/"):
+                    continue
+                candidate = root / relative[len(prefix) + 1:]
+            else:
+                candidate = root / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _corrections(self, fields: FieldReader) -> tuple[Correction, ...]:
+        items = fields.mapping_list("corrections", ("date", "text"))
+        result = []
+        for index, _item in items:
+            when = fields.time(("corrections", index, "date"), required=True)
+            text = fields.text(("corrections", index, "text"), required=True)
+            if when and text:
+                result.append(Correction(when, text))
+        return tuple(sorted(result, key=lambda c: c.date, reverse=True))
+
+    def page(self, source: SourceFile) -> Page | None:
+        parsed = self._front(source)
+        if parsed is None:
+            return None
+        doc, body, body_line, _digest = parsed
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        fields.warn_unknown(PAGE_KEYS, "page")
+        title = fields.text("title", required=True)
+        slug = self._slug(fields, source)
+        if not (title and slug):
+            return None
+        return Page(source.relative, slug, title, page_url(self.config.url_prefix, slug), body,
+                    body_line, description=fields.text("description"))
+
+    def headlines(self, source: SourceFile) -> list[Headline]:
+        try:
+            doc = parse_yaml(read_text(source, self.config), source.relative)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return []
+        if not isinstance(doc.value, list):
+            self.problems.error(doc.at(), "a headline file must be a YAML list of items with "
+                                "'time', 'title' and optional 'link'", "headline")
+            return []
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        result = []
+        for index, item in enumerate(doc.value):
+            if not isinstance(item, dict):
+                fields.error(f"headline must be a mapping with 'time' and 'title', not "
+                             f"{_kind(item)}", index, code="headline")
+                continue
+            fields.warn_unknown(HEADLINE_KEYS, "headline", (index,))
+            time = fields.time((index, "time"), required=True)
+            title = fields.text((index, "title"), required=True)
+            link = fields.text((index, "link"))
+            if link and not link.startswith(("http://", "https://")) and slug_problem(link):
+                fields.error(f"link '{link}' must be an article slug or an http(s) URL",
+                             index, "link", code="headline-link")
+                continue
+            if time and title:
+                result.append(Headline(source.relative, doc.line(index) or 1, time, title,
+                                       link))
+        return result
+
+
+def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
+    """Slugs name articles in links and headlines, so one slug may belong to one article."""
+    seen: dict[str, Article] = {}
+    for article in content.articles:
+        first = seen.setdefault(article.slug, article)
+        if first is not article:
+            problems.error(SourceLocation(article.source),
+                           f"slug '{article.slug}' is already used by {first.source}",
+                           "duplicate-slug")
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", dict: "mapping", str: "text", int: "number", float: "number",
+            bool: "true/false value"}.get(type(value), type(value).__name__)

@@ -1,0 +1,156 @@
+"""Stage 3: Markdown bodies to safe HTML with Python-Markdown.
+
+Editors write Markdown, never HTML: raw HTML is shown as text unless the site turns on
+``markdown.unsafe_html``; every attribute passes an allow-list and every URL a scheme check,
+whatever the form of the payload (entities, mixed case, control characters, autolinks).
+Internal links (``article:slug`` or a relative ``.md`` path) stay as tokens in the cached HTML
+and are resolved per build by :func:`resolve_links`, so an article's HTML depends only on its
+own text.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["extra", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "toc": {"permalink": "#", "permalink_class": "heading-anchor",
+            "permalink_title": "Link to this section", "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+ARTICLE_SCHEME = "article:"
+FILE_TOKEN = "newsgen-file:"
+URL_ATTRIBUTES = ("href", "src")
+ALLOWED_ATTRIBUTES = frozenset({
+    "href", "src", "alt", "title", "id", "class", "width", "height", "colspan", "rowspan",
+    "align", "start", "reversed", "scope", "abbr", "lang", "dir", "cite", "datetime",
+    "role", "aria-hidden", "aria-label", "rel",
+})
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_TOKEN = re.compile(r'(href|src)="(article:|newsgen-file:)([^"]*)"')
+_FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>')
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """A body converted once; ``html`` may still hold internal-link tokens."""
+
+    html: str
+    first_paragraph: str
+    words: int
+    links: tuple[str, ...] = field(default=())
+
+
+class _Sanitizer(Treeprocessor):
+    """Keep only allow-listed attributes and safe URLs; note internal-link targets."""
+
+    def __init__(self, md: markdown.Markdown, converter: MarkdownConverter) -> None:
+        super().__init__(md)
+        self.converter = converter
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for name in list(element.attrib):
+                if name.lower() not in ALLOWED_ATTRIBUTES:
+                    del element.attrib[name]
+            for name in URL_ATTRIBUTES:
+                if name in element.attrib:
+                    element.set(name, self.converter.clean_url(element.attrib[name]))
+            if element.tag == "a" and element.get("href", "").startswith(("http:", "https:")):
+                element.set("rel", "noopener")
+        return None
+
+
+class MarkdownConverter:
+    """One reusable Python-Markdown instance (``reset()`` between bodies is much cheaper
+    than building a new one) set up for newsroom content."""
+
+    def __init__(self, unsafe_html: bool = False, url_prefix: str = "") -> None:
+        self.url_prefix = url_prefix
+        self.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                    output_format="html")
+        if not unsafe_html:
+            self.md.preprocessors.deregister("html_block")
+            self.md.inlinePatterns.deregister("html")
+        self.md.treeprocessors.register(_Sanitizer(self.md, self), "newsgen-sanitize", 1)
+        self._source_dir = ""
+        self._links: list[str] = []
+
+    def convert(self, text: str, source: str = "") -> RenderedBody:
+        """Convert one body; ``source`` (site-relative path) anchors relative ``.md`` links."""
+        self._source_dir = posixpath.dirname(source)
+        self._links = []
+        self.md.reset()
+        body = self.md.convert(text)
+        match = _FIRST_P.search(body)
+        first = plain_text(match.group(1)) if match else ""
+        words = len(plain_text(body).split())
+        return RenderedBody(body, first, words, tuple(self._links))
+
+    def clean_url(self, raw: str) -> str:
+        """A URL that is safe in an attribute, or ``#`` where it is not."""
+        url = _CONTROL.sub("", html.unescape(raw))
+        scheme = _SCHEME.match(url)
+        if scheme:
+            name = scheme.group(1).lower()
+            if name == "article":
+                self._links.append(url)
+                return ARTICLE_SCHEME + url[len("article:"):].strip()
+            return url if name in SAFE_SCHEMES else "#"
+        if url.startswith("//") or url.startswith("\\"):
+            return url if url.startswith("//") else "#"
+        if url.startswith("/"):
+            return self.url_prefix + url if self.url_prefix else url
+        path = url.split("#", 1)[0].split("?", 1)[0]
+        if path.endswith(".md"):
+            target = posixpath.normpath(posixpath.join(self._source_dir, path))
+            self._links.append(FILE_TOKEN + target)
+            return FILE_TOKEN + target
+        return url
+
+
+def resolve_links(body_html: str, resolve: LinkResolver) -> str:
+    """Replace internal-link tokens with site URLs; unresolvable ones become ``#``."""
+    if "article:" not in body_html and FILE_TOKEN not in body_html:
+        return body_html
+
+    def substitute(match: re.Match[str]) -> str:
+        kind = "slug" if match.group(2) == ARTICLE_SCHEME else "file"
+        target, _, fragment = html.unescape(match.group(3)).partition("#")
+        url = resolve(kind, target) or "#"
+        if fragment and url != "#":
+            url += "#" + fragment
+        return f'{match.group(1)}="{html.escape(url, quote=True)}"'
+
+    return _TOKEN.sub(substitute, body_html)
+
+
+class LinkResolver:
+    """Protocol-like base: ``resolve(kind, target)`` returns a URL or None."""
+
+    def __call__(self, kind: str, target: str) -> str | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def link_target(token: str) -> tuple[str, str]:
+    """Split a recorded link (``article:slug`` or ``newsgen-file:path``) into (kind, target)."""
+    if token.startswith(FILE_TOKEN):
+        return "file", token[len(FILE_TOKEN):].partition("#")[0]
+    return "slug", token[len(ARTICLE_SCHEME):].partition("#")[0].strip()
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded: for summaries and word counts."""
+    text = _TAGS.sub("", _ANCHOR.sub("", fragment))
+    return " ".join(html.unescape(text).split())

@@ -1,0 +1,136 @@
+"""The content model: frozen dataclasses with no I/O and no Jinja.
+
+The loader builds them from files; the renderer turns them into what templates see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsgen.config import SiteConfig
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Author:
+    """A byline. ``id`` is empty for a plain-name byline, which then has no author page."""
+
+    id: str
+    name: str
+    bio: str = ""
+    link: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str
+    slug: str
+    title: str
+    date: datetime
+    section: str
+    url: str
+    body: str
+    body_line: int
+    updated: datetime | None = None
+    expires: datetime | None = None
+    authors: tuple[Author, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    summary: str = ""
+    image: Image | None = None
+    location: str = ""
+    draft: bool = False
+    featured: bool = False
+    corrections: tuple[Correction, ...] = ()
+    html: str = ""
+    words: int = 0
+    digest: str = ""
+
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed for readers: update or correction, else publication."""
+        times = [self.date]
+        if self.updated:
+            times.append(self.updated)
+        times.extend(c.date for c in self.corrections)
+        return max(times)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / 230))
+
+
+@dataclass(frozen=True)
+class Headline:
+    source: str
+    line: int
+    time: datetime
+    title: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str
+    slug: str
+    title: str
+    url: str
+    body: str
+    body_line: int
+    html: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TickerItem:
+    time: datetime
+    title: str
+    url: str = ""
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything one build publishes, already filtered for drafts, embargo and expiry."""
+
+    config: SiteConfig
+    now: datetime
+    articles: tuple[Article, ...]
+    headlines: tuple[Headline, ...]
+    pages: tuple[Page, ...]
+    sections: tuple[Section, ...]
+    tags: tuple[Tag, ...]
+    authors: tuple[Author, ...]
+    ticker: tuple[TickerItem, ...] = ()
+    next_change: datetime | None = None
+    hidden: tuple[Article, ...] = field(default=())

@@ -1,0 +1,298 @@
+"""Stage 4: models to page HTML, pure (no file I/O).
+
+Each page kind has a function that yields :class:`RenderedPage` objects. The ticker is a
+shared block: it is rendered once per build and spliced into every page at a marker, so a new
+headline costs one small render plus a string substitution per page rather than a full
+re-render of the site.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from newsgen import __version__
+from newsgen.models import Article, Author, Page, Section, Site, Tag
+from newsgen.times import iso
+from newsgen.urls import archive_url, author_url, output_path, section_url, tag_url
+
+TICKER_MARKER = "<!--newsgen:ticker-->"
+RELATED_COUNT = 4
+FRONT_TOP_STORIES = 6
+SECTION_BLOCK_SIZE = 4
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One output file: where it goes, which content file(s) asked for it, its text."""
+
+    path: str
+    url: str
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    urls: tuple[str, ...]
+
+    @property
+    def prev_url(self) -> str:
+        return self.urls[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.urls[self.number] if self.number < self.count else ""
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every template sees as ``site``."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    home_url: str
+    logo: str
+    sections: tuple[Section, ...]
+    social: tuple[tuple[str, str], ...]
+    pages: tuple[Page, ...]
+    feed_url: str
+    comments_html: Markup
+    publication_name: str
+    now: Any
+    generator: str = f"newsgen {__version__}"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Renderer:
+    """Fills templates for one Site. ``render_all`` yields every page of the site."""
+
+    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+        self.env = env
+        self.site = site
+        config = site.config
+        self.prefix = config.url_prefix
+        self.view = SiteView(
+            title=config.title, description=config.description, language=config.language,
+            base_url=config.base_url, home_url=self.prefix + "/", logo=config.logo,
+            sections=site.sections, social=config.social, pages=site.pages,
+            feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
+            publication_name=config.publication_name, now=site.now,
+        )
+        self.sections = {s.id: s for s in site.sections}
+        self.by_section: dict[str, list[Article]] = {}
+        for article in site.articles:
+            self.by_section.setdefault(article.section, []).append(article)
+        self.ticker_html = self._render("ticker.html", {"items": site.ticker})
+
+    # -- shared ----------------------------------------------------------------------------
+    def _render(self, template: str, context: dict[str, Any]) -> str:
+        context.setdefault("site", self.view)
+        context.setdefault("ticker", Markup(TICKER_MARKER))
+        return self.env.get_template(template).render(context)
+
+    def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> RenderedPage:
+        meta = context.setdefault("page", {})
+        meta.setdefault("url", url)
+        meta.setdefault("canonical", self.site.config.absolute(url))
+        meta.setdefault("description", self.site.config.description)
+        meta.setdefault("feeds", [])
+        text = self._render(template, context).replace(TICKER_MARKER, self.ticker_html)
+        return RenderedPage(output_path(url, self.prefix), url, source, text)
+
+    def render_all(self) -> Iterator[RenderedPage]:
+        yield self.front_page()
+        for article in self.site.articles:
+            yield self.article_page(article)
+        yield from self.section_pages()
+        yield from self.tag_pages()
+        yield from self.author_pages()
+        yield from self.archive_pages()
+        for static_page in self.site.pages:
+            yield self.static_page(static_page)
+        yield self.not_found_page()
+
+    # -- page kinds --------------------------------------------------------------------------
+    def front_page(self) -> RenderedPage:
+        articles = self.site.articles
+        featured = [a for a in articles if a.featured]
+        lead = featured[0] if featured else (articles[0] if articles else None)
+        rest = [a for a in articles if a is not lead]
+        blocks = []
+        for section in self.site.sections:
+            items = [a for a in self.by_section.get(section.id, []) if a is not lead]
+            if items:
+                blocks.append({"section": section, "articles": items[:SECTION_BLOCK_SIZE]})
+        context = {"lead": lead, "top_stories": rest[:FRONT_TOP_STORIES],
+                   "section_blocks": blocks,
+                   "page": {"kind": "front", "title": self.site.config.title}}
+        return self.page("index.html", self.prefix + "/", "content/", context)
+
+    def article_page(self, article: Article) -> RenderedPage:
+        siblings = self.by_section.get(article.section, [])
+        index = siblings.index(article)
+        context = {
+            "article": article,
+            "section": self.sections.get(article.section),
+            "related": self.related(article),
+            "newer": siblings[index - 1] if index > 0 else None,
+            "older": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "share": share_links(self.site.config.absolute(article.url), article.title),
+            "page": {"kind": "article", "title": article.title,
+                     "description": article.summary},
+        }
+        return self.page("article.html", article.url, article.source, context)
+
+    def related(self, article: Article) -> list[Article]:
+        """By shared tags, then same section, then newest; never the article itself."""
+        tags = {t.slug for t in article.tags}
+        scored = []
+        for position, other in enumerate(self.site.articles):
+            if other is article:
+                continue
+            shared = len(tags.intersection(t.slug for t in other.tags))
+            same = other.section == article.section
+            if shared or same:
+                scored.append((-shared, not same, position, other))
+        scored.sort(key=lambda item: item[:3])
+        return [item[3] for item in scored[:RELATED_COUNT]]
+
+    def listing(self, template: str, items: Sequence[Article], url_of: Callable[[int], str],
+                source: str, context: dict[str, Any]) -> Iterator[RenderedPage]:
+        """Paginated list pages; page 1 lives at the listing's own URL."""
+        per_page = self.site.config.per_page
+        count = max(1, math.ceil(len(items) / per_page))
+        urls = tuple(url_of(n) for n in range(1, count + 1))
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * per_page: number * per_page]
+            page_context = dict(context)
+            page_context["page"] = dict(context["page"])
+            if number > 1:
+                page_context["page"]["title"] += f" (page {number})"
+            page_context.update(articles=list(chunk),
+                                pagination=Pagination(number, count, urls))
+            yield self.page(template, urls[number - 1], source, page_context)
+
+    def section_pages(self) -> Iterator[RenderedPage]:
+        for section in self.site.sections:
+            items = self.by_section.get(section.id, [])
+            context = {"section": section,
+                       "page": {"kind": "section", "title": section.title,
+                                "description": f"{section.title}: the latest from "
+                                               f"{self.site.config.title}"}}
+            yield from self.listing("section.html", items,
+                                    lambda n, s=section.id: section_url(self.prefix, s, n),
+                                    f"sections/{section.id}", context)
+
+    def tag_pages(self) -> Iterator[RenderedPage]:
+        for tag in self.site.tags:
+            items = [a for a in self.site.articles if any(t.slug == tag.slug for t in a.tags)]
+            context = {"tag": tag, "page": {"kind": "tag", "title": tag.name,
+                                            "description": f"Articles tagged {tag.name}"}}
+            yield from self.listing("tag.html", items,
+                                    lambda n, s=tag.slug: tag_url(self.prefix, s, n),
+                                    f"tags/{tag.slug}", context)
+        counts = {t.slug: 0 for t in self.site.tags}
+        for article in self.site.articles:
+            for t in article.tags:
+                counts[t.slug] += 1
+        context = {"tags": [(t, counts[t.slug]) for t in self.site.tags],
+                   "page": {"kind": "tags", "title": "Topics"}}
+        yield self.page("tags.html", self.prefix + "/tags/", "tags", context)
+
+    def author_pages(self) -> Iterator[RenderedPage]:
+        for author in self.site.authors:
+            items = [a for a in self.site.articles if any(x.id == author.id for x in a.authors)]
+            context = {"author": author,
+                       "page": {"kind": "author", "title": author.name,
+                                "description": author.bio or f"Articles by {author.name}"}}
+            yield from self.listing("author.html", items,
+                                    lambda n, i=author.id: author_url(self.prefix, i, n),
+                                    f"authors/{author.id}", context)
+        context = {"authors": list(self.site.authors),
+                   "page": {"kind": "authors", "title": "Our journalists"}}
+        yield self.page("authors.html", self.prefix + "/authors/", "authors", context)
+
+    def archive_pages(self) -> Iterator[RenderedPage]:
+        zone = self.site.config.timezone
+        months: dict[tuple[int, int], list[Article]] = {}
+        for article in self.site.articles:
+            local = article.date.astimezone(zone)
+            months.setdefault((local.year, local.month), []).append(article)
+        for (year, month), items in sorted(months.items(), reverse=True):
+            first = items[-1].date
+            context = {"year": year, "month": month, "month_date": first,
+                       "page": {"kind": "archive-month", "title": "Archive"}}
+            yield from self.listing("archive.html", items,
+                                    lambda n, y=year, m=month: _archive_page(self.prefix, y, m, n),
+                                    f"archive/{year:04d}-{month:02d}", context)
+        index = [{"year": y, "month": m, "count": len(items), "month_date": items[-1].date,
+                  "url": archive_url(self.prefix, y, m)}
+                 for (y, m), items in sorted(months.items(), reverse=True)]
+        context = {"months": index, "page": {"kind": "archive", "title": "Archive"}}
+        yield self.page("archive_index.html", archive_url(self.prefix), "archive", context)
+
+    def static_page(self, static_page: Page) -> RenderedPage:
+        context = {"static_page": static_page,
+                   "page": {"kind": "page", "title": static_page.title,
+                            "description": static_page.description
+                            or self.site.config.description}}
+        return self.page("page.html", static_page.url, static_page.source, context)
+
+    def not_found_page(self) -> RenderedPage:
+        context = {"latest": list(self.site.articles[:5]),
+                   "page": {"kind": "404", "title": "Page not found"}}
+        page = self.page("404.html", self.prefix + "/404.html", "404", context)
+        return page
+
+    # -- ticker outputs ----------------------------------------------------------------------
+    def ticker_fragment(self) -> RenderedPage:
+        return RenderedPage(output_path(self.prefix + "/ticker.html", self.prefix),
+                            self.prefix + "/ticker.html", "ticker", self.ticker_html)
+
+    def ticker_json(self) -> RenderedPage:
+        config = self.site.config
+        items = [{"time": iso(item.time.astimezone(config.timezone)),
+                  "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
+                  "title": item.title,
+                  "url": (item.url if item.external or not item.url
+                          else config.absolute(item.url))}
+                 for item in self.site.ticker]
+        text = json.dumps({"title": config.title, "timezone": config.timezone.key,
+                           "items": items}, ensure_ascii=False, indent=1) + "\n"
+        return RenderedPage("ticker.json", self.prefix + "/ticker.json", "ticker", text)
+
+
+def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
+    base = archive_url(prefix, year, month)
+    return base if number <= 1 else base + f"page/{number}/"
+
+
+def share_links(url: str, title: str) -> list[dict[str, str]]:
+    """Plain share links: no third-party scripts on the page."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        {"name": "Facebook", "url": f"https://www.facebook.com/sharer/sharer.php?u={u}"},
+        {"name": "X", "url": f"https://x.com/intent/post?url={u}&text={t}"},
+        {"name": "WhatsApp", "url": f"https://wa.me/?text={t}%20{u}"},
+        {"name": "Email", "url": f"mailto:?subject={t}&body={u}"},
+    ]
+
+
+def names_of(authors: Sequence[Author]) -> list[str]:
+    return [a.name for a in authors]
+
+
+def tag_names(tags: Sequence[Tag]) -> list[str]:
+    return [t.name for t in tags]

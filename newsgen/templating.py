@@ -1,0 +1,103 @@
+"""The Jinja2 environment: the site's ``templates/`` over the built-in theme, file by file.
+
+A site template can extend the original through the ``theme/`` prefix
+(``{% extends "theme/article.html" %}``) and override a single block. Undefined variables are
+errors, autoescape is on, and content is only ever passed in as data, never compiled, so
+``{{ config }}`` in an article comes out literally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsgen.config import SiteConfig, theme_dir
+from newsgen.errors import Problem, SourceLocation
+from newsgen.times import hhmm, iso, long_date, long_datetime
+
+
+def template_dirs(config: SiteConfig) -> tuple[Path, Path]:
+    """(site templates, theme templates)."""
+    return config.site_dir / "templates", theme_dir() / "templates"
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    site_templates, theme_templates = template_dirs(config)
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme_templates))}),
+        jinja2.FileSystemLoader(str(site_templates)),
+        jinja2.FileSystemLoader(str(theme_templates)),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    zone = config.timezone
+    env.filters.update({
+        "hhmm": lambda t: hhmm(t, zone),
+        "long_date": lambda t: long_date(t, zone),
+        "long_datetime": lambda t: long_datetime(t, zone),
+        "iso": lambda t: iso(t.astimezone(zone)),
+        "absolute": config.absolute,
+    })
+    return env
+
+
+def templates_digest(config: SiteConfig) -> str:
+    """A fingerprint of every template file in effect, for cache invalidation."""
+    digest = hashlib.blake2b(digest_size=16)
+    for root in template_dirs(config):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def template_problem(exc: Exception, config: SiteConfig) -> Problem:
+    """A template failure as ``templates/x.html:LINE: message`` in site-relative terms."""
+    filename, line = _template_position(exc)
+    location = SourceLocation(_display_path(filename, config), line)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"template syntax error: {exc.message}"
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"template error: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name}"
+    else:
+        message = f"template error: {type(exc).__name__}: {exc}"
+    return Problem(location, message, "error", "template")
+
+
+def _template_position(exc: Exception) -> tuple[str, int | None]:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".json", ".j2")):
+            return frame.filename, frame.lineno
+    return "templates", None
+
+
+def _display_path(filename: str, config: SiteConfig) -> str:
+    path = Path(filename)
+    for root, label in ((config.site_dir, ""), (theme_dir(), "<newsgen theme>/")):
+        try:
+            return label + path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(context)
