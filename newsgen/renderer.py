@@ -100,6 +100,7 @@ class Renderer:
     def _render(self, template: str, context: dict[str, Any]) -> str:
         context.setdefault("site", self.view)
         context.setdefault("ticker", Markup(TICKER_MARKER))
+        context.setdefault("metadata", Markup(""))
         return self.env.get_template(template).render(context)
 
     def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> RenderedPage:

@@ -1,0 +1,81 @@
+"""Shared fixtures: small sites built in temporary folders, and the CLI run as a subprocess."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+BASIC_CONFIG = """\
+title: Test Gazette
+base_url: https://gazette.example.org
+timezone: Europe/Lisbon
+sections:
+  - {id: world, title: World}
+  - {id: city, title: City}
+authors:
+  ana: {name: Ana Lima, bio: Covers the city.}
+  rui: {name: Rui Costa}
+"""
+
+
+def article(title: str = "A story", date: str = "2026-03-20T10:00", section: str = "world",
+            body: str = "Some text.", **extra: str) -> str:
+    """Front matter + body for one article; extra keys are written as given (YAML text)."""
+    lines = ["---", f"title: {title}", f"date: {date}", f"section: {section}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    lines += ["---", "", body, ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """Write a site from a {relative path: text or bytes} map; newsgen.yaml defaults to
+    BASIC_CONFIG. Returns the site folder."""
+
+    def make(files: dict[str, str | bytes] | None = None, config: str | None = BASIC_CONFIG,
+             name: str = "site") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            (root / "newsgen.yaml").write_text(config, encoding="utf-8")
+        for relative, data in (files or {}).items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(textwrap.dedent(data) if data.startswith("\n") else data,
+                                encoding="utf-8")
+        return root
+
+    return make
+
+
+def run_newsgen(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m newsgen`` as a user would, capturing output."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "newsgen", *map(str, args)], cwd=cwd,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (including dot folders) with the hash of its bytes."""
+    result = {}
+    if not root.exists():
+        return result
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            result[path.relative_to(root).as_posix()] = hashlib.sha256(
+                path.read_bytes()).hexdigest()
+    return result
