@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 from newsgen.config import SiteConfig, theme_dir
 from newsgen.errors import Problem, SourceLocation
-from newsgen.times import hhmm, iso, long_date, long_datetime
+from newsgen.times import MONTHS, hhmm, in_zone, iso, long_date, long_datetime, same_local_day
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def template_dirs(config: SiteConfig) -> tuple[Path, Path]:
@@ -48,8 +52,25 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         "long_datetime": lambda t: long_datetime(t, zone),
         "iso": lambda t: iso(t.astimezone(zone)),
         "absolute": config.absolute,
+        "updated_time": lambda t, published: updated_time(t, published, zone),
+        "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
+        "month_year": lambda t: month_year(t, zone),
     })
     return env
+
+
+def updated_time(updated: datetime, published: datetime, zone: ZoneInfo) -> str:
+    """``21:05`` when the update falls on the publication's local day, else the full
+    ``26 March 2025, 21:05``: readers see at a glance whether the story moved today."""
+    if same_local_day(updated, published, zone):
+        return hhmm(updated, zone)
+    return long_datetime(updated, zone)
+
+
+def month_year(moment: datetime, zone: ZoneInfo) -> str:
+    """``November 2026`` in the site zone, for archive headings (locale-independent)."""
+    local = in_zone(moment, zone)
+    return f"{MONTHS[local.month - 1]} {local.year}"
 
 
 def templates_digest(config: SiteConfig) -> str:

@@ -1,0 +1,74 @@
+"""The Nu Html Checker on every page of the demo site: the default theme must be valid HTML.
+
+vnu comes from npm (``npm install vnu-jar`` in the repository root, as CI does) and runs on the
+Debian Java. Missing tools fail the test with instructions instead of skipping it: a theme
+that was never validated must not pass CI silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_newsgen
+
+DEMO_NOW = "2026-11-29T12:00"
+JAR_SUFFIX = Path("node_modules/vnu-jar/build/dist/vnu.jar")
+
+
+def find_vnu_jar() -> Path:
+    """``$VNU_JAR``, else an npm install in the repository root or in /tmp."""
+    candidates = [Path(os.environ["VNU_JAR"])] if os.environ.get("VNU_JAR") else []
+    candidates += [REPO / JAR_SUFFIX, Path("/tmp") / JAR_SUFFIX]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    pytest.fail("vnu.jar not found: run `npm install vnu-jar` in the repository root or set "
+                f"VNU_JAR (looked in {', '.join(map(str, candidates))})")
+
+
+def find_java() -> str:
+    java = shutil.which("java")
+    if not java:
+        pytest.fail("java not found on PATH: install a JRE (Debian: apt-get install "
+                    "default-jre-headless) to run the Nu Html Checker")
+    return java
+
+
+def build_demo(out: Path) -> Path:
+    """The repository's demo site, built at a fixed time into ``out``."""
+    result = run_newsgen("build", REPO, "--now", DEMO_NOW, "-o", out, "-q", "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.mark.vnu
+def test_every_demo_page_is_valid_html(tmp_path: Path) -> None:
+    jar, java = find_vnu_jar(), find_java()
+    site = build_demo(tmp_path / "public")
+    pages = sorted(p for p in site.rglob("*.html") if p.name != "ticker.html")
+    assert len(pages) >= 30, f"the demo site has only {len(pages)} pages: is content/ there?"
+    # ticker.html is a fragment for other sites to embed: check it inside a minimal page.
+    fragment = tmp_path / "ticker-fragment.html"
+    fragment.write_text("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+                        "<title>Ticker</title></head><body>"
+                        + (site / "ticker.html").read_text(encoding="utf-8")
+                        + "</body></html>", encoding="utf-8")
+    checked = [*pages, fragment, site / "theme" / "style.css"]
+    result = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json",
+         *map(str, checked)],
+        capture_output=True, text=True, timeout=300)
+    # vnu writes its JSON report to stderr and exits 1 when it found errors.
+    report = json.loads(result.stderr or result.stdout)
+    errors = [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+    listing = "\n".join(
+        f"{m.get('url', '?').removeprefix('file:')}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in errors[:40])
+    assert not errors, f"{len(errors)} HTML errors in {len(checked)} files:\n{listing}"
+    print(f"vnu: 0 errors in {len(checked)} files ({len(pages)} pages)")
