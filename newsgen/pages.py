@@ -1,0 +1,208 @@
+"""Stage 4b: which pages to render, rendering them on every core, and the plan of output
+files.
+
+Each page's context is fingerprinted (``fingerprint.py``). A page whose fingerprint matches the
+previous build is kept as it is; if only the shared ticker changed, the new ticker is spliced
+into the previous bytes at the recorded offsets instead of rendering the page again. Everything
+else is rendered, in parallel when there is enough of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from newsgen.cache import PageRecord, digest
+from newsgen.config import CONFIG_FILE, SiteConfig
+from newsgen.errors import Problem, ProblemList, SourceLocation
+from newsgen.fingerprint import Fingerprinter
+from newsgen.models import Site
+from newsgen.renderer import TICKER_MARKER, PageSpec, Renderer
+from newsgen.reporter import Reporter
+from newsgen.templating import make_environment, template_problem
+from newsgen.urls import GENERATED_ROOTS, UnsafePath, fold_case
+from newsgen.workers import parallel_map
+from newsgen.writer import OutputWriter, file_digest
+
+TICKER_PATH = "ticker.html"
+
+
+class PagePlan:
+    """Every output file by path, refusing two producers for one path (or two paths that
+    differ only in case, which collide on macOS and Windows). Files go straight to the
+    writer's staging folder, so a large site is never held in memory at once."""
+
+    def __init__(self, problems: ProblemList, old_records: dict[str, PageRecord],
+                 writer: OutputWriter | None) -> None:
+        self.problems = problems
+        self.old_records = old_records
+        self.writer = writer
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.sources: dict[str, str] = {}
+        self.folded: dict[str, str] = {}
+        self.records: dict[str, PageRecord] = {}
+        self.body_keys: set[str] = set()
+        self.rendered = 0
+
+    def claim(self, path: str, source: str) -> bool:
+        key = fold_case(path)
+        if key in self.folded:
+            other = self.folded[key]
+            first, second = sorted([self.sources[other], source])
+            detail = "the same path" if other == path else \
+                f"paths differing only in case ('{other}' and '{path}')"
+            where = second if second.startswith(("content/", "static/")) else first
+            self.problems.error(SourceLocation(where), f"URL collision: {first} and {second} "
+                                f"both produce {detail} ({path})", "collision")
+            return False
+        self.folded[key] = path
+        self.sources[path] = source
+        return True
+
+    def add(self, path: str, source: str, data: bytes, record: PageRecord | None = None
+            ) -> None:
+        if not self.claim(path, source):
+            return
+        out_digest = record.digest if record else file_digest(data)
+        if record:
+            self.records[path] = record
+        if self.writer is not None and not self.problems.errors:
+            self.writer.put(path, data, out_digest)
+        self.files[path] = (b"", out_digest)
+
+    def register(self, path: str, source: str, record: PageRecord, size: int,
+                 staged: bool) -> None:
+        """Account for a file a render worker already staged (or found unchanged)."""
+        if not self.claim(path, source):
+            return
+        self.records[path] = record
+        self.files[path] = (b"", record.digest)
+        if self.writer is not None:
+            self.writer.record(path, record.digest, size, staged)
+
+    def keep(self, path: str, source: str, record: PageRecord) -> bool:
+        """Keep the previous output file as it is, if it is intact."""
+        if self.writer is None or not self.writer.is_unchanged(path, record.digest):
+            return False
+        if self.claim(path, source):
+            self.writer.put(path, b"", record.digest)
+            self.records[path] = record
+            self.files[path] = (b"", record.digest)
+        return True
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    record: PageRecord | None = None
+    size: int = 0
+    staged: bool = False
+    problem: Problem | None = None
+
+
+def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
+                 reporter: Reporter, workers: int | None = None) -> None:
+    env = make_environment(config)
+    try:
+        renderer = Renderer(env, site)
+        specs = list(renderer.specs())
+        extra = [renderer.ticker_fragment(), renderer.ticker_json()]
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        plan.problems.add(template_problem(exc, config))
+        return
+    except UnsafePath as exc:
+        plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
+        return
+    splicer = _Splicer(plan, renderer.ticker_html.encode())
+    fingerprints = Fingerprinter(site.now, salt)
+    todo: list[tuple[PageSpec, str]] = []
+    for spec in specs:
+        if _reserved(spec, plan.problems):
+            continue
+        fingerprint = fingerprints.of(spec.template, spec.context)
+        if not splicer.reuse(spec, fingerprint):
+            todo.append((spec, fingerprint))
+
+    def render(index: int) -> _Rendered:
+        """Runs in a worker: render, splice the ticker in, and stage the file."""
+        spec, fingerprint = todo[index]
+        try:
+            text = renderer.render_page(spec)
+        except Exception as exc:  # any template failure becomes a located problem
+            return _Rendered(problem=template_problem(exc, config))
+        data, record = splicer.finish(fingerprint, text.split(TICKER_MARKER))
+        staged = plan.writer.stage(spec.path, data, record.digest) if plan.writer else False
+        return _Rendered(record, len(data), staged)
+
+    results = parallel_map(render, len(todo), workers,
+                           lambda n: reporter.progress(n, len(todo), "rendering"))
+    reporter.finish_progress()
+    plan.rendered = len(todo)
+    for (spec, _), result in zip(todo, results, strict=True):
+        if result.problem is not None:
+            plan.problems.add(result.problem)
+            break  # the same template fails on every page: report it once
+        assert result.record is not None
+        plan.register(spec.path, spec.source, result.record, result.size, result.staged)
+    for page in extra:
+        plan.add(page.path, page.source, page.text.encode())
+
+
+class _Splicer:
+    """Puts the ticker into pages, and reuses previous pages when their inputs match."""
+
+    def __init__(self, plan: PagePlan, ticker: bytes) -> None:
+        self.plan = plan
+        self.ticker = ticker
+        writer = plan.writer
+        old_ticker = writer.old.get(TICKER_PATH) if writer else None
+        self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
+        self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(ticker)
+
+    def reuse(self, spec: PageSpec, fingerprint: str) -> bool:
+        old = self.plan.old_records.get(spec.path)
+        if old is None or old.fingerprint != fingerprint or self.plan.writer is None:
+            return False
+        if self.ticker_same or not old.splices:
+            return self.plan.keep(spec.path, spec.source, old)
+        if self.old_ticker_size < 0:
+            return False
+        previous = self.plan.writer.old_bytes(spec.path, old.digest)
+        if previous is None:
+            return False
+        pieces, start = [], 0
+        for offset in old.splices:
+            pieces.append(previous[start:offset])
+            start = offset + self.old_ticker_size
+        pieces.append(previous[start:])
+        data, record = self.finish(fingerprint, pieces)
+        self.plan.add(spec.path, spec.source, data, record)
+        return True
+
+    def finish(self, fingerprint: str, pieces: list[str] | list[bytes]
+               ) -> tuple[bytes, PageRecord]:
+        """Join page pieces with the ticker between them; note where each ticker starts."""
+        parts = [p.encode() if isinstance(p, str) else p for p in pieces]
+        offsets, position = [], 0
+        for piece in parts[:-1]:
+            position += len(piece)
+            offsets.append(position)
+            position += len(self.ticker)
+        data = self.ticker.join(parts)
+        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets))
+
+
+def _reserved(spec: PageSpec, problems: ProblemList) -> bool:
+    """Content may not take a path newsgen generates (``/rss.xml/``, ``/tags/...``)."""
+    if not spec.source.startswith("content/"):
+        return False
+    root = spec.path.split("/", 1)[0]
+    if root in GENERATED_ROOTS and spec.path != "index.html":
+        problems.error(SourceLocation(spec.source),
+                       f"URL {spec.url} is reserved for pages newsgen generates "
+                       f"('{root}'); choose another slug", "collision")
+        return True
+    return False
+
+
+__all__ = ["PagePlan", "render_pages", "digest"]

@@ -1,0 +1,65 @@
+"""Running a CPU-bound stage on every core, with results in input order (deterministic).
+
+Workers are forked, so they inherit the stage's state (the Markdown converter, the renderer
+and its Site) instead of receiving it pickled; only indexes go out and results come back.
+Where fork is unavailable, or the batch is small, the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MIN_PARALLEL = 200
+_TASK: Callable[[int], Any] | None = None
+
+
+def _run(index: int) -> Any:
+    assert _TASK is not None
+    return _TASK(index)
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    return [_run(i) for i in range(*bounds)]
+
+
+def worker_count() -> int:
+    env = os.environ.get("NEWSGEN_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def parallel_map(task: Callable[[int], T], count: int, workers: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> Sequence[T]:
+    """``[task(i) for i in range(count)]``, spread over forked workers when it pays."""
+    global _TASK
+    workers = worker_count() if workers is None else workers
+    methods = multiprocessing.get_all_start_methods()
+    if workers < 2 or count < MIN_PARALLEL or "fork" not in methods:
+        results = []
+        for index in range(count):
+            results.append(task(index))
+            if progress:
+                progress(index + 1)
+        return results
+    _TASK = task
+    try:
+        size = max(20, min(200, count // (workers * 8) or 1))
+        chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
+        context = multiprocessing.get_context("fork")
+        results = []
+        with context.Pool(workers) as pool:
+            for chunk in pool.imap(_run_chunk, chunks):
+                results.extend(chunk)
+                if progress:
+                    progress(len(results))
+        return results
+    finally:
+        _TASK = None

@@ -1,0 +1,242 @@
+"""Applying a finished build to the output folder: only changed files, through a journal.
+
+Changed files are first written to a staging folder beside the output; nothing in the output
+is touched until the whole build has succeeded. Then a journal listing every move and
+deletion is written with one atomic rename (the commit point) and applied: each file arrives
+by ``os.replace``, so no reader ever sees a half-written file, and unchanged files keep their
+bytes, inode and mtime (rsync and object-store deploys upload only the delta). A build killed
+before the commit point leaves the old output exactly; one killed after it is completed by the
+next newsgen command (``recover``) before anything else happens. When the output folder does
+not exist yet, the staging folder simply becomes the output with one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsgen.urls import safe_join
+
+MARKER_DIR = ".newsgen"
+MANIFEST = ".newsgen/manifest.json"
+# The manifest inside the output holds only what the build determines (digest, size), so the
+# output stays byte-identical across builds; file mtimes, which let a rebuild trust a file
+# without reading it, live beside the output folder.
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    changed: list[str] = field(default_factory=list)
+
+
+def _sibling(out_dir: Path, kind: str) -> Path:
+    return out_dir.parent / f".{out_dir.name}.{kind}"
+
+
+class OutputWriter:
+    """Collects a build's files against the previous output; ``commit()`` applies them."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.staging = _sibling(out_dir, "staging")
+        self.old = read_manifest(out_dir)
+        self.mtimes = _read_mtimes(out_dir)
+        self.cold = not out_dir.exists()
+        self.manifest: dict[str, list[object]] = {}
+        self.puts: list[str] = []
+        self.stats = WriteStats()
+        self._dirs: set[Path] = set()
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+
+    def old_bytes(self, relative: str, expected_digest: str) -> bytes | None:
+        """The previous output's bytes for ``relative`` if they are what newsgen wrote."""
+        entry = self.old.get(relative)
+        if not entry or entry[0] != expected_digest:
+            return None
+        try:
+            data = self.out_dir.joinpath(*relative.split("/")).read_bytes()
+        except OSError:
+            return None
+        return data if file_digest(data) == expected_digest else None
+
+    def is_unchanged(self, relative: str, digest: str) -> bool:
+        """True when the live file already holds these bytes (checked by size and mtime
+        against the manifest, so a file edited by hand is rewritten)."""
+        entry = self.old.get(relative)
+        if not entry or entry[0] != digest:
+            return False
+        path = self.out_dir.joinpath(*relative.split("/"))
+        try:
+            info = path.lstat()
+        except OSError:
+            return False
+        if info.st_size != entry[1] or not path.is_file():
+            return False
+        if info.st_mtime_ns == self.mtimes.get(relative):
+            return True
+        return self.old_bytes(relative, digest) is not None
+
+    def put(self, relative: str, data: bytes, digest: str | None = None) -> None:
+        """Stage ``data`` for ``relative``; if the live file already holds these bytes (the
+        caller may then pass empty ``data`` with the digest), it is kept untouched."""
+        digest = digest or file_digest(data)
+        self.record(relative, digest, len(data), self.stage(relative, data, digest))
+
+    def stage(self, relative: str, data: bytes, digest: str) -> bool:
+        """Write ``data`` to the staging folder unless the live file already holds it.
+
+        Touches only the file system, so forked render workers call it for their own pages;
+        the parent then calls :meth:`record`. Returns whether a file was staged."""
+        if not self.cold and self.is_unchanged(relative, digest):
+            return False
+        target = safe_join(self.staging, relative)
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        with open(target, "wb") as handle:
+            handle.write(data)
+        return True
+
+    def record(self, relative: str, digest: str, size: int, staged: bool) -> None:
+        if staged:
+            self.manifest[relative] = [digest, size]
+            self.puts.append(relative)
+            self.stats.written += 1
+            self.stats.changed.append(relative)
+        else:
+            self.manifest[relative] = [digest, self.old[relative][1]]
+            self.stats.unchanged += 1
+
+    def commit(self) -> WriteStats:
+        deletes = sorted(set(self.old) - set(self.manifest))
+        self.stats.removed = len(deletes)
+        manifest = json.dumps(self.manifest, separators=(",", ":"), sort_keys=True).encode()
+        marker = self.staging / MARKER_DIR
+        marker.mkdir(exist_ok=True)
+        (self.staging / MANIFEST).write_bytes(manifest)
+        if self.cold:
+            os.rename(self.staging, self.out_dir)
+        else:
+            journal = {"puts": self.puts + [MANIFEST], "deletes": deletes}
+            pending = _sibling(self.out_dir, "journal.tmp")
+            pending.write_text(json.dumps(journal))
+            os.replace(pending, _sibling(self.out_dir, "journal"))  # the commit point
+            _apply(self.out_dir, journal)
+        self._record_mtimes()
+        return self.stats
+
+    def _record_mtimes(self) -> None:
+        mtimes = {}
+        for relative in self.manifest:
+            previous = self.mtimes.get(relative)
+            if relative not in self.puts and previous is not None:
+                mtimes[relative] = previous
+                continue
+            try:
+                mtimes[relative] = self.out_dir.joinpath(*relative.split("/")).stat().st_mtime_ns
+            except OSError:
+                continue
+        state = _sibling(self.out_dir, "state.tmp")
+        state.write_text(json.dumps(mtimes, separators=(",", ":")))
+        os.replace(state, _sibling(self.out_dir, "state"))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def read_manifest(out_dir: Path) -> dict[str, list]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items()
+            if isinstance(k, str) and isinstance(v, list) and len(v) == 2}
+
+
+def output_intact(out_dir: Path) -> bool:
+    """Every file of the last build is there, with the size and mtime newsgen left it."""
+    manifest, mtimes = read_manifest(out_dir), _read_mtimes(out_dir)
+    if not manifest:
+        return False
+    for relative, (_digest, size) in manifest.items():
+        try:
+            info = out_dir.joinpath(*relative.split("/")).lstat()
+        except OSError:
+            return False
+        if info.st_size != size or info.st_mtime_ns != mtimes.get(relative):
+            return False
+    return True
+
+
+def _read_mtimes(out_dir: Path) -> dict[str, int]:
+    try:
+        data = json.loads(_sibling(out_dir, "state").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _apply(out_dir: Path, journal: dict[str, list[str]]) -> None:
+    """Carry out a committed journal; safe to run again after a crash (idempotent)."""
+    staging = _sibling(out_dir, "staging")
+    for relative in journal["puts"]:
+        source = staging.joinpath(*relative.split("/"))
+        target = out_dir.joinpath(*relative.split("/"))
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(source, target)
+    for relative in journal["deletes"]:
+        target = out_dir.joinpath(*relative.split("/"))
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(target, ignore_errors=True)
+        _prune(target.parent, out_dir)
+    _sibling(out_dir, "journal").unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove folders a deletion left empty, up to (not including) the output root."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def recover(out_dir: Path) -> None:
+    """Finish a committed journal, or drop an uncommitted staging folder."""
+    journal_path = _sibling(out_dir, "journal")
+    try:
+        journal = json.loads(journal_path.read_text())
+    except (OSError, ValueError):
+        journal = None
+    if isinstance(journal, dict) and out_dir.is_dir():
+        _apply(out_dir, journal)
+    else:
+        journal_path.unlink(missing_ok=True)
+    _sibling(out_dir, "journal.tmp").unlink(missing_ok=True)
+    shutil.rmtree(_sibling(out_dir, "staging"), ignore_errors=True)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from earlier newsgen versions

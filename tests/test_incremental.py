@@ -1,0 +1,190 @@
+"""Incremental builds are byte-identical to clean builds, whatever sequence of edits.
+
+A Hypothesis state machine edits a small site (articles added, edited, renamed, deleted,
+drafted; headlines added; config and templates changed; the clock moved past embargoes) and
+after every step compares the incremental build (cache, previous output) with a clean
+``--no-cache`` build into an empty folder, file by file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from conftest import BASIC_CONFIG, article, tree_digest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from newsgen.builder import BuildOptions, build_site
+
+ZONE = ZoneInfo("Europe/Lisbon")
+WORDS = ["harbour", "council", "rain", "market", "bridge", "ferry", "budget", "school"]
+TAGS = ["ports", "transport", "weather", "money", "schools"]
+EXAMPLES = int(os.environ.get("NEWSGEN_INCREMENTAL_EXAMPLES", "25"))
+
+
+def _text(draw_words: list[str]) -> str:
+    return " ".join(draw_words) or "Text"
+
+
+class IncrementalBuilds(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(prefix="newsgen-incr-"))
+        self.site = self.root / "site"
+        (self.site / "content" / "articles").mkdir(parents=True)
+        (self.site / "content" / "headlines").mkdir(parents=True)
+        (self.site / "newsgen.yaml").write_text(BASIC_CONFIG + "ticker: {size: 4}\n"
+                                                "per_page: 2\n")
+        self.now = datetime(2026, 3, 20, 12, 0, tzinfo=ZONE)
+        self.counter = 0
+        self.slugs: list[str] = []
+        self.headline_count = 0
+        (self.site / "content" / "pages").mkdir()
+        (self.site / "content" / "pages" / "about.md").write_text(
+            "---\ntitle: About us\n---\n\nWe report.\n")
+        for _ in range(3):
+            self._write_article(f"First story {self.counter}", ["ports"], "world", 0)
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _path(self, slug: str) -> Path:
+        return self.site / "content" / "articles" / f"{slug}.md"
+
+    def _write_article(self, title: str, tags: list[str], section: str, hours: int,
+                       body: str = "Body text.", draft: bool = False) -> str:
+        self.counter += 1
+        slug = f"story-{self.counter}"
+        when = (self.now - timedelta(hours=self.counter) + timedelta(hours=hours))
+        extra = {"tags": "[" + ", ".join(tags) + "]", "authors": "[ana]"}
+        if draft:
+            extra["draft"] = "true"
+        self._path(slug).write_text(article(title=title, date=when.strftime("%Y-%m-%dT%H:%M"),
+                                            section=section, body=body, **extra))
+        self.slugs.append(slug)
+        return slug
+
+    def _build(self, out: Path, use_cache: bool) -> None:
+        build_site(self.site, BuildOptions(out_dir=out, now=self.now, use_cache=use_cache,
+                                           workers=1))
+
+    # -- rules ---------------------------------------------------------------------------
+    @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+          tags=st.lists(st.sampled_from(TAGS), max_size=3, unique=True),
+          section=st.sampled_from(["world", "city"]), hours=st.integers(-5, 30),
+          draft=st.booleans())
+    def add_article(self, words: list[str], tags: list[str], section: str, hours: int,
+                    draft: bool) -> None:
+        self._write_article(_text(words).title(), tags, section, hours, draft=draft)
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), words=st.lists(st.sampled_from(WORDS), max_size=30))
+    def edit_body(self, index: int, words: list[str]) -> None:
+        path = self._path(self.slugs[index % len(self.slugs)])
+        text = path.read_text()
+        head, _, _ = text.partition("\n---\n")
+        path.write_text(head + "\n---\n\n" + _text(words) + "\n\n## More\n\nEnd.\n")
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), words=st.lists(st.sampled_from(WORDS), min_size=1,
+                                                    max_size=3))
+    def edit_title(self, index: int, words: list[str]) -> None:
+        path = self._path(self.slugs[index % len(self.slugs)])
+        lines = path.read_text().split("\n")
+        lines[1] = f"title: {_text(words).title()}"
+        path.write_text("\n".join(lines))
+
+    @precondition(lambda self: len(self.slugs) > 1)
+    @rule(index=st.integers(0, 100))
+    def delete_article(self, index: int) -> None:
+        slug = self.slugs.pop(index % len(self.slugs))
+        self._path(slug).unlink()
+        self._drop_headlines(slug)
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100))
+    def rename_article(self, index: int) -> None:
+        position = index % len(self.slugs)
+        old = self.slugs[position]
+        self.counter += 1
+        new = f"story-{self.counter}"
+        self._path(old).rename(self._path(new))
+        self.slugs[position] = new
+        self._drop_headlines(old)
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100))
+    def toggle_draft(self, index: int) -> None:
+        path = self._path(self.slugs[index % len(self.slugs)])
+        text = path.read_text()
+        if "\ndraft: true\n" in text:
+            path.write_text(text.replace("\ndraft: true\n", "\n"))
+        else:
+            path.write_text(text.replace("\n---\n", "\ndraft: true\n---\n", 1))
+
+    @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+          minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100))
+    def add_headline(self, words: list[str], minutes: int, link: bool, index: int) -> None:
+        self.headline_count += 1
+        when = self.now + timedelta(minutes=minutes)
+        lines = [f"- time: {when.strftime('%Y-%m-%dT%H:%M')}",
+                 f"  title: {_text(words).title()} {self.headline_count}"]
+        if link and self.slugs:
+            lines.append(f"  link: {self.slugs[index % len(self.slugs)]}")
+        path = self.site / "content" / "headlines" / "today.yaml"
+        with path.open("a") as handle:
+            handle.write("\n".join(lines) + "\n")
+
+    def _drop_headlines(self, slug: str) -> None:
+        path = self.site / "content" / "headlines" / "today.yaml"
+        if not path.exists():
+            return
+        items = path.read_text().split("- time:")
+        kept = [i for i in items[1:] if f"link: {slug}\n" not in i]
+        if kept:
+            path.write_text("".join("- time:" + i for i in kept))
+        else:
+            path.unlink()  # an empty headline file is a content error
+
+    @rule(hours=st.integers(1, 48))
+    def advance_clock(self, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+
+    @rule(size=st.integers(1, 6), per_page=st.integers(1, 4))
+    def change_config(self, size: int, per_page: int) -> None:
+        (self.site / "newsgen.yaml").write_text(
+            BASIC_CONFIG + f"ticker: {{size: {size}}}\nper_page: {per_page}\n")
+
+    @rule(label=st.sampled_from(["", "Exclusive", "Analysis"]))
+    def change_template(self, label: str) -> None:
+        folder = self.site / "templates"
+        folder.mkdir(exist_ok=True)
+        path = folder / "page.html"
+        if not label:
+            path.unlink(missing_ok=True)
+            return
+        path.write_text('{% extends "theme/page.html" %}\n'
+                        f'{{% block content %}}<p>{label}</p>{{{{ super() }}}}'
+                        '{% endblock %}\n')
+
+    # -- the property ----------------------------------------------------------------------
+    @invariant()
+    def incremental_equals_clean(self) -> None:
+        incremental, clean = self.root / "public", self.root / "clean"
+        self._build(incremental, use_cache=True)
+        shutil.rmtree(clean, ignore_errors=True)
+        self._build(clean, use_cache=False)
+        assert tree_digest(incremental) == tree_digest(clean)
+
+
+IncrementalBuilds.TestCase.settings = settings(
+    max_examples=EXAMPLES, stateful_step_count=8, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
+TestIncrementalBuilds = IncrementalBuilds.TestCase

@@ -1,0 +1,185 @@
+"""Writing the output folder: staging, the journal, unchanged files left alone, removed pages
+removed, the manifest, and recovery from a build that was killed part-way."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsgen import writer as writer_module
+from newsgen.builder import BuildOptions, BuildResult, build_site
+from newsgen.config import load_config
+from newsgen.errors import BuildFailed
+from newsgen.times import parse_time
+from newsgen.writer import MANIFEST, OutputWriter, recover
+from tests.conftest import article, tree_digest
+
+FILES = {
+    "content/articles/one.md": article("One", "2026-03-20T10:00", body="First body."),
+    "content/articles/two.md": article("Two", "2026-03-21T10:00", section="city",
+                                       tags="[solo]"),
+    "content/articles/three.md": article("Three", "2026-03-19T10:00"),
+}
+
+
+def build(site: Path, **options: bool) -> BuildResult:
+    zone = load_config(site).timezone
+    return build_site(site, BuildOptions(out_dir=site.parent / "out",
+                                         now=parse_time("2026-03-25T12:00", zone), **options))
+
+
+def identity(out: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime_ns) of every file a reader can fetch (newsgen's own ``.newsgen/`` book-
+    keeping is rewritten on every build)."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file() and ".newsgen" not in p.parts}
+
+
+@pytest.fixture
+def site(make_site: Callable[..., Path]) -> Path:
+    return make_site(FILES)
+
+
+def test_rebuild_without_changes_touches_no_file(site: Path) -> None:
+    first = build(site)
+    out = first.out_dir
+    before, digest = identity(out), tree_digest(out)
+    second = build(site)
+    assert second.stats.written == 0 and second.stats.removed == 0
+    assert identity(out) == before
+    assert tree_digest(out) == digest
+
+
+def test_rebuild_without_cache_touches_no_file(site: Path) -> None:
+    out = build(site).out_dir
+    before = identity(out)
+    assert build(site, use_cache=False).stats.written == 0
+    assert identity(out) == before
+
+
+def test_changed_article_rewrites_only_what_shows_it(site: Path) -> None:
+    out = build(site).out_dir
+    before = identity(out)
+    (site / "content/articles/one.md").write_text(
+        article("One", "2026-03-20T10:00", body="A corrected body."))
+    result = build(site)
+    after = identity(out)
+    one = "world/2026/03/one/index.html"
+    assert after[one] != before[one]
+    assert "A corrected body." in (out / one).read_text()
+    for untouched in ("city/2026/03/two/index.html", "theme/style.css",
+                      "tags/solo/index.html"):
+        assert after[untouched] == before[untouched], untouched
+    assert one in result.stats.changed
+    assert set(result.stats.changed) == {p for p in after if after[p] != before.get(p)}
+
+
+def test_removed_pages_disappear_with_their_folders(site: Path) -> None:
+    out = build(site).out_dir
+    assert (out / "tags/solo/index.html").is_file()
+    (site / "content/articles/two.md").unlink()
+    result = build(site)
+    for gone in ("city/2026/03/two", "city/2026", "tags/solo"):
+        assert not (out / gone).exists(), gone
+    assert result.stats.removed >= 2
+    assert (out / "city/index.html").is_file(), "the section page stays"
+
+
+def test_manifest_lists_every_file_with_its_digest(site: Path) -> None:
+    out = build(site).out_dir
+    manifest = json.loads((out / MANIFEST).read_text())
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(manifest) == files - {MANIFEST}
+    for relative, (digest, size) in manifest.items():
+        data = (out / relative).read_bytes()
+        assert size == len(data)
+        assert digest == hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def test_a_file_edited_by_hand_is_restored(site: Path) -> None:
+    out = build(site).out_dir
+    page = out / "world/2026/03/one/index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"First body.", b"Vandalised."))
+    build(site)
+    assert page.read_bytes() == original
+
+
+def test_a_failed_build_leaves_output_and_no_staging(site: Path) -> None:
+    out = build(site).out_dir
+    before = tree_digest(out), identity(out)
+    (site / "content/articles/bad.md").write_text("---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildFailed):
+        build(site)
+    assert (tree_digest(out), identity(out)) == before
+    siblings = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
+    assert not [name for name in siblings if "staging" in name or "journal" in name]
+
+
+def test_first_build_into_an_existing_empty_folder(site: Path) -> None:
+    (site.parent / "out").mkdir()
+    out = build(site).out_dir
+    assert (out / "index.html").is_file() and (out / ".newsgen").is_dir()
+
+
+# -- recovery ---------------------------------------------------------------------------------
+
+def test_recover_drops_an_uncommitted_staging_folder(site: Path) -> None:
+    out = build(site).out_dir
+    before = tree_digest(out)
+    staging = out.parent / ".out.staging"
+    (staging / "world").mkdir(parents=True)
+    (staging / "world/index.html").write_text("half a build")
+    old_style = out.parent / ".out.staging-12345"
+    old_style.mkdir()
+    (out.parent / ".out.journal.tmp").write_text('{"puts": ["index.html"')
+    recover(out)
+    assert not staging.exists() and not old_style.exists()
+    assert not (out.parent / ".out.journal.tmp").exists()
+    assert tree_digest(out) == before
+
+
+def test_recover_completes_a_committed_journal(site: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = build(site).out_dir
+    writer = OutputWriter(out)
+    writer.put("index.html", b"<p>new front page</p>")
+    writer.put("brand-new/index.html", b"<p>new</p>")
+    for relative in writer.old:
+        if relative not in ("index.html", "theme/style.css"):
+            writer.put(relative, (out / relative).read_bytes())
+
+    def killed(out_dir: Path, journal: dict[str, list[str]]) -> None:
+        raise KeyboardInterrupt("killed right after the commit point")
+
+    monkeypatch.setattr(writer_module, "_apply", killed)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    monkeypatch.undo()
+    assert (out.parent / ".out.journal").is_file()
+    assert (out / "theme/style.css").is_file(), "not applied yet"
+    recover(out)
+    assert (out / "index.html").read_bytes() == b"<p>new front page</p>"
+    assert (out / "brand-new/index.html").read_bytes() == b"<p>new</p>"
+    assert not (out / "theme/style.css").exists(), "deletions are applied too"
+    assert not (out.parent / ".out.journal").exists()
+    assert not (out.parent / ".out.staging").exists()
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert "brand-new/index.html" in manifest and "theme/style.css" not in manifest
+
+
+def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = build(site).out_dir
+    expected = tree_digest(out)
+    writer = OutputWriter(out)
+    writer.put("index.html", b"interrupted")
+    monkeypatch.setattr(writer_module, "_apply", lambda out_dir, journal: None)
+    writer.commit()  # journal written, never applied
+    monkeypatch.undo()
+    build(site)
+    assert tree_digest(out) == expected
+    assert not (out.parent / ".out.journal").exists()
