@@ -1,72 +1,371 @@
-"""RSS 2.0 feeds built with feedgen: full content, absolute URLs, deterministic bytes.
+"""RSS 2.0 and Atom feeds built with feedgen: full content, absolute URLs, deterministic bytes.
 
-``lastBuildDate`` comes from the newest content time, never the wall clock, so two builds of
-the same content produce the same file.
+One pair of feeds for the whole site and one for each section, tag and author. Every time in a
+feed comes from the content (newest update, correction or publication), never the wall clock,
+and nothing version- or clock-dependent that feedgen adds by default is left in, so two builds
+of the same content produce the same bytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from feedgen.feed import FeedGenerator
+import lxml.html  # type: ignore[import-untyped]
+from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
+from feedgen.ext.base import BaseEntryExtension, BaseExtension  # type: ignore[import-untyped]
+from feedgen.ext.dc import DcEntryExtension  # type: ignore[import-untyped]
+from feedgen.ext.media import MediaEntryExtension  # type: ignore[import-untyped]
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from feedgen.util import xml_elem  # type: ignore[import-untyped]
+from feedgen.version import version_str as feedgen_version  # type: ignore[import-untyped]
 
+from newsgen import __version__
+from newsgen.config import SiteConfig
 from newsgen.models import Article, Site
+from newsgen.times import iso
+from newsgen.urls import output_path
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_RELATIVE = re.compile(r'(\s(?:href|src))="(/[^"]*)"')
+# Characters XML 1.0 cannot carry at all, plus lone surrogates (lxml refuses both).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# ``href="..."``/``src="..."`` as Python-Markdown writes them.
+_LINK = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+# Anything that links by other means sends a body through lxml instead of the fast path
+# (and so does a link written with spaces around its "=").
+_UNUSUAL_LINKS = ("srcset", "url(", "<base", "poster=", "data=", "action=", "background=",
+                  "longdesc=", "cite=", " =", "= ")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DCTERMS_NS = "http://purl.org/dc/terms/"
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+_RSS_IMAGE_TYPES = (".png", ".gif", ".jpg", ".jpeg")
+FORMAT = "1"  # bump when the feeds' layout changes: last build's files are then rewritten
+GENERATOR = ("newsgen", "https://pypi.org/project/newsgen/")
 
 
 def xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry (they would make the feed unparseable)."""
+    """Drop characters XML 1.0 cannot carry (they would make the document unparseable)."""
     return _CONTROL.sub("", text)
 
 
-def absolutize(body_html: str, origin: str) -> str:
-    """Make site-relative links and images absolute: feed readers have no base URL."""
-    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{origin}{m.group(2)}"', body_html)
+def feed_urls(page_url: str) -> tuple[str, str]:
+    """(RSS, Atom) site paths of the feeds that belong to the listing at ``page_url``.
+
+    A listing lives in a folder (``/world/``, ``/tags/ports/``, ``/authors/ana/``); its feeds
+    sit beside its ``index.html`` as ``rss.xml`` and ``atom.xml``. No page can take those
+    paths: page URLs end in ``/`` or ``.html`` and slugs cannot contain a dot."""
+    return page_url + "rss.xml", page_url + "atom.xml"
 
 
-def rss_feed(site: Site, articles: Sequence[Article], title: str, page_url: str,
-             feed_url: str, description: str) -> bytes:
-    """One RSS 2.0 document for ``articles`` (newest first, already limited)."""
+def feed_links(page_url: str, title: str) -> list[dict[str, str]]:
+    """``<link rel="alternate">`` data for a listing's feeds, as base.html expects it."""
+    rss, atom = feed_urls(page_url)
+    return [{"type": RSS_TYPE, "title": f"{title} (RSS)", "url": rss},
+            {"type": ATOM_TYPE, "title": f"{title} (Atom)", "url": atom}]
+
+
+def absolutize(body_html: str, base_url: str) -> str:
+    """Resolve every link and image in an HTML fragment against ``base_url`` (the article's
+    absolute URL): feed readers show content away from the site and have no base URL.
+    Covers ``/path``, ``relative``, ``#fragment``, ``//host`` and ``srcset`` forms.
+
+    Python-Markdown writes every attribute in double quotes, so its output takes a fast path
+    over the ``href``/``src`` attributes alone; anything else (raw HTML a site let through
+    with ``markdown.unsafe_html``) is parsed with lxml."""
+    if not body_html.strip():
+        return body_html
+    body_html = xml_safe(body_html)
+    lower = body_html.lower()
+    if not any(token in lower for token in _UNUSUAL_LINKS):
+        parts = urlsplit(base_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        result, count = _LINK.subn(lambda m: m.group(1) + html.escape(
+            _join(base_url, origin, html.unescape(m.group(2))), quote=True) + '"', body_html)
+        if count == lower.count("href=") + lower.count("src="):
+            return result
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
+    for element in root.iter():
+        srcset = element.get("srcset")
+        if srcset:
+            element.set("srcset", _absolute_srcset(srcset, base_url))
+    text = [html.escape(root.text or "", quote=False)]
+    text += [lxml.html.tostring(child, encoding="unicode") for child in root]
+    return "".join(text)
+
+
+def _join(base_url: str, origin: str, link: str) -> str:
+    """``urljoin`` with the two forms Markdown bodies are made of taken directly."""
+    if link.startswith("/") and not link.startswith("//"):
+        return origin + link
+    if link.startswith("#"):
+        return base_url.split("#", 1)[0] + link
+    if _SCHEME.match(link):
+        return link
+    try:
+        return urljoin(base_url, link.strip())
+    except ValueError:
+        return link
+
+
+def _absolute_srcset(srcset: str, base_url: str) -> str:
+    candidates = []
+    for candidate in srcset.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        if url:
+            candidates.append((urljoin(base_url, url) + " " + descriptor.strip()).strip())
+    return ", ".join(candidates)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One listing that gets a pair of feeds: the site, a section, a tag or an author."""
+
+    title: str
+    description: str
+    page_url: str
+    articles: tuple[Article, ...]
+
+
+def distributable(site: Site) -> tuple[Article, ...]:
+    """Articles that may leave the site: published, not a draft, not embargoed. A preview
+    build (``--drafts``/``--future``) shows more pages, but never hands them to aggregators."""
+    return tuple(a for a in site.articles if not a.draft and a.date <= site.now)
+
+
+Groups = dict[str, list[Article]]
+
+
+def grouped(articles: Sequence[Article]) -> tuple[Groups, Groups, Groups]:
+    """Articles by section id, tag slug and author id, each list in the given order."""
+    by_section: Groups = {}
+    by_tag: Groups = {}
+    by_author: Groups = {}
+    for article in articles:
+        by_section.setdefault(article.section, []).append(article)
+        for tag in article.tags:
+            by_tag.setdefault(tag.slug, []).append(article)
+        for person in article.authors:
+            if person.id:
+                by_author.setdefault(person.id, []).append(article)
+    return by_section, by_tag, by_author
+
+
+def channels(site: Site) -> Iterator[Channel]:
+    """Every feed pair of the site, each with its newest ``feed_size`` articles."""
     config = site.config
+    size = config.feed_size
+    articles = distributable(site)
+    by_section, by_tag, by_author = grouped(articles)
+    yield Channel(config.title, config.description or config.title, config.url_prefix + "/",
+                  articles[:size])
+    for section in site.sections:
+        yield Channel(f"{config.title}: {section.title}",
+                      f"{section.title}: the latest from {config.title}", section.url,
+                      tuple(by_section.get(section.id, [])[:size]))
+    for tag in site.tags:
+        yield Channel(f"{config.title}: {tag.name}", f"Articles tagged {tag.name}", tag.url,
+                      tuple(by_tag.get(tag.slug, [])[:size]))
+    for author in site.authors:
+        yield Channel(f"{config.title}: {author.name}", author.bio or f"Articles by {author.name}",
+                      author.url, tuple(by_author.get(author.id, [])[:size]))
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """One channel's two output files and a key that changes whenever either would."""
+
+    channel: Channel
+    rss_path: str
+    atom_path: str
+    key: str
+
+
+class FeedSet:
+    """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` does the work, so the
+    builder can keep last build's files for any job whose key it has seen before."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.site_newest = newest(distributable(site)) or EPOCH
+        self.entries = _Entries(site)
+        config = site.config
+        self.salt = repr((FORMAT, __version__, feedgen_version, config.title, config.base_url,
+                          config.language, config.publication_name, config.logo,
+                          config.description, [(s.id, s.title) for s in site.sections]))
+        self.jobs = [self._job(channel) for channel in channels(site)]
+
+    def render(self, job: FeedJob) -> tuple[bytes, bytes]:
+        """The (RSS, Atom) bytes of ``job``."""
+        return _channel_feeds(self.site.config, job.channel, self.site_newest, self.entries)
+
+    def _job(self, channel: Channel) -> FeedJob:
+        prefix = self.site.config.url_prefix
+        rss_url, atom_url = feed_urls(channel.page_url)
+        key = hashlib.blake2b(repr((self.salt, channel.title, channel.description,
+                                    channel.page_url, iso(self.site_newest))).encode(),
+                              digest_size=16)
+        for article in channel.articles:
+            key.update(self.entries.key(article))
+        return FeedJob(channel, output_path(rss_url, prefix), output_path(atom_url, prefix),
+                       key.hexdigest())
+
+
+def feed_files(site: Site) -> list[tuple[str, bytes]]:
+    """(output path, bytes) of every feed: ``rss.xml`` and ``atom.xml`` per channel."""
+    feeds = FeedSet(site)
+    files = []
+    for job in feeds.jobs:
+        rss, atom = feeds.render(job)
+        files += [(job.rss_path, rss), (job.atom_path, atom)]
+    return files
+
+
+class _DctermsExtension(BaseExtension):  # type: ignore[misc,unused-ignore]
+    def extend_ns(self) -> dict[str, str]:
+        return {"dcterms": DCTERMS_NS}
+
+
+class _DctermsEntryExtension(BaseEntryExtension):  # type: ignore[misc,unused-ignore]
+    """``<dcterms:modified>`` on RSS items: RSS 2.0 has no update time of its own, and
+    readers (feedparser among them) take this one as the item's ``updated``."""
+
+    def __init__(self) -> None:
+        self.modified: datetime | None = None
+
+    def extend_rss(self, item: Any) -> Any:
+        if self.modified is not None:
+            xml_elem(f"{{{DCTERMS_NS}}}modified", item).text = iso(self.modified)
+        return item
+
+    def extend_atom(self, entry: Any) -> Any:
+        return entry
+
+
+def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
+                   entries: _Entries) -> tuple[bytes, bytes]:
+    """The RSS and Atom documents of one channel, from one feedgen generator. An empty
+    channel takes the site's newest content time, so it too is stable between builds."""
+    rss_url, atom_url = (config.absolute(u) for u in feed_urls(channel.page_url))
+    page_url = config.absolute(channel.page_url)
+    updated = _seconds(newest(channel.articles) or site_newest)
     fg = FeedGenerator()
-    fg.load_extension("media", rss=True, atom=False)
-    fg.load_extension("dc", rss=True, atom=False)
-    fg.title(xml_safe(title))
-    fg.link(href=config.absolute(page_url), rel="alternate")
-    fg.link(href=config.absolute(feed_url), rel="self")
-    fg.description(xml_safe(description or config.description or config.title))
+    fg.load_extension("media", atom=True, rss=True)
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("dcterms", _DctermsExtension, _DctermsEntryExtension,
+                          atom=False, rss=True)
+    fg.title(xml_safe(channel.title))
+    fg.subtitle(xml_safe(channel.description))
+    fg.description(xml_safe(channel.description))
     fg.language(config.language)
-    fg.generator("newsgen", uri="https://pypi.org/project/newsgen/")
-    newest = max((a.modified for a in articles), default=EPOCH)
-    fg.lastBuildDate(newest)
-    for article in reversed(articles):  # feedgen prepends; this keeps newest first
-        entry = fg.add_entry()
+    fg.author({"name": xml_safe(config.publication_name), "uri": config.base_url + "/"})
+    fg.generator(GENERATOR[0], uri=GENERATOR[1])  # no version: output must not depend on it
+    fg.docs("https://www.rssboard.org/rss-specification")
+    fg.lastBuildDate(updated)
+    fg.updated(updated)
+    if config.logo.lower().endswith(_RSS_IMAGE_TYPES):  # RSS allows GIF, JPEG and PNG only
+        fg.logo(_absolute(config, config.logo))
+    for article in channel.articles:  # newest first, as they come
+        fg.add_entry(entries.get(article), order="append")
+    feeds = []
+    for self_url, feed_type in ((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE)):
+        fg.id(self_url)
+        # feedgen takes the RSS <link> from the last link given: the page, not the feed.
+        fg.link(href=self_url, rel="self", type=feed_type, replace=True)
+        fg.link(href=page_url, rel="alternate", type="text/html")
+        document = fg.rss_str(pretty=True) if feed_type == RSS_TYPE else \
+            fg.atom_str(pretty=True)
+        feeds.append(bytes(document))
+    return feeds[0], feeds[1]
+
+
+class _Entries:
+    """One feedgen entry per article, made once and shared by every feed it appears in
+    (the site's, its section's, each tag's and author's): most of a feed's cost."""
+
+    def __init__(self, site: Site) -> None:
+        self.config = site.config
+        self.sections = {s.id: s.title for s in site.sections}
+        self.tag_names = {t.slug: t.name for t in site.tags}
+        self.made: dict[str, FeedEntry] = {}
+        self.keys: dict[str, bytes] = {}
+
+    def key(self, article: Article) -> bytes:
+        """A digest of everything of ``article`` that its feed entry shows."""
+        found = self.keys.get(article.url)
+        if found is None:
+            image = dataclasses.astuple(article.image) if article.image else None
+            shown = (article.url, article.title, article.summary, iso(article.date),
+                     iso(article.modified), article.section,
+                     [self.tag_names.get(t.slug, t.name) for t in article.tags],
+                     [(a.id, a.name, a.url, a.link) for a in article.authors], image)
+            found = self.keys[article.url] = hashlib.blake2b(
+                repr(shown).encode() + b"\0" + article.html.encode(), digest_size=16).digest()
+        return found
+
+    def get(self, article: Article) -> FeedEntry:
+        entry = self.made.get(article.url)
+        if entry is None:
+            entry = self.made[article.url] = self._make(article)
+        return entry
+
+    def _make(self, article: Article) -> FeedEntry:
+        config = self.config
         url = config.absolute(article.url)
-        entry.title(xml_safe(article.title))
-        entry.link(href=url)
+        entry = FeedEntry()
+        entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
+        entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        entry.register_extension("dcterms", _DctermsEntryExtension, atom=False, rss=True)
         entry.guid(url, permalink=True)
-        entry.pubDate(article.date)
-        if article.updated or article.corrections:
-            entry.updated(article.modified)
-        entry.description(xml_safe(article.summary))
-        entry.content(xml_safe(absolutize(article.html, config.origin)))
+        entry.title(xml_safe(article.title))
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.published(_seconds(article.date))
+        entry.pubDate(_seconds(article.date))
+        entry.updated(_seconds(article.modified))
+        if article.modified > article.date:
+            entry.dcterms.modified = _seconds(article.modified)
+        # RSS readers render <description> as HTML: the plain-text dek is escaped for it.
+        # Atom's <summary> is typed text, so it carries the text as it is.
+        entry.description(html.escape(xml_safe(article.summary or article.title)))
+        entry.summary(xml_safe(article.summary or article.title))
+        entry.content(absolutize(article.html, url), type="html")
         for author in article.authors:
             entry.dc.dc_creator(xml_safe(author.name), replace=False)
-        section = next((s for s in site.sections if s.id == article.section), None)
-        if section:
-            entry.category(term=xml_safe(section.title))
-        for tag in article.tags:
-            entry.category(term=xml_safe(tag.name))
+            person = {"name": xml_safe(author.name)}
+            if author.url or author.link:
+                person["uri"] = _absolute(config, author.url or author.link)
+            entry.author(person)
+        section = self.sections.get(article.section)
+        terms = ([section] if section else []) + [self.tag_names.get(t.slug, t.name)
+                                                  for t in article.tags]
+        for term in terms:
+            entry.category(term=xml_safe(term))
         if article.image:
-            image_url = article.image.src if article.image.src.startswith("http") \
-                else config.absolute(article.image.src)
-            media = {"url": image_url, "medium": "image"}
+            media = {"url": _absolute(config, article.image.src), "medium": "image"}
             if article.image.width and article.image.height:
                 media.update(width=str(article.image.width), height=str(article.image.height))
-            entry.media.content(**media)
-    return fg.rss_str(pretty=True)
+            entry.media.content(media, group=None)
+        return entry
+
+
+def _absolute(config: SiteConfig, path_or_url: str) -> str:
+    if path_or_url.startswith(("http://", "https://")):
+        return xml_safe(path_or_url)
+    return config.absolute(path_or_url)
+
+
+def _seconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def newest(articles: Sequence[Article]) -> datetime | None:
+    """The newest content time of ``articles`` (updates and corrections included)."""
+    return max((a.modified for a in articles), default=None)
