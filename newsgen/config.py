@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen.errors import BuildFailed, ContentError, ProblemList, SourceLocation
 from newsgen.frontmatter import YamlDoc, decode_source, parse_yaml
+from newsgen.urls import GENERATED_ROOTS, RESERVED_NAMES
 
 CONFIG_FILE = "newsgen.yaml"
 DEFAULT_PERMALINK = "/{section}/{year}/{month}/{slug}/"
@@ -239,6 +240,9 @@ class _ConfigReader:
             if not _ID.match(section_id):
                 self.err(f"section id '{section_id}' must be lowercase letters, digits and "
                          "hyphens", "sections", index, "id")
+            if section_id in GENERATED_ROOTS or section_id in RESERVED_NAMES:
+                self.err(f"section id '{section_id}' is a name newsgen uses for its own pages "
+                         "or a reserved file name; choose another", "sections", index, "id")
             if section_id in seen:
                 self.err(f"section '{section_id}' is declared twice", "sections", index)
             seen.add(section_id)

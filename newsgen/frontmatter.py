@@ -104,6 +104,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document; ``first_line`` is the file line of the text's first line."""
     offset = first_line - 1
     try:
+        _check_depth(text, path, offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -124,6 +125,22 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
     doc.lines[()] = node.start_mark.line + 1 + offset
     doc.value = builder.build(node, (), 0)
     return doc
+
+
+def _check_depth(text: str, path: str, offset: int) -> None:
+    """Refuse deep nesting from the event stream, before composing: libyaml's composer
+    recurses in C, and a hundred thousand ``[`` would crash the process, not raise."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the same limit as _Builder, whose root is depth 0
+                mark = event.start_mark
+                line = (mark.line if mark is not None else 0) + 1 + offset
+                raise ContentError(SourceLocation(path, line),
+                                   f"YAML is nested more than {MAX_DEPTH} levels deep", "yaml")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 class _Builder:
@@ -192,6 +209,6 @@ class _Builder:
             _STD + "int": _SCALARS.construct_yaml_int,
             _STD + "float": _SCALARS.construct_yaml_float,
         }
-        if tag in constructors:
+        if tag in constructors and isinstance(node, yaml.ScalarNode):
             return constructors[tag](node)
         raise self.fail(node, f"YAML tag '{tag}' is not allowed")

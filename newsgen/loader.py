@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from newsgen.config import SiteConfig, static_roots
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 from newsgen.fields import FieldReader
 from newsgen.frontmatter import YamlDoc, decode_source, parse_yaml, split_front_matter
 from newsgen.images import image_size
+from newsgen.markup import nesting_problem
 from newsgen.models import Article, Author, Correction, Headline, Image, Page, Tag
 from newsgen.urls import (
     UnsafePath,
@@ -51,22 +53,60 @@ class SourceFile:
     path: Path
 
 
-def load_content(config: SiteConfig, problems: ProblemList) -> Content:
-    """Read every article, headline file and page; problems go to ``problems``."""
+class SourceMemo(Protocol):
+    """Parsed files from an earlier build, keyed by path, size and mtime (see cache.py)."""
+
+    def get(self, relative: str, size: int, mtime_ns: int) -> Any: ...
+
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any) -> None: ...
+
+
+def load_content(config: SiteConfig, problems: ProblemList,
+                 memo: SourceMemo | None = None) -> Content:
+    """Read every article, headline file and page; problems go to ``problems``.
+
+    With a ``memo``, a file whose size and mtime match an earlier clean parse is not read
+    again; its warnings are replayed so they are still reported."""
     loader = _Loader(config, problems)
     content = Content()
     for source in discover(config, "content/articles", (".md", ".markdown"), problems):
-        article = loader.article(source)
+        article = _parse(loader, loader.article, source, memo)
         if article is not None:
             content.articles.append(article)
     for source in discover(config, "content/pages", (".md", ".markdown"), problems):
-        page = loader.page(source)
+        page = _parse(loader, loader.page, source, memo)
         if page is not None:
             content.pages.append(page)
     for source in discover(config, "content/headlines", (".yaml", ".yml"), problems):
-        content.headlines.extend(loader.headlines(source))
+        content.headlines.extend(_parse(loader, loader.headlines, source, memo))
     _check_unique_slugs(content, problems)
     return content
+
+
+def _parse(loader: _Loader, parse: Callable[[SourceFile], Any], source: SourceFile,
+           memo: SourceMemo | None) -> Any:
+    if memo is None:
+        return parse(source)
+    try:
+        info = source.path.stat()
+    except OSError:
+        return parse(source)
+    cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
+    if cached is not None:
+        result, warnings = cached
+        loader.problems.extend(list(warnings))
+        return result
+    outer = loader.problems
+    loader.problems = ProblemList()
+    try:
+        result = parse(source)
+        found = loader.problems
+    finally:
+        loader.problems = outer
+    outer.extend(found.items)
+    if not found.errors:
+        memo.put(source.relative, info.st_size, info.st_mtime_ns, (result, found.items))
+    return result
 
 
 def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
@@ -90,6 +130,10 @@ def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
             path = here / name
             relative = path.relative_to(config.site_dir).as_posix()
             if path.is_symlink() and not _check_link(path, config, site, problems):
+                continue
+            if not path.is_file():  # a FIFO or device would block or stream forever
+                problems.error(SourceLocation(relative), "not a regular file; not read",
+                               "special-file")
                 continue
             found.append(SourceFile(relative, path))
     return found
@@ -152,6 +196,11 @@ class _Loader:
                                                else doc.line()),
                                 f"front matter must be a mapping of keys such as 'title: ...', "
                                 f"not {kind}", "front-matter")
+            return None
+        nesting = nesting_problem(body)
+        if nesting is not None:
+            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
+                                nesting[1], "markdown")
             return None
         digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         return doc, body, body_line, digest

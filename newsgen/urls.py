@@ -25,6 +25,9 @@ GENERATED_ROOTS = frozenset({
 })
 
 
+MAX_SLUG = 200  # file systems hold 255 bytes a name; leave room for ".html" and the like
+
+
 class UnsafePath(ValueError):
     """A URL or path that would escape the output folder or name something unusable."""
 
@@ -43,6 +46,8 @@ def slug_problem(slug: str) -> str | None:
                 "(no slashes, dots or spaces)")
     if slug in RESERVED_NAMES:
         return f"'{slug}' is a reserved file name on Windows"
+    if len(slug) > MAX_SLUG:
+        return f"is {len(slug)} characters long; the limit is {MAX_SLUG}"
     return None
 
 
@@ -113,6 +118,8 @@ def check_relative(relative: str) -> str:
             raise UnsafePath(f"path '{_printable(relative)}' has an empty, '.' or '..' part")
         if any(unicodedata.category(c)[0] == "C" for c in part):
             raise UnsafePath(f"path '{_printable(relative)}' contains control characters")
+        if len(part.encode("utf-8", "surrogatepass")) > 255:
+            raise UnsafePath(f"path '{_printable(relative)}' has a name longer than 255 bytes")
         if part.split(".")[0].lower() in RESERVED_NAMES:
             raise UnsafePath(f"path '{relative}' uses the reserved name '{part}'")
     if posixpath.normpath(relative) != relative:

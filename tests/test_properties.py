@@ -1,0 +1,143 @@
+"""Property tests: whatever an editor types, the parsers answer with a ContentError at worst,
+slugs and output paths stay inside their folder, and Markdown never becomes script.
+
+CI runs 1,000 examples per property; ``NEWSGEN_HYPOTHESIS_EXAMPLES=10000`` is the long run.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import lxml.html
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsgen.errors import ContentError, ProblemList
+from newsgen.fields import FieldReader
+from newsgen.frontmatter import decode_source, parse_yaml, split_front_matter
+from newsgen.markup import MarkdownConverter
+from newsgen.urls import UnsafePath, check_relative, safe_join, slug_problem, slugify
+
+EXAMPLES = settings(max_examples=int(os.environ.get("NEWSGEN_HYPOTHESIS_EXAMPLES", 1000)),
+                    deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ZONE = __import__("zoneinfo").ZoneInfo("Europe/Lisbon")
+
+YAML_PIECES = st.sampled_from([
+    "---", "...", "\n", "  ", "- ", ": ", "title", "date", "tags", "[", "]", "{", "}", ",",
+    "&a ", "*a", "!!python/object:os.system ", "!!binary ", "!!set ", "!!omap ", "!x ", "<<",
+    "? ", "|", ">", "'", '"', "#", "%YAML 1.1\n", "%TAG ! tag:x:\n", "2026-02-30", "1e9",
+    "0x1F", "~", "null", "yes", "no", "\t", "\\", "\x00", "\ufeff", "é", "\ud800"[0:0],
+    "2026-03-29T01:30", "=", "@", "`",
+])
+YAML_TEXT = st.one_of(st.text(max_size=200),
+                      st.lists(YAML_PIECES | st.text(max_size=5), max_size=40).map("".join))
+
+
+def parse_file(raw: bytes) -> None:
+    """Everything newsgen does with an article's bytes before models: decode, split, parse,
+    and read typed fields."""
+    text = decode_source(raw, "a.md")
+    yaml_text, _body, _line = split_front_matter(text, "a.md")
+    doc = parse_yaml(yaml_text, "a.md", first_line=2)
+    reader = FieldReader(doc, ZONE, ProblemList())
+    reader.text("title", required=True)
+    reader.time("date", required=True)
+    reader.boolean("draft")
+    reader.text_list("tags")
+    reader.mapping("image", ("src", "alt"))
+    reader.mapping_list("corrections", ("date", "text"))
+    reader.warn_unknown(("title",), "article")
+
+
+@EXAMPLES
+@given(YAML_TEXT)
+def test_front_matter_text_raises_only_content_error(text: str) -> None:
+    for raw in (("---\n" + text + "\n---\nbody\n").encode("utf-8", "surrogatepass"),
+                text.encode("utf-8", "surrogatepass")):
+        try:
+            parse_file(raw)
+        except ContentError as exc:
+            assert exc.problem.location.path == "a.md"
+
+
+@EXAMPLES
+@given(st.binary(max_size=300))
+def test_front_matter_bytes_raise_only_content_error(raw: bytes) -> None:
+    try:
+        parse_file(b"---\n" + raw + b"\n---\n")
+    except ContentError:
+        pass
+    try:
+        parse_yaml(decode_source(raw, "h.yaml"), "h.yaml")
+    except ContentError:
+        pass
+
+
+@EXAMPLES
+@given(st.text(max_size=120))
+def test_slugs_are_safe_and_stable(text: str) -> None:
+    slug = slugify(text)
+    assert "/" not in slug and "\\" not in slug and ".." not in slug
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", slug)
+    assert slugify(slug) == slug
+    assert slug == "" or slug_problem(slug) is None or slug in ("con", "prn", "aux", "nul") \
+        or re.fullmatch(r"(com|lpt)[1-9]", slug)
+
+
+_ROOT = Path(tempfile.mkdtemp(prefix="newsgen-safe-join-"))
+(_ROOT / "out").mkdir(exist_ok=True)
+(_ROOT / "out" / "inside").mkdir(exist_ok=True)
+if not (_ROOT / "out" / "escape").exists():
+    (_ROOT / "out" / "escape").symlink_to(_ROOT)  # a symlink inside pointing out
+PATH_PIECES = st.sampled_from(["..", ".", "/", "\\", "%2e", "%2f", "C:", "\x00", "inside",
+                               "escape", "a", "con", "NUL.txt", "index.html", "~", "\n", "é"])
+
+
+@EXAMPLES
+@given(st.one_of(st.text(max_size=40), st.lists(PATH_PIECES, max_size=10).map("".join),
+                 st.lists(PATH_PIECES, max_size=6).map("/".join)))
+def test_safe_join_never_leaves_the_root(relative: str) -> None:
+    root = _ROOT / "out"
+    try:
+        target = safe_join(root, relative)
+    except UnsafePath:
+        return
+    resolved = target.resolve()
+    assert resolved == root.resolve() or root.resolve() in resolved.parents
+    assert check_relative(relative) == relative
+
+
+MD_PIECES = st.sampled_from([
+    "[a](", ")", "](", "<", ">", "javascript:", "JaVaScRiPt:", "&#106;", "&#x6A;", "&colon;",
+    "java\tscript:", "vbscript:", "data:", "alert(1)", "<script>", "</script>", "```", "~~~",
+    "{: ", "onclick=", '"', "'", "![", "[r]: ", "[r]", "\n", "\n\n", "    ", "*", "_", "#",
+    "|", "---", "[^1]", "<a href=", "<img src=x onerror=", "&", ";", "\x00", "\\", "`",
+    "*[", "]:", "http://", "article:", "x.md", "%0a", "\x0b",
+])
+MARKDOWN = st.one_of(st.text(max_size=200), st.lists(MD_PIECES | st.text(max_size=4),
+                                                     max_size=50).map("".join))
+_CONVERTER = MarkdownConverter()
+_BAD_URL = re.compile(r"^(javascript|vbscript|data):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+
+
+@EXAMPLES
+@given(MARKDOWN)
+def test_markdown_never_emits_script(text: str) -> None:
+    body = _CONVERTER.convert(text, "content/articles/a.md").html
+    if not body.strip():
+        return
+    root = lxml.html.fragment_fromstring(body.replace("\x00", ""), create_parent="div")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert element.tag.lower() != "script", body
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), body
+            if name in ("href", "src"):
+                cleaned = _INVISIBLE.sub("", html.unescape(value)).lower()
+                assert not _BAD_URL.match(cleaned), body
