@@ -1,41 +1,52 @@
 """Stage 5: run the stages and write the site: the one function the CLI and server call.
 
-config -> loader -> publish -> markup -> renderer -> feeds/sitemaps -> output. Problems from
+config -> loader -> publish -> bodies -> renderer -> feeds/sitemaps -> writer. Problems from
 every stage are collected; if there is any error nothing is written, and the previous output
-stays byte for byte as it was.
+stays byte for byte as it was. Pages whose inputs did not change since the last build are
+neither rendered nor rewritten (see ``pages.py``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-import jinja2
-
+from newsgen import __version__
+from newsgen.bodies import convert_bodies
+from newsgen.cache import RACY_NS, BuildCache, PageRecord, digest, read_meta
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
-from newsgen.feeds import rss_feed
-from newsgen.loader import Content, load_content
-from newsgen.markup import MarkdownConverter, link_target, resolve_links
-from newsgen.models import Article, Page, Site
-from newsgen.output import (
+from newsgen.feeds import FeedJob, FeedSet
+from newsgen.links import site_link_warnings
+from newsgen.loader import load_content
+from newsgen.models import Site
+from newsgen.output import build_lock, output_problem
+from newsgen.pages import PagePlan, render_pages
+from newsgen.publish import Visibility, assemble, select
+from newsgen.reporter import Reporter
+from newsgen.sitemaps import (
+    NEWS_SITEMAP,
+    SITEMAP,
+    news_sitemap_files,
+    robots,
+    site_entries,
+    sitemap_files,
+)
+from newsgen.templating import templates_digest
+from newsgen.times import TimeError, iso, parse_time, utc_now
+from newsgen.urls import UnsafePath, check_relative
+from newsgen.writer import (
     MARKER_DIR,
-    Staging,
+    OutputWriter,
     WriteStats,
-    build_lock,
-    output_problem,
+    file_digest,
+    output_intact,
     recover,
 )
-from newsgen.publish import Selection, Visibility, assemble, select
-from newsgen.renderer import RenderedPage, Renderer
-from newsgen.reporter import Reporter
-from newsgen.sitemaps import robots, sitemap
-from newsgen.templating import make_environment, template_problem
-from newsgen.times import iso, utc_now
-from newsgen.urls import GENERATED_ROOTS, UnsafePath, check_relative, fold_case
 
 
 @dataclass(frozen=True)
@@ -46,16 +57,25 @@ class BuildOptions:
     now: datetime | None = None
     strict: bool = False
     write: bool = True
+    use_cache: bool = True
+    workers: int | None = None
 
 
 @dataclass
 class BuildResult:
-    site: Site
+    """What a build did. ``site`` is None when nothing had changed since the last build
+    (the inputs' fingerprint matched and the output was intact), which skips every stage."""
+
+    site: Site | None
     out_dir: Path
     files: int
     seconds: float
     warnings: list[Problem] = field(default_factory=list)
     stats: WriteStats = field(default_factory=WriteStats)
+    rendered: int = 0
+    paths: frozenset[str] = frozenset()  # every output file the build plans (for ``check``)
+    articles: int = 0
+    next_change: datetime | None = None
 
 
 def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> Path:
@@ -76,31 +96,130 @@ def build_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None 
             SourceLocation(str(out_dir))
         raise BuildFailed([Problem(where, problem, "error", "output")])
     now = options.now or utc_now()
-    site, files, warnings = _generate(config, now, options, reporter)
-    stats = WriteStats()
-    if options.write:
-        stats = _write(out_dir, files, site)
-    seconds = time.perf_counter() - started
-    return BuildResult(site, out_dir, len(files), seconds, warnings, stats)
+    if not options.write:
+        site, plan, warnings, _ = _generate(config, now, options, reporter, None)
+        return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
+                           warnings, paths=frozenset(plan.files), articles=len(site.articles),
+                           next_change=site.next_change)
+    with build_lock(out_dir):
+        recover(out_dir)
+        inputs = inputs_key(config, options, now) if options.use_cache else None
+        meta = _meta_keys(out_dir)
+        previous = _unchanged(config, out_dir, inputs, now, meta)
+        if previous is not None:
+            previous.seconds = time.perf_counter() - started
+            return previous
+        writer = OutputWriter(out_dir)
+        try:
+            site, plan, warnings, cache = _generate(config, now, options, reporter, writer)
+            stats = _write(writer, plan, site)
+        except BaseException:
+            writer.discard()
+            raise
+        summary = {"articles": len(site.articles), "files": len(plan.files),
+                   "next_change": iso(site.next_change) if site.next_change else "",
+                   "warnings": [p.as_dict() for p in warnings]}
+        cache.save(plan.body_keys, plan.records,
+                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)})
+    return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
+                       warnings, stats, plan.rendered, articles=len(site.articles),
+                       next_change=site.next_change)
 
 
-def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter
-              ) -> tuple[Site, dict[str, bytes], list[Problem]]:
+def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
+    """A fingerprint of everything a build reads, or None when a file was written so
+    recently that its mtime cannot be trusted. The clock enters only as the local date (the
+    front page shows it); crossing a scheduled change is checked separately."""
+    parts = []
+    for current, dirs, names in os.walk(config.site_dir / "content"):
+        dirs.sort()
+        for name in sorted(names):
+            try:
+                info = os.lstat(os.path.join(current, name))
+            except OSError:
+                return None
+            if time.time_ns() - info.st_mtime_ns < RACY_NS:
+                return None
+            parts.append(f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+    today = now.astimezone(config.timezone).date().isoformat()
+    return digest(__version__, (config.site_dir / CONFIG_FILE).read_bytes(),
+                  templates_digest(config), _static_signature(config), today,
+                  str((options.drafts, options.future, options.strict)), *parts)
+
+
+def _meta_keys(out_dir: Path) -> tuple[str, str]:
+    """Cache meta keys of the last build into this output folder (serve and ``-o`` builds
+    into other folders must not make this one look up to date)."""
+    where = str(out_dir.resolve())
+    return f"inputs:{where}", f"summary:{where}"
+
+
+def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datetime,
+               meta: tuple[str, str]) -> BuildResult | None:
+    """The last build's result if its inputs are these and its output is intact."""
+    if inputs is None or read_meta(config.site_dir, meta[0]) != inputs:
+        return None
+    try:
+        summary = json.loads(read_meta(config.site_dir, meta[1]) or "")
+        next_change = parse_time(summary["next_change"], config.timezone) \
+            if summary["next_change"] else None
+        warnings = [Problem(SourceLocation(w["file"], w["line"]), w["message"], w["severity"],
+                            w["code"]) for w in summary["warnings"]]
+    except (ValueError, KeyError, TypeError, TimeError):
+        return None
+    if next_change is not None and now >= next_change:
+        return None
+    if not output_intact(out_dir):
+        return None
+    return BuildResult(None, out_dir, int(summary["files"]), 0.0, warnings,
+                       WriteStats(unchanged=int(summary["files"])), 0,
+                       articles=int(summary["articles"]), next_change=next_change)
+
+
+def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
+              writer: OutputWriter | None
+              ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
-    content = load_content(config, problems)
+    config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
+    cache = BuildCache(config.site_dir, digest(str(config.unsafe_html), config.url_prefix),
+                       digest(config_bytes, _static_signature(config)),
+                       options.use_cache and writer is not None)
+    content = load_content(config, problems, cache if cache.enabled else None)
     reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
                     f"headlines, {len(content.pages)} pages")
     selection = select(content.articles, now, visibility)
-    articles, pages = _convert(config, content, selection, problems, reporter)
+    articles, pages, body_keys = convert_bodies(config, selection, content.pages, cache,
+                                                problems, reporter, options.workers)
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
-    plan = _Plan()
-    _render(config, site, plan, problems, reporter)
-    _add_static(config, plan, problems)
+    salt = digest(config_bytes, templates_digest(config), str(visibility))
+    plan = PagePlan(problems, cache.pages if writer is not None else {}, writer)
+    plan.body_keys = body_keys
+    render_pages(config, site, plan, salt, reporter, options.workers)
+    if not problems.errors:
+        _add_feeds(config, site, plan, problems)
+        _add_static(config, plan, problems)
+        bodies = [(a.source, a.body, a.body_line, a.html) for a in site.articles]
+        bodies += [(p.source, p.body, p.body_line, p.html) for p in site.pages]
+        problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
-    return site, plan.files, problems.warnings
+    return site, plan, problems.warnings, cache
+
+
+def _static_signature(config: SiteConfig) -> str:
+    """Names, sizes and mtimes of static files: parsed articles carry image sizes."""
+    parts = []
+    for root, prefix in static_roots(config):
+        for current, _dirs, names in os.walk(root):
+            for name in names:
+                try:
+                    info = os.stat(os.path.join(current, name))
+                except OSError:
+                    continue
+                parts.append(f"{prefix}|{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+    return digest(*sorted(parts))
 
 
 def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
@@ -109,141 +228,51 @@ def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
         raise BuildFailed([replace(p, severity="error") for p in failing])
 
 
-def _convert(config: SiteConfig, content: Content, selection: Selection,
-             problems: ProblemList, reporter: Reporter
-             ) -> tuple[tuple[Article, ...], tuple[Page, ...]]:
-    """Markdown to HTML for what will be published, then internal links resolved."""
-    converter = MarkdownConverter(config.unsafe_html, config.url_prefix)
-    visible = {a.slug: a for a in selection.visible}
-    hidden = {a.slug for a in selection.hidden}
-    by_file = {a.source: a for a in selection.visible}
-    hidden_files = {a.source for a in selection.hidden}
-
-    def link_for(kind: str, target: str) -> str | None:
-        article = visible.get(target) if kind == "slug" else by_file.get(target)
-        return article.url if article else None
-
-    def check_links(source: str, body: str, body_line: int, links: tuple[str, ...]) -> None:
-        for token in links:
-            kind, target = link_target(token)
-            exists = target in visible or target in hidden if kind == "slug" else \
-                target in by_file or target in hidden_files
-            if not exists:
-                problems.error(SourceLocation(source, _line_of(body, body_line, target)),
-                               f"link to '{target}': no article has that "
-                               f"{'slug' if kind == 'slug' else 'file'}", "broken-link")
-            elif link_for(kind, target) is None:
-                problems.warning(SourceLocation(source, _line_of(body, body_line, target)),
-                                 f"link to '{target}', which is not published yet; shown "
-                                 "as plain text", "unpublished-link")
-
-    articles = []
-    total = len(selection.visible)
-    for done, article in enumerate(selection.visible, 1):
-        rendered = converter.convert(article.body, article.source)
-        check_links(article.source, article.body, article.body_line, rendered.links)
-        articles.append(replace(article, html=resolve_links(rendered.html, link_for),
-                                summary=article.summary or rendered.first_paragraph,
-                                words=rendered.words))
-        reporter.progress(done, total, "markdown")
-    pages = []
-    for page in content.pages:
-        rendered = converter.convert(page.body, page.source)
-        check_links(page.source, page.body, page.body_line, rendered.links)
-        pages.append(replace(page, html=resolve_links(rendered.html, link_for),
-                             description=page.description or rendered.first_paragraph))
-    reporter.finish_progress()
-    return tuple(articles), tuple(pages)
-
-
-def _line_of(body: str, body_line: int, needle: str) -> int:
-    """File line of the first mention of ``needle`` in a body (for link errors)."""
-    name = needle.rsplit("/", 1)[-1]
-    for offset, line in enumerate(body.split("\n")):
-        if needle in line or (name and name in line):
-            return body_line + offset
-    return body_line
-
-
-class _Plan:
-    """Every output file by path, refusing two producers for one path (or for two paths
-    that differ only in case, which collide on macOS and Windows)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.sources: dict[str, str] = {}
-        self.folded: dict[str, str] = {}
-
-    def add(self, path: str, source: str, data: bytes, problems: ProblemList) -> None:
-        key = fold_case(path)
-        if key in self.folded:
-            other = self.folded[key]
-            first, second = sorted([self.sources[other], source])
-            where = second if "/" in second and "." in second else first
-            detail = "the same path" if other == path else f"paths differing only in case " \
-                                                          f"('{other}' and '{path}')"
-            problems.error(SourceLocation(where),
-                           f"URL collision: {first} and {second} both produce {detail} "
-                           f"({path})", "collision")
-            return
-        self.folded[key] = path
-        self.sources[path] = source
-        self.files[path] = data
-
-
-def _render(config: SiteConfig, site: Site, plan: _Plan, problems: ProblemList,
-            reporter: Reporter) -> None:
-    env = make_environment(config)
-    try:
-        renderer = Renderer(env, site)
-        pages = list(_with_progress(renderer.render_all(), len(site.articles), reporter))
-        pages += [renderer.ticker_fragment(), renderer.ticker_json()]
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        problems.add(template_problem(exc, config))
-        return
-    except UnsafePath as exc:
-        problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
-        return
-    for page in pages:
-        _check_reserved(page, problems)
-        plan.add(page.path, page.source, page.text.encode("utf-8"), problems)
-    _add_feeds(config, site, plan, problems)
-
-
-def _with_progress(pages, total: int, reporter: Reporter):  # type: ignore[no-untyped-def]
-    for done, page in enumerate(pages, 1):
-        reporter.progress(min(done, total), total, "rendering")
-        yield page
-    reporter.finish_progress()
-
-
-def _check_reserved(page: RenderedPage, problems: ProblemList) -> None:
-    """Content may not take a path newsgen generates (``/rss.xml/``, ``/tags/...``)."""
-    if not page.source.startswith("content/"):
-        return
-    root = page.path.split("/", 1)[0]
-    if root in GENERATED_ROOTS and page.path != "index.html":
-        problems.error(SourceLocation(page.source),
-                       f"URL {page.url} is reserved for pages newsgen generates "
-                       f"('{root}'); choose another slug", "collision")
-
-
-def _add_feeds(config: SiteConfig, site: Site, plan: _Plan, problems: ProblemList) -> None:
-    latest = site.articles[: config.feed_size]
+def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList) -> None:
+    """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
     prefix = config.url_prefix
-    plan.add("rss.xml", "rss", rss_feed(site, latest, config.title, prefix + "/",
-                                        prefix + "/rss.xml", config.description), problems)
-    entries: list[tuple[str, datetime | None]] = [(prefix + "/", _newest(site))]
-    entries += [(a.url, a.modified) for a in site.articles]
-    plan.add("sitemap.xml", "sitemap", sitemap(config, entries), problems)
-    plan.add("robots.txt", "robots", robots(config, [prefix + "/sitemap.xml"]), problems)
+    feeds = FeedSet(site)
+    for job in feeds.jobs:
+        _add_feed_pair(plan, feeds, job)
+    entries = site_entries(site, _page_times(config, site))
+    for path, data in sitemap_files(config, entries):
+        plan.add(path, "sitemap", data)
+    for path, data in news_sitemap_files(site):
+        plan.add(path, "news sitemap", data)
+    plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
+                                                      f"{prefix}/{NEWS_SITEMAP}"]))
 
 
-def _newest(site: Site) -> datetime | None:
-    return max((a.modified for a in site.articles), default=None)
+def _add_feed_pair(plan: PagePlan, feeds: FeedSet, job: FeedJob) -> None:
+    """Keep last build's two files when their key is unchanged (feeds are rebuilt on every
+    build otherwise: seconds on a large site), else render and add both."""
+    paths = (job.rss_path, job.atom_path)
+    old = [plan.old_records.get(path) for path in paths]
+    writer = plan.writer
+    if writer is not None and all(r is not None and r.fingerprint == job.key
+                                  and writer.is_unchanged(p, r.digest)
+                                  for p, r in zip(paths, old, strict=True)):
+        for path, record in zip(paths, old, strict=True):
+            assert record is not None
+            plan.keep(path, "feeds", record)
+        return
+    for path, data in zip(paths, feeds.render(job), strict=True):
+        plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
 
 
-def _add_static(config: SiteConfig, plan: _Plan, problems: ProblemList) -> None:
+def _page_times(config: SiteConfig, site: Site) -> dict[str, datetime]:
+    """Static pages carry no date: their sitemap ``lastmod`` is their source file's mtime."""
+    times = {}
+    for page in site.pages:
+        try:
+            stamp = (config.site_dir / page.source).stat().st_mtime
+        except OSError:
+            continue
+        times[page.url] = datetime.fromtimestamp(int(stamp), UTC)
+    return times
+
+
+def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> None:
     """Theme assets, then the site's ``static/`` over them, file by file."""
     site_root = config.site_dir.resolve()
     files: dict[str, tuple[Path, str]] = {}
@@ -254,18 +283,15 @@ def _add_static(config: SiteConfig, plan: _Plan, problems: ProblemList) -> None:
             for name in sorted(dirs + names):
                 path = here / name
                 display = _display(path, config)
-                if path.is_symlink():
-                    try:
-                        target = path.resolve(strict=True)
-                    except (OSError, RuntimeError):
-                        problems.error(SourceLocation(display), "symlink is broken or loops; "
-                                       "not followed", "symlink")
-                        continue
-                    if site_root not in target.parents:
-                        problems.error(SourceLocation(display), "symlink points outside the "
-                                       f"site ({target}); not followed", "symlink")
-                        continue
+                if path.is_symlink() and not _link_inside(path, site_root, display, problems):
+                    if name in dirs:
+                        dirs.remove(name)
+                    continue
                 if name in dirs or name.startswith("."):
+                    continue
+                if not path.is_file():
+                    problems.error(SourceLocation(display), "not a regular file (a FIFO, "
+                                   "socket or device); remove it from static/", "path")
                     continue
                 relative = path.relative_to(root).as_posix()
                 out = f"{prefix}/{relative}" if prefix else relative
@@ -276,7 +302,21 @@ def _add_static(config: SiteConfig, plan: _Plan, problems: ProblemList) -> None:
                     continue
                 files[out] = (path, display)
     for out, (path, display) in sorted(files.items()):
-        plan.add(out, display, path.read_bytes(), problems)
+        plan.add(out, display, path.read_bytes())
+
+
+def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.error(SourceLocation(display), "symlink is broken or loops; not followed",
+                       "symlink")
+        return False
+    if site_root not in target.parents:
+        problems.error(SourceLocation(display),
+                       f"symlink points outside the site ({target}); not followed", "symlink")
+        return False
+    return True
 
 
 def _display(path: Path, config: SiteConfig) -> str:
@@ -286,15 +326,10 @@ def _display(path: Path, config: SiteConfig) -> str:
         return "<newsgen theme>/" + path.name
 
 
-def _write(out_dir: Path, files: dict[str, bytes], site: Site) -> WriteStats:
+def _write(writer: OutputWriter, plan: PagePlan, site: Site) -> WriteStats:
     next_change = iso(site.next_change) + "\n" if site.next_change else "none\n"
-    with build_lock(out_dir):
-        recover(out_dir)
-        staging = Staging(out_dir)
-        try:
-            for path in sorted(files):
-                staging.write(path, files[path])
-            return staging.commit({f"{MARKER_DIR}/next-change": next_change.encode()})
-        except BaseException:
-            staging.discard()
-            raise
+    plan.add(f"{MARKER_DIR}/next-change", "next-change", next_change.encode())
+    return writer.commit()
+
+
+__all__ = ["BuildOptions", "BuildResult", "build_site", "resolve_out_dir", "PageRecord"]

@@ -8,6 +8,7 @@ re-render of the site.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -19,12 +20,15 @@ import jinja2
 from markupsafe import Markup
 
 from newsgen import __version__
-from newsgen.models import Article, Author, Page, Section, Site, Tag
+from newsgen.feeds import ATOM_TYPE, feed_links, feed_urls
+from newsgen.metadata import article_metadata, front_metadata, website_metadata
+from newsgen.models import Article, Page, Section, Site
 from newsgen.times import iso
 from newsgen.urls import archive_url, author_url, output_path, section_url, tag_url
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
+RELATED_WINDOW = 25
 FRONT_TOP_STORIES = 6
 SECTION_BLOCK_SIZE = 4
 
@@ -37,6 +41,31 @@ class RenderedPage:
     url: str
     source: str
     text: str
+
+
+class Lazy:
+    """A context value computed only when the page is rendered.
+
+    Fingerprints skip it, so it must be a pure function of the page's other context values and
+    the site configuration (share links, metadata): work that is not needed to decide whether
+    a page changed is not done for pages that did not.
+    """
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page before rendering: its template and the context the template will see."""
+
+    path: str
+    url: str
+    source: str
+    template: str
+    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -85,15 +114,33 @@ class Renderer:
         self.prefix = config.url_prefix
         self.view = SiteView(
             title=config.title, description=config.description, language=config.language,
-            base_url=config.base_url, home_url=self.prefix + "/", logo=config.logo,
+            base_url=config.base_url, home_url=self.prefix + "/",
+            logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now,
         )
         self.sections = {s.id: s for s in site.sections}
+        self.tag_names = {t.slug: t for t in site.tags}
         self.by_section: dict[str, list[Article]] = {}
-        for article in site.articles:
-            self.by_section.setdefault(article.section, []).append(article)
+        self.by_tag: dict[str, list[Article]] = {}
+        self.by_author: dict[str, list[Article]] = {}
+        self.position: dict[str, int] = {}
+        self.section_index: dict[str, int] = {}
+        self.stamps: dict[str, float] = {}
+        self.tag_sets: dict[str, frozenset[str]] = {}
+        for index, article in enumerate(site.articles):
+            self.position[article.slug] = index
+            self.stamps[article.slug] = article.date.timestamp()
+            self.tag_sets[article.slug] = frozenset(t.slug for t in article.tags)
+            section_list = self.by_section.setdefault(article.section, [])
+            self.section_index[article.slug] = len(section_list)
+            section_list.append(article)
+            for tag in article.tags:
+                self.by_tag.setdefault(tag.slug, []).append(article)
+            for author in article.authors:
+                if author.id:
+                    self.by_author.setdefault(author.id, []).append(article)
         self.ticker_html = self._render("ticker.html", {"items": site.ticker})
 
     # -- shared ----------------------------------------------------------------------------
@@ -103,19 +150,45 @@ class Renderer:
         context.setdefault("metadata", Markup(""))
         return self.env.get_template(template).render(context)
 
-    def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> RenderedPage:
+    def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> PageSpec:
+        """Describe a page; nothing is rendered until :meth:`render` (the builder may find
+        from the spec's fingerprint that the page is unchanged and skip it)."""
         meta = context.setdefault("page", {})
         meta.setdefault("url", url)
         meta.setdefault("canonical", self.site.config.absolute(url))
         meta.setdefault("description", self.site.config.description)
-        meta.setdefault("feeds", [])
-        text = self._render(template, context).replace(TICKER_MARKER, self.ticker_html)
-        return RenderedPage(output_path(url, self.prefix), url, source, text)
+        # The site's RSS feed is linked by base.html itself; its Atom feed goes first here.
+        site_atom = {"type": ATOM_TYPE, "title": f"{self.site.config.title} (Atom)",
+                     "url": feed_urls(self.prefix + "/")[1]}
+        meta["feeds"] = [site_atom, *meta.get("feeds", [])]
+        if "metadata" not in context:
+            context["metadata"] = Lazy(lambda: website_metadata(
+                self.site.config, meta.get("title", ""), meta["description"],
+                meta["canonical"]))
+        return PageSpec(output_path(url, self.prefix), url, source, template, context)
 
-    def render_all(self) -> Iterator[RenderedPage]:
-        yield self.front_page()
+    def listing_feeds(self, page_url: str, name: str) -> list[dict[str, str]]:
+        """The RSS and Atom feeds of a section, tag or author page (see ``feeds.py``)."""
+        return feed_links(page_url, f"{self.site.config.title}: {name}")
+
+    def render_page(self, spec: PageSpec) -> str:
+        """The page with the ticker marker still in it (see :meth:`splice`)."""
+        context = {key: value.make() if isinstance(value, Lazy) else value
+                   for key, value in spec.context.items()}
+        return self._render(spec.template, context)
+
+    def splice(self, text: str) -> str:
+        return text.replace(TICKER_MARKER, self.ticker_html)
+
+    def render(self, spec: PageSpec) -> RenderedPage:
+        return RenderedPage(spec.path, spec.url, spec.source,
+                            self.splice(self.render_page(spec)))
+
+    def specs(self) -> Iterator[PageSpec]:
+        """Every HTML page of the site, articles first (they are most of the work)."""
         for article in self.site.articles:
             yield self.article_page(article)
+        yield self.front_page()
         yield from self.section_pages()
         yield from self.tag_pages()
         yield from self.author_pages()
@@ -124,8 +197,12 @@ class Renderer:
             yield self.static_page(static_page)
         yield self.not_found_page()
 
+    def render_all(self) -> Iterator[RenderedPage]:
+        for spec in self.specs():
+            yield self.render(spec)
+
     # -- page kinds --------------------------------------------------------------------------
-    def front_page(self) -> RenderedPage:
+    def front_page(self) -> PageSpec:
         articles = self.site.articles
         featured = [a for a in articles if a.featured]
         lead = featured[0] if featured else (articles[0] if articles else None)
@@ -137,40 +214,60 @@ class Renderer:
                 blocks.append({"section": section, "articles": items[:SECTION_BLOCK_SIZE]})
         context = {"lead": lead, "top_stories": rest[:FRONT_TOP_STORIES],
                    "section_blocks": blocks,
-                   "page": {"kind": "front", "title": self.site.config.title}}
+                   # the front page shows the date; pages are fingerprinted without the clock
+                   "today": self.site.now.astimezone(self.site.config.timezone).date()
+                   .isoformat(),
+                   "page": {"kind": "front", "title": self.site.config.title},
+                   "metadata": front_metadata(self.site.config, self.site.config.description)}
         return self.page("index.html", self.prefix + "/", "content/", context)
 
-    def article_page(self, article: Article) -> RenderedPage:
+    def article_page(self, article: Article) -> PageSpec:
         siblings = self.by_section.get(article.section, [])
-        index = siblings.index(article)
+        index = self.section_index[article.slug]
+        config = self.site.config
+        section = self.sections.get(article.section)
         context = {
             "article": article,
-            "section": self.sections.get(article.section),
+            "section": section,
             "related": self.related(article),
             "newer": siblings[index - 1] if index > 0 else None,
             "older": siblings[index + 1] if index + 1 < len(siblings) else None,
-            "share": share_links(self.site.config.absolute(article.url), article.title),
+            "share": Lazy(lambda: share_links(config.absolute(article.url), article.title)),
             "page": {"kind": "article", "title": article.title,
-                     "description": article.summary},
+                     "description": article.summary or config.description},
+            "metadata": Lazy(lambda: article_metadata(
+                config, article, section,
+                [self.tag_names.get(t.slug, t) for t in article.tags])),
         }
         return self.page("article.html", article.url, article.source, context)
 
     def related(self, article: Article) -> list[Article]:
-        """By shared tags, then same section, then newest; never the article itself."""
-        tags = {t.slug for t in article.tags}
-        scored = []
-        for position, other in enumerate(self.site.articles):
-            if other is article:
-                continue
-            shared = len(tags.intersection(t.slug for t in other.tags))
-            same = other.section == article.section
-            if shared or same:
-                scored.append((-shared, not same, position, other))
-        scored.sort(key=lambda item: item[:3])
-        return [item[3] for item in scored[:RELATED_COUNT]]
+        """The articles sharing most tags, then the same section, then nearest in time; never
+        the article itself. Candidates are the RELATED_WINDOW articles on each side of it in
+        each of its tags and in its section, which keeps this linear in the site's size and
+        lets a new article change only the related lists of articles near it in time."""
+        tags = self.tag_sets[article.slug]
+        groups = [self.by_tag[t] for t in sorted(tags) if t in self.by_tag]
+        groups.append(self.by_section.get(article.section, []))
+        candidates: dict[str, Article] = {}
+        for group in groups:
+            for other in self._neighbours(group, article):
+                candidates[other.slug] = other
+        stamp = self.stamps[article.slug]
+        ranked = sorted((-len(tags & self.tag_sets[slug]), other.section != article.section,
+                         abs(self.stamps[slug] - stamp), slug)
+                        for slug, other in candidates.items())
+        return [candidates[item[3]] for item in ranked[:RELATED_COUNT]]
+
+    def _neighbours(self, group: list[Article], article: Article) -> list[Article]:
+        """Up to RELATED_WINDOW newer and older members of ``group`` around ``article``."""
+        here = bisect.bisect_left(group, self.position[article.slug],
+                                  key=lambda a: self.position[a.slug])
+        low, high = max(0, here - RELATED_WINDOW), here + RELATED_WINDOW + 1
+        return [a for a in group[low:high] if a is not article]
 
     def listing(self, template: str, items: Sequence[Article], url_of: Callable[[int], str],
-                source: str, context: dict[str, Any]) -> Iterator[RenderedPage]:
+                source: str, context: dict[str, Any]) -> Iterator[PageSpec]:
         """Paginated list pages; page 1 lives at the listing's own URL."""
         per_page = self.site.config.per_page
         count = max(1, math.ceil(len(items) / per_page))
@@ -185,39 +282,38 @@ class Renderer:
                                 pagination=Pagination(number, count, urls))
             yield self.page(template, urls[number - 1], source, page_context)
 
-    def section_pages(self) -> Iterator[RenderedPage]:
+    def section_pages(self) -> Iterator[PageSpec]:
         for section in self.site.sections:
             items = self.by_section.get(section.id, [])
             context = {"section": section,
                        "page": {"kind": "section", "title": section.title,
                                 "description": f"{section.title}: the latest from "
-                                               f"{self.site.config.title}"}}
+                                               f"{self.site.config.title}",
+                                "feeds": self.listing_feeds(section.url, section.title)}}
             yield from self.listing("section.html", items,
                                     lambda n, s=section.id: section_url(self.prefix, s, n),
                                     f"sections/{section.id}", context)
 
-    def tag_pages(self) -> Iterator[RenderedPage]:
+    def tag_pages(self) -> Iterator[PageSpec]:
         for tag in self.site.tags:
-            items = [a for a in self.site.articles if any(t.slug == tag.slug for t in a.tags)]
+            items = self.by_tag.get(tag.slug, [])
             context = {"tag": tag, "page": {"kind": "tag", "title": tag.name,
-                                            "description": f"Articles tagged {tag.name}"}}
+                                            "description": f"Articles tagged {tag.name}",
+                                            "feeds": self.listing_feeds(tag.url, tag.name)}}
             yield from self.listing("tag.html", items,
                                     lambda n, s=tag.slug: tag_url(self.prefix, s, n),
                                     f"tags/{tag.slug}", context)
-        counts = {t.slug: 0 for t in self.site.tags}
-        for article in self.site.articles:
-            for t in article.tags:
-                counts[t.slug] += 1
-        context = {"tags": [(t, counts[t.slug]) for t in self.site.tags],
+        context = {"tags": [(t, len(self.by_tag.get(t.slug, []))) for t in self.site.tags],
                    "page": {"kind": "tags", "title": "Topics"}}
         yield self.page("tags.html", self.prefix + "/tags/", "tags", context)
 
-    def author_pages(self) -> Iterator[RenderedPage]:
+    def author_pages(self) -> Iterator[PageSpec]:
         for author in self.site.authors:
-            items = [a for a in self.site.articles if any(x.id == author.id for x in a.authors)]
+            items = self.by_author.get(author.id, [])
             context = {"author": author,
                        "page": {"kind": "author", "title": author.name,
-                                "description": author.bio or f"Articles by {author.name}"}}
+                                "description": author.bio or f"Articles by {author.name}",
+                                "feeds": self.listing_feeds(author.url, author.name)}}
             yield from self.listing("author.html", items,
                                     lambda n, i=author.id: author_url(self.prefix, i, n),
                                     f"authors/{author.id}", context)
@@ -225,7 +321,7 @@ class Renderer:
                    "page": {"kind": "authors", "title": "Our journalists"}}
         yield self.page("authors.html", self.prefix + "/authors/", "authors", context)
 
-    def archive_pages(self) -> Iterator[RenderedPage]:
+    def archive_pages(self) -> Iterator[PageSpec]:
         zone = self.site.config.timezone
         months: dict[tuple[int, int], list[Article]] = {}
         for article in self.site.articles:
@@ -244,18 +340,17 @@ class Renderer:
         context = {"months": index, "page": {"kind": "archive", "title": "Archive"}}
         yield self.page("archive_index.html", archive_url(self.prefix), "archive", context)
 
-    def static_page(self, static_page: Page) -> RenderedPage:
+    def static_page(self, static_page: Page) -> PageSpec:
         context = {"static_page": static_page,
                    "page": {"kind": "page", "title": static_page.title,
                             "description": static_page.description
                             or self.site.config.description}}
         return self.page("page.html", static_page.url, static_page.source, context)
 
-    def not_found_page(self) -> RenderedPage:
+    def not_found_page(self) -> PageSpec:
         context = {"latest": list(self.site.articles[:5]),
                    "page": {"kind": "404", "title": "Page not found"}}
-        page = self.page("404.html", self.prefix + "/404.html", "404", context)
-        return page
+        return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     # -- ticker outputs ----------------------------------------------------------------------
     def ticker_fragment(self) -> RenderedPage:
@@ -289,11 +384,3 @@ def share_links(url: str, title: str) -> list[dict[str, str]]:
         {"name": "WhatsApp", "url": f"https://wa.me/?text={t}%20{u}"},
         {"name": "Email", "url": f"mailto:?subject={t}&body={u}"},
     ]
-
-
-def names_of(authors: Sequence[Author]) -> list[str]:
-    return [a.name for a in authors]
-
-
-def tag_names(tags: Sequence[Tag]) -> list[str]:
-    return [t.name for t in tags]

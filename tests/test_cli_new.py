@@ -1,0 +1,188 @@
+"""``newsgen new article`` and ``newsgen new headline`` run as an editor would."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsgen.frontmatter import parse_yaml, split_front_matter
+from tests.conftest import REPO, article
+from tests.conftest import run_newsgen as _run_newsgen
+
+NOW = ("--now", "2026-03-29T00:30")  # Lisbon: the clocks go forward at 01:00 that night
+HEADLINES = """\
+# Ticker for the day. Keep this comment.
+- time: 2026-03-29T00:10
+  title: Night ferry delayed   # the captain called in
+"""
+
+
+def run_newsgen(*args: str | Path, cwd: Path | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    return _run_newsgen(*args, cwd=cwd, env={"PYTHONPATH": str(REPO)})
+
+
+@pytest.fixture
+def site(make_site: Callable[..., Path]) -> Path:
+    return make_site({"content/articles/2026/03/old.md":
+                      article("Old story", "2026-03-20T10:00", slug="old-story")})
+
+
+def front_matter(path: Path) -> dict:
+    text, _body, _line = split_front_matter(path.read_text(), path.name)
+    return parse_yaml(text, path.name).value
+
+
+def test_new_article_writes_front_matter_in_the_site_zone(site: Path) -> None:
+    title = 'Talks: "final" offer #2 \'rejected\''
+    result = run_newsgen("new", "article", title, "--section", "world", "--author", "ana",
+                         "--author", "rui", "--tag", "Labour: talks", "--tag", "#strike",
+                         "--site", site, *NOW)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path == site / "content/articles/2026/03/talks-final-offer-2-rejected.md"
+    meta = front_matter(path)
+    assert meta["title"] == title
+    assert meta["section"] == "world"
+    assert meta["authors"] == ["ana", "rui"]
+    assert meta["tags"] == ["Labour: talks", "#strike"]
+    assert meta["date"] == "2026-03-29T00:30:00+00:00"
+    built = run_newsgen("build", site, "--now", "2026-03-30T12:00")
+    assert built.returncode == 0, built.stderr
+    page = site / "public/world/2026/03/talks-final-offer-2-rejected/index.html"
+    assert "final" in page.read_text()
+
+
+def test_new_article_uses_the_current_time_by_default(site: Path) -> None:
+    result = run_newsgen("new", "article", "Right now", "--section", "city", "--site", site)
+    assert result.returncode == 0, result.stderr
+    assert run_newsgen("check", site).returncode == 0
+
+
+def test_new_article_from_inside_the_site_and_with_a_slug(site: Path) -> None:
+    result = run_newsgen("new", "article", "Budget", "--section", "city", "--slug",
+                         "budget-2027", *NOW, cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / result.stdout.strip()).resolve() == \
+        site / "content/articles/2026/03/budget-2027.md"
+
+
+def test_new_article_never_overwrites(site: Path) -> None:
+    first = run_newsgen("new", "article", "Same", "--section", "world", "--site", site, *NOW)
+    path = Path(first.stdout.strip())
+    path.write_text(path.read_text() + "\nThe editor's words.\n")
+    before = path.read_bytes()
+    again = run_newsgen("new", "article", "Same", "--section", "world", "--site", site, *NOW)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert path.read_bytes() == before
+
+
+def test_new_article_refuses_a_slug_another_article_uses(site: Path) -> None:
+    result = run_newsgen("new", "article", "Old story", "--section", "world", "--site", site,
+                         *NOW)
+    assert result.returncode == 1
+    assert "old.md" in result.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "listed"), [
+    ("--section", "sport", "world, city"),
+    ("--author", "bob", "ana, rui"),
+])
+def test_new_article_refuses_unknown_names_listing_valid_ones(
+        site: Path, option: str, value: str, listed: str) -> None:
+    args = ["new", "article", "X", "--section", "world", option, value, "--site", site, *NOW]
+    result = run_newsgen(*args)
+    assert result.returncode == 1
+    assert value in result.stderr and listed in result.stderr
+    assert not (site / "content/articles/2026/03/x.md").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("new",),
+    ("new", "article", "No section"),
+    ("new", "headline"),
+    ("new", "article", "X", "--section", "world", "--now", "tomorrow"),
+])
+def test_new_misuse_exits_2(site: Path, args: tuple[str, ...]) -> None:
+    assert run_newsgen(*args, cwd=site).returncode == 2
+
+
+def test_new_headline_appends_keeping_existing_bytes(site: Path) -> None:
+    path = site / "content/headlines/2026-03-29.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(HEADLINES)
+    result = run_newsgen("new", "headline", 'Ferry: "back on time" #1', "--link", "old-story",
+                         "--time", "00:45", "--site", site, *NOW)
+    assert result.returncode == 0, result.stderr
+    text = path.read_text()
+    assert text.startswith(HEADLINES)
+    items = parse_yaml(text, path.name).value
+    assert [i["title"] for i in items] == ["Night ferry delayed", 'Ferry: "back on time" #1']
+    assert items[1]["link"] == "old-story"
+    assert str(items[1]["time"]).startswith("2026-03-29T00:45")
+    plain = run_newsgen("new", "headline", "Clocks went forward", "--site", site, *NOW)
+    assert plain.returncode == 0
+    assert len(parse_yaml(path.read_text(), path.name).value) == 3
+    built = run_newsgen("build", site, "--now", "2026-03-29T12:00")
+    assert built.returncode == 0, built.stderr
+    ticker = (site / "public/index.html").read_text()
+    assert "back on time" in ticker and "Clocks went forward" in ticker
+
+
+def test_new_headline_creates_todays_file_in_the_site_zone(site: Path) -> None:
+    # 23:30 UTC on 28 March is already 29 March in Tokyo
+    config = (site / "newsgen.yaml").read_text().replace("Europe/Lisbon", "Asia/Tokyo")
+    (site / "newsgen.yaml").write_text(config)
+    result = run_newsgen("new", "headline", "Markets open", "--site", site,
+                         "--now", "2026-03-28T23:30:00+00:00")
+    assert result.returncode == 0, result.stderr
+    path = site / "content/headlines/2026-03-29.yaml"
+    items = parse_yaml(path.read_text(), path.name).value
+    assert items[0]["title"] == "Markets open"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--link", "no-such-story"), "no-such-story"),
+    (("--time", "25:99"), "25:99"),
+    (("--time", "01:30"), "does not exist"),  # skipped by the clock change in Lisbon
+])
+def test_new_headline_refuses_bad_links_and_times(site: Path, args: tuple[str, ...],
+                                                  message: str) -> None:
+    result = run_newsgen("new", "headline", "Text", *args, "--site", site, *NOW)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert not (site / "content/headlines").exists()
+
+
+def test_new_help_has_examples() -> None:
+    for args in (("new",), ("new", "article"), ("new", "headline")):
+        shown = run_newsgen(*args, "--help")
+        assert shown.returncode == 0
+        assert "examples:" in shown.stdout and "newsgen new headline" in shown.stdout
+    assert "--quiet" in run_newsgen("new", "article", "--help").stdout
+    assert "--quiet" in run_newsgen("new", "headline", "--help").stdout
+
+
+def test_new_headline_after_a_file_without_final_newline(site: Path) -> None:
+    path = site / "content/headlines/2026-03-29.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(HEADLINES.rstrip("\n").encode())
+    result = run_newsgen("new", "headline", "Second", "--site", site, *NOW)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes().startswith(HEADLINES.encode())
+    assert [i["title"] for i in parse_yaml(path.read_text(), path.name).value] == \
+        ["Night ferry delayed", "Second"]
+
+
+def test_new_quiet_and_verbose(site: Path) -> None:
+    quiet = run_newsgen("new", "headline", "Hush", "--quiet", "--site", site, *NOW)
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+    loud = run_newsgen("new", "headline", "Loud", "-v", "--site", site, *NOW)
+    assert loud.returncode == 0 and "2026-03-29.yaml" in loud.stderr
+    article_path = run_newsgen("new", "article", "Quiet", "--section", "city", "-q",
+                               "--site", site, *NOW)
+    assert article_path.stdout.strip().endswith("quiet.md"), "the path is the result"
