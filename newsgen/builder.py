@@ -38,7 +38,7 @@ from newsgen.sitemaps import (
 )
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
-from newsgen.urls import UnsafePath, check_relative
+from newsgen.urls import UnsafePath, check_relative, symlink_problem
 from newsgen.writer import (
     MARKER_DIR,
     OutputWriter,
@@ -306,17 +306,10 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> No
 
 
 def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        problems.error(SourceLocation(display), "symlink is broken or loops; not followed",
-                       "symlink")
-        return False
-    if site_root not in target.parents:
-        problems.error(SourceLocation(display),
-                       f"symlink points outside the site ({target}); not followed", "symlink")
-        return False
-    return True
+    problem = symlink_problem(path, site_root)
+    if problem:
+        problems.error(SourceLocation(display), problem, "symlink")
+    return problem is None
 
 
 def _display(path: Path, config: SiteConfig) -> str:

@@ -27,6 +27,7 @@ from newsgen.urls import (
     page_url,
     slug_problem,
     slugify,
+    symlink_problem,
     tag_url,
 )
 
@@ -143,15 +144,9 @@ def _check_link(path: Path, config: SiteConfig, site: Path, problems: ProblemLis
                 folder_link: bool = False) -> bool:
     """A symlink may point inside the site; one that leaves it, or loops, is an error."""
     relative = path.relative_to(config.site_dir).as_posix()
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        problems.error(SourceLocation(relative), "symlink is broken or loops; not followed",
-                       "symlink")
-        return False
-    if target != site and site not in target.parents:
-        problems.error(SourceLocation(relative),
-                       f"symlink points outside the site ({target}); not followed", "symlink")
+    problem = symlink_problem(path, site)
+    if problem:
+        problems.error(SourceLocation(relative), problem, "symlink")
         return False
     if folder_link:
         problems.warning(SourceLocation(relative), "symlinked folders are not followed",

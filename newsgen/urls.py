@@ -141,3 +141,15 @@ def safe_join(root: Path, relative: str) -> Path:
 def fold_case(relative: str) -> str:
     """The key under which two paths collide on a case-insensitive file system."""
     return unicodedata.normalize("NFC", relative).casefold()
+
+
+def symlink_problem(path: Path, site_root: Path) -> str | None:
+    """Why the symlink ``path`` may not be followed (broken, looping, or leaving the site
+    folder ``site_root``, already resolved), or None."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "symlink is broken or loops; not followed"
+    if target != site_root and site_root not in target.parents:
+        return f"symlink points outside the site ({target}); not followed"
+    return None
