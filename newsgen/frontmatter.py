@@ -110,6 +110,10 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 has a parser limit of its own
+            raise ContentError(SourceLocation(path, line),
+                               f"YAML is nested more than {MAX_DEPTH} levels deep",
+                               "yaml") from None
         raise ContentError(SourceLocation(path, line), f"YAML syntax error: {problem}",
                            "yaml") from None
     except yaml.YAMLError as exc:
