@@ -39,6 +39,7 @@ from newsgen.sitemaps import (
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
 from newsgen.urls import UnsafePath, check_relative, symlink_problem
+from newsgen.workers import parallel_map
 from newsgen.writer import (
     MARKER_DIR,
     OutputWriter,
@@ -232,8 +233,11 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
     """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
     prefix = config.url_prefix
     feeds = FeedSet(site)
-    for job in feeds.jobs:
-        _add_feed_pair(plan, feeds, job)
+    todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
+    rendered = parallel_map(lambda index: feeds.render(todo[index]), len(todo))
+    for job, files in zip(todo, rendered, strict=True):
+        for path, data in zip((job.rss_path, job.atom_path), files, strict=True):
+            plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
     entries = site_entries(site, _page_times(config, site))
     for path, data in sitemap_files(config, entries):
         plan.add(path, "sitemap", data)
@@ -243,21 +247,20 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
                                                       f"{prefix}/{NEWS_SITEMAP}"]))
 
 
-def _add_feed_pair(plan: PagePlan, feeds: FeedSet, job: FeedJob) -> None:
+def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
     """Keep last build's two files when their key is unchanged (feeds are rebuilt on every
-    build otherwise: seconds on a large site), else render and add both."""
+    build otherwise: seconds on a large site)."""
     paths = (job.rss_path, job.atom_path)
     old = [plan.old_records.get(path) for path in paths]
     writer = plan.writer
-    if writer is not None and all(r is not None and r.fingerprint == job.key
-                                  and writer.is_unchanged(p, r.digest)
-                                  for p, r in zip(paths, old, strict=True)):
-        for path, record in zip(paths, old, strict=True):
-            assert record is not None
-            plan.keep(path, "feeds", record)
-        return
-    for path, data in zip(paths, feeds.render(job), strict=True):
-        plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
+    if writer is None or not all(r is not None and r.fingerprint == job.key
+                                 and writer.is_unchanged(p, r.digest)
+                                 for p, r in zip(paths, old, strict=True)):
+        return False
+    for path, record in zip(paths, old, strict=True):
+        assert record is not None
+        plan.keep(path, "feeds", record)
+    return True
 
 
 def _page_times(config: SiteConfig, site: Site) -> dict[str, datetime]:

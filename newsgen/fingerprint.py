@@ -26,6 +26,7 @@ class Fingerprinter:
         self.now = now
         self.salt = salt
         self._memo: dict[int, Any] = {}
+        self._articles: dict[str, tuple[Article, Any]] = {}
 
     def of(self, template: str, context: dict[str, Any]) -> str:
         return digest(self.salt, template, repr(self.canonical(context)))
@@ -36,8 +37,12 @@ class Fingerprinter:
         if isinstance(value, Lazy):
             return "lazy"
         if isinstance(value, Article):
-            return ("A", value.digest, value.url, tuple(t.name for t in value.tags),
-                    value.date > self.now)
+            known = self._articles.get(value.slug)
+            if known is None or known[0] is not value:
+                known = (value, ("A", value.digest, value.url,
+                                 tuple(t.name for t in value.tags), value.date > self.now))
+                self._articles[value.slug] = known
+            return known[1]
         if isinstance(value, (datetime, date)):
             return value.isoformat()
         if isinstance(value, ZoneInfo):

@@ -134,6 +134,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
 def _check_depth(text: str, path: str, offset: int) -> None:
     """Refuse deep nesting from the event stream, before composing: libyaml's composer
     recurses in C, and a hundred thousand ``[`` would crash the process, not raise."""
+    if text.count("[") + text.count("{") + text.count("\n") <= MAX_DEPTH:
+        return  # not enough brackets and lines to nest that deep: skip the second parse
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):

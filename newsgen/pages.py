@@ -72,7 +72,7 @@ class PagePlan:
         self.files[path] = (b"", out_digest)
 
     def register(self, path: str, source: str, record: PageRecord, size: int,
-                 staged: bool) -> None:
+                 staged: int | None) -> None:
         """Account for a file a render worker already staged (or found unchanged)."""
         if not self.claim(path, source):
             return
@@ -96,7 +96,7 @@ class PagePlan:
 class _Rendered:
     record: PageRecord | None = None
     size: int = 0
-    staged: bool = False
+    staged: int | None = None
     problem: Problem | None = None
 
 
@@ -131,7 +131,7 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         except Exception as exc:  # any template failure becomes a located problem
             return _Rendered(problem=template_problem(exc, config))
         data, record = splicer.finish(fingerprint, text.split(TICKER_MARKER))
-        staged = plan.writer.stage(spec.path, data, record.digest) if plan.writer else False
+        staged = plan.writer.stage(spec.path, data, record.digest) if plan.writer else None
         return _Rendered(record, len(data), staged)
 
     results = parallel_map(render, len(todo), workers,

@@ -28,7 +28,7 @@ from newsgen.urls import archive_url, author_url, output_path, section_url, tag_
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
-RELATED_WINDOW = 25
+RELATED_WINDOW = 10
 FRONT_TOP_STORIES = 6
 SECTION_BLOCK_SIZE = 4
 

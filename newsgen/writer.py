@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsgen.urls import safe_join
+from newsgen.urls import check_relative
 
 MARKER_DIR = ".newsgen"
 MANIFEST = ".newsgen/manifest.json"
@@ -55,8 +55,9 @@ class OutputWriter:
         self.cold = not out_dir.exists()
         self.manifest: dict[str, list[object]] = {}
         self.puts: list[str] = []
+        self.new_mtimes: dict[str, int] = {}
         self.stats = WriteStats()
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = set()
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
@@ -95,38 +96,46 @@ class OutputWriter:
         digest = digest or file_digest(data)
         self.record(relative, digest, len(data), self.stage(relative, data, digest))
 
-    def stage(self, relative: str, data: bytes, digest: str) -> bool:
+    def stage(self, relative: str, data: bytes, digest: str) -> int | None:
         """Write ``data`` to the staging folder unless the live file already holds it.
 
         Touches only the file system, so forked render workers call it for their own pages;
-        the parent then calls :meth:`record`. Returns whether a file was staged."""
+        the parent then calls :meth:`record`. Returns the staged file's mtime (which the
+        rename into the output keeps), or None when nothing was staged."""
         if not self.cold and self.is_unchanged(relative, digest):
-            return False
-        target = safe_join(self.staging, relative)
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
+            return None
+        target = _staged(self.staging, check_relative(relative), self.cold)
+        parent = os.path.dirname(target)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         with open(target, "wb") as handle:
             handle.write(data)
-        return True
+            handle.flush()
+            return os.fstat(handle.fileno()).st_mtime_ns
 
-    def record(self, relative: str, digest: str, size: int, staged: bool) -> None:
-        if staged:
+    def record(self, relative: str, digest: str, size: int, staged: int | None) -> None:
+        """Account for one output file; ``staged`` is :meth:`stage`'s result."""
+        if staged is not None:
             self.manifest[relative] = [digest, size]
+            self.new_mtimes[relative] = staged
             self.puts.append(relative)
             self.stats.written += 1
             self.stats.changed.append(relative)
         else:
             self.manifest[relative] = [digest, self.old[relative][1]]
+            if relative in self.mtimes:
+                self.new_mtimes[relative] = self.mtimes[relative]
             self.stats.unchanged += 1
 
     def commit(self) -> WriteStats:
         deletes = sorted(set(self.old) - set(self.manifest))
         self.stats.removed = len(deletes)
         manifest = json.dumps(self.manifest, separators=(",", ":"), sort_keys=True).encode()
-        marker = self.staging / MARKER_DIR
-        marker.mkdir(exist_ok=True)
-        (self.staging / MANIFEST).write_bytes(manifest)
+        target = _staged(self.staging, MANIFEST, self.cold)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(manifest)
         if self.cold:
             os.rename(self.staging, self.out_dir)
         else:
@@ -135,23 +144,10 @@ class OutputWriter:
             pending.write_text(json.dumps(journal))
             os.replace(pending, _sibling(self.out_dir, "journal"))  # the commit point
             _apply(self.out_dir, journal)
-        self._record_mtimes()
-        return self.stats
-
-    def _record_mtimes(self) -> None:
-        mtimes = {}
-        for relative in self.manifest:
-            previous = self.mtimes.get(relative)
-            if relative not in self.puts and previous is not None:
-                mtimes[relative] = previous
-                continue
-            try:
-                mtimes[relative] = self.out_dir.joinpath(*relative.split("/")).stat().st_mtime_ns
-            except OSError:
-                continue
         state = _sibling(self.out_dir, "state.tmp")
-        state.write_text(json.dumps(mtimes, separators=(",", ":")))
+        state.write_text(json.dumps(self.new_mtimes, separators=(",", ":"), sort_keys=True))
         os.replace(state, _sibling(self.out_dir, "state"))
+        return self.stats
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -191,17 +187,31 @@ def _read_mtimes(out_dir: Path) -> dict[str, int]:
     return data if isinstance(data, dict) else {}
 
 
+def _staged(staging: Path, relative: str, cold: bool) -> str:
+    """Where a file waits: in its place in a tree that will become the output (cold build),
+    or under a flat name derived from its path, so that staging needs no folders and
+    leaves none to remove."""
+    if cold:
+        return os.path.join(staging, *relative.split("/"))
+    return os.path.join(staging, hashlib.blake2b(relative.encode(), digest_size=16).hexdigest())
+
+
 def _apply(out_dir: Path, journal: dict[str, list[str]]) -> None:
     """Carry out a committed journal; safe to run again after a crash (idempotent)."""
     staging = _sibling(out_dir, "staging")
+    made: set[str] = set()
     for relative in journal["puts"]:
-        source = staging.joinpath(*relative.split("/"))
-        target = out_dir.joinpath(*relative.split("/"))
-        if source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(source, target)
+        source = _staged(staging, relative, cold=False)
+        target = os.path.join(out_dir, *relative.split("/"))
+        if not os.path.exists(source):
+            continue  # moved before a crash
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        os.replace(source, target)
     for relative in journal["deletes"]:
         target = out_dir.joinpath(*relative.split("/"))
         try:

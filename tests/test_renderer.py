@@ -199,7 +199,7 @@ def test_titles_are_escaped_everywhere(make_site: Callable[..., Path]) -> None:
     assert title in front.xpath("string(//*[contains(@class, 'lead-story')]//h2)")
 
 
-@pytest.mark.xfail(strict=True, reason="renderer.related() only looks at RELATED_WINDOW (25) "
+@pytest.mark.xfail(strict=True, reason="renderer.related() only looks at RELATED_WINDOW (10) "
                    "neighbours per tag/section, so an article sharing more tags but further "
                    "away in time is missed: the contract says shared tags come first")
 def test_related_prefers_more_shared_tags_even_far_back(make_site: Callable[..., Path]) -> None:
