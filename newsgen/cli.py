@@ -145,16 +145,20 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     print_problems(result.warnings)
     stats = result.stats
     if result.site is None:
-        reporter.info(f"nothing changed since the last build: {result.articles} articles, "
+        reporter.info(f"nothing changed since the last build: {_count(result.articles)}, "
                       f"{result.files} files in {result.out_dir} ({result.seconds:.2f} s)")
     else:
-        reporter.info(f"built {result.articles} articles, {result.files} files "
+        reporter.info(f"built {_count(result.articles)}, {result.files} files "
                       f"({result.rendered} pages rendered; {stats.written} files written, "
                       f"{stats.unchanged} unchanged, {stats.removed} removed) into "
                       f"{result.out_dir} in {result.seconds:.2f} s")
     if result.next_change:
         reporter.info(f"next scheduled change: {iso(result.next_change)}")
     return 0
+
+
+def _count(articles: int) -> str:
+    return f"{articles} article{'' if articles == 1 else 's'}"
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

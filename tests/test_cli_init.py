@@ -66,14 +66,14 @@ def test_init_now_is_read_in_the_new_sites_zone(tmp_path: Path) -> None:
     assert (site / "content/headlines/2026-03-25.yaml").is_file()
     built = run_newsgen("build", site, *now)
     assert built.returncode == 0, built.stderr
-    assert "built 1 articles" in built.stderr
+    assert "built 1 article," in built.stderr
 
 
 def test_init_builds_from_another_folder_with_the_default_clock(tmp_path: Path) -> None:
     assert run_newsgen("init", "paper", cwd=tmp_path).returncode == 0
     built = run_newsgen("build", cwd=tmp_path / "paper")
     assert built.returncode == 0, built.stderr
-    assert "built 1 articles" in built.stderr
+    assert "built 1 article," in built.stderr
 
 
 def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
