@@ -14,7 +14,13 @@ from dataclasses import replace
 from newsgen.cache import BuildCache, digest
 from newsgen.config import SiteConfig
 from newsgen.errors import ProblemList, SourceLocation
-from newsgen.markup import MarkdownConverter, RenderedBody, link_target, resolve_links
+from newsgen.markup import (
+    MarkdownConverter,
+    RenderedBody,
+    body_line_of,
+    link_target,
+    resolve_links,
+)
 from newsgen.models import Article, Page
 from newsgen.publish import Selection
 from newsgen.reporter import Reporter
@@ -87,20 +93,11 @@ class _Linker:
             resolved.append(f"{token}={url}")
             if not exists:
                 noun = "slug" if kind == "slug" else "file"
-                self.problems.error(SourceLocation(source, _line_of(body, body_line, target)),
+                self.problems.error(SourceLocation(source, body_line_of(body, body_line, target)),
                                     f"link to '{target}': no article has that {noun}",
                                     "broken-link")
             elif url is None:
-                self.problems.warning(SourceLocation(source, _line_of(body, body_line, target)),
+                self.problems.warning(SourceLocation(source, body_line_of(body, body_line, target)),
                                       f"link to '{target}', which is not published yet; "
                                       "shown as plain text", "unpublished-link")
         return resolve_links(rendered.html, self.url), resolved
-
-
-def _line_of(body: str, body_line: int, needle: str) -> int:
-    """File line of the first mention of ``needle`` in a body (for link errors)."""
-    name = needle.rsplit("/", 1)[-1]
-    for offset, line in enumerate(body.split("\n")):
-        if needle in line or (name and name in line):
-            return body_line + offset
-    return body_line

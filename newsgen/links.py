@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from newsgen.errors import Problem, SourceLocation
+from newsgen.markup import body_line_of
 
 _URL = re.compile(r'\s(?:href|src)="(/[^"]*)"')
 
@@ -26,7 +27,7 @@ def site_link_warnings(prefix: str, bodies: Iterable[tuple[str, str, int, str]],
             if target is None or target in planned or f"{target}/index.html" in planned:
                 continue
             shown = url[len(prefix):] if prefix and url.startswith(prefix + "/") else url
-            yield Problem(SourceLocation(source, _line_of(body, body_line, shown)),
+            yield Problem(SourceLocation(source, body_line_of(body, body_line, shown)),
                           f"link to '{shown}': no page or file of the site has that path",
                           "warning", "broken-site-link")
 
@@ -44,10 +45,3 @@ def planned_file(url: str, prefix: str) -> str | None:
     if path.endswith("/"):
         relative = f"{relative}/index.html" if relative not in ("", ".") else "index.html"
     return relative
-
-
-def _line_of(body: str, body_line: int, needle: str) -> int:
-    for offset, line in enumerate(body.split("\n")):
-        if needle.split("#", 1)[0] in line:
-            return body_line + offset
-    return body_line

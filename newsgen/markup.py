@@ -187,3 +187,18 @@ def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace folded: for summaries and word counts."""
     text = _TAGS.sub("", _ANCHOR.sub("", fragment))
     return " ".join(html.unescape(text).split())
+
+
+def body_line_of(body: str, body_line: int, target: str) -> int:
+    """File line of the first mention of a link ``target`` in a Markdown body (for messages
+    about links): the whole target first, then its last path part (a relative ``.md`` link
+    may be written differently from its resolved path)."""
+    needle = target.split("#", 1)[0]
+    lines = body.split("\n")
+    for candidate in (needle, needle.rstrip("/").rsplit("/", 1)[-1]):
+        if not candidate:
+            continue
+        for offset, line in enumerate(lines):
+            if candidate in line:
+                return body_line + offset
+    return body_line

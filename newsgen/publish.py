@@ -13,7 +13,7 @@ from datetime import datetime
 from newsgen.config import SiteConfig
 from newsgen.errors import ProblemList, SourceLocation
 from newsgen.loader import Content
-from newsgen.models import Article, Author, Headline, Page, Section, Site, Tag, TickerItem
+from newsgen.models import Article, Author, Headline, Section, Site, Tag, TickerItem
 from newsgen.urls import section_url
 
 
@@ -138,12 +138,6 @@ def _tags(articles: tuple[Article, ...]) -> tuple[Tag, ...]:
     return tuple(result)
 
 
-def canonical_tags(site: Site, article: Article) -> tuple[Tag, ...]:
-    """The article's tags with the site-wide spelling."""
-    names = {t.slug: t for t in site.tags}
-    return tuple(names.get(t.slug, t) for t in article.tags)
-
-
 def _authors(articles: tuple[Article, ...]) -> tuple[Author, ...]:
     found: dict[str, Author] = {}
     for article in articles:
@@ -151,7 +145,3 @@ def _authors(articles: tuple[Article, ...]) -> tuple[Author, ...]:
             if author.id:
                 found.setdefault(author.id, author)
     return tuple(found[k] for k in sorted(found))
-
-
-def pages_by_slug(pages: tuple[Page, ...]) -> dict[str, Page]:
-    return {p.slug: p for p in pages}

@@ -1,9 +1,9 @@
 """Stage 4: models to page HTML, pure (no file I/O).
 
-Each page kind has a function that yields :class:`RenderedPage` objects. The ticker is a
-shared block: it is rendered once per build and spliced into every page at a marker, so a new
-headline costs one small render plus a string substitution per page rather than a full
-re-render of the site.
+Each page kind has a function that describes its pages as :class:`PageSpec` objects (template
+and context); ``render_page`` renders one. The ticker is a shared block: it is rendered once
+per build and left as a marker in pages, which ``pages.py`` replaces, so a new headline costs
+one small render plus a splice per page rather than a full re-render of the site.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ class SiteView:
 
 
 class Renderer:
-    """Fills templates for one Site. ``render_all`` yields every page of the site."""
+    """Fills templates for one Site: ``specs`` describes every page, ``render_page`` renders one
+    (``pages.py`` decides which need it and splices the ticker in)."""
 
     def __init__(self, env: jinja2.Environment, site: Site) -> None:
         self.env = env
@@ -177,13 +178,6 @@ class Renderer:
                    for key, value in spec.context.items()}
         return self._render(spec.template, context)
 
-    def splice(self, text: str) -> str:
-        return text.replace(TICKER_MARKER, self.ticker_html)
-
-    def render(self, spec: PageSpec) -> RenderedPage:
-        return RenderedPage(spec.path, spec.url, spec.source,
-                            self.splice(self.render_page(spec)))
-
     def specs(self) -> Iterator[PageSpec]:
         """Every HTML page of the site, articles first (they are most of the work)."""
         for article in self.site.articles:
@@ -196,10 +190,6 @@ class Renderer:
         for static_page in self.site.pages:
             yield self.static_page(static_page)
         yield self.not_found_page()
-
-    def render_all(self) -> Iterator[RenderedPage]:
-        for spec in self.specs():
-            yield self.render(spec)
 
     # -- page kinds --------------------------------------------------------------------------
     def front_page(self) -> PageSpec:

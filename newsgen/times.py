@@ -100,10 +100,6 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
 def same_local_day(a: datetime, b: datetime, zone: ZoneInfo) -> bool:
     return in_zone(a, zone).date() == in_zone(b, zone).date()
 
@@ -114,5 +110,5 @@ def utc_now() -> datetime:
 
 __all__ = [
     "MONTHS", "TimeError", "parse_time", "localize", "in_zone", "hhmm", "long_date",
-    "long_datetime", "iso", "to_utc", "same_local_day", "utc_now",
+    "long_datetime", "iso", "same_local_day", "utc_now",
 ]
