@@ -137,10 +137,14 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     row make conversion take minutes or end in RecursionError. No article nests brackets,
     emphasis or indentation 200 deep, so such a body is refused with its line instead.
     """
+    if not _may_nest_deeply(text):
+        return None
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t>"))
         if indent > MAX_NESTING:
             return number, f"line is indented or quoted more than {MAX_NESTING} levels deep"
+        if line.count("[") + line.count("(") <= MAX_NESTING and not _LONG_RUN.search(line):
+            continue
         run = depth = deepest = 0
         previous = ""
         for char in line:
@@ -155,6 +159,18 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
                 return number, (f"brackets or emphasis nested more than {MAX_NESTING} deep; "
                                 "Markdown cannot convert this line")
     return None
+
+
+_LONG_RUN = re.compile(r"_{%d}|\*{%d}" % (MAX_NESTING + 1, MAX_NESTING + 1))
+_DEEP_INDENT = re.compile(r"^[ \t>]{%d}" % (MAX_NESTING + 1), re.M)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap necessary condition for :func:`nesting_problem` (the per-character scan
+    costs more than loading the rest of the file): bracket depth on a line never exceeds
+    the number of opening brackets in the whole body."""
+    return (text.count("[") + text.count("(") > MAX_NESTING
+            or _LONG_RUN.search(text) is not None or _DEEP_INDENT.search(text) is not None)
 
 
 def resolve_links(body_html: str, resolve: Callable[[str, str], str | None]) -> str:
