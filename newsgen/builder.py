@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsgen import __version__
-from newsgen.bodies import convert_bodies
+from newsgen.bodies import convert_bodies, site_links
 from newsgen.cache import RACY_NS, BuildCache, PageRecord, digest, read_meta
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
@@ -186,7 +186,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     cache = BuildCache(config.site_dir, digest(str(config.unsafe_html), config.url_prefix),
                        digest(config_bytes, _static_signature(config)),
                        options.use_cache and writer is not None)
-    content = load_content(config, problems, cache if cache.enabled else None)
+    content = load_content(config, problems, cache if cache.enabled else None,
+                           options.workers)
     reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
                     f"headlines, {len(content.pages)} pages")
     selection = select(content.articles, now, visibility)
@@ -202,8 +203,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     if not problems.errors:
         _add_feeds(config, site, plan, problems)
         _add_static(config, plan, problems)
-        bodies = [(a.source, a.body, a.body_line, a.html) for a in site.articles]
-        bodies += [(p.source, p.body, p.body_line, p.html) for p in site.pages]
+        bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
@@ -234,10 +234,23 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
     prefix = config.url_prefix
     feeds = FeedSet(site)
     todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
-    rendered = parallel_map(lambda index: feeds.render(todo[index]), len(todo))
-    for job, files in zip(todo, rendered, strict=True):
-        for path, data in zip((job.rss_path, job.atom_path), files, strict=True):
-            plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
+    writer = plan.writer
+
+    def render(index: int) -> list[tuple[str, int, int | None]]:
+        """Runs in a worker: render one channel's two feeds and stage them (the parent
+        never holds every feed at once)."""
+        job = todo[index]
+        staged = []
+        for path, data in zip((job.rss_path, job.atom_path), feeds.render(job), strict=True):
+            out_digest = file_digest(data)
+            when = writer.stage(path, data, out_digest) if writer is not None else None
+            staged.append((out_digest, len(data), when))
+        return staged
+
+    for job, files in zip(todo, parallel_map(render, len(todo)), strict=True):
+        for path, (out_digest, size, when) in zip((job.rss_path, job.atom_path), files,
+                                                  strict=True):
+            plan.register(path, "feeds", PageRecord(job.key, out_digest, ()), size, when)
     entries = site_entries(site, _page_times(config, site))
     for path, data in sitemap_files(config, entries):
         plan.add(path, "sitemap", data)

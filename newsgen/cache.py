@@ -1,32 +1,46 @@
 """What survives between builds (``.newsgen-cache/``), and how it is invalidated.
 
-One SQLite file holds three tables: converted Markdown bodies keyed by the hash of their text,
-and, per output file, the fingerprint of the inputs it was rendered from (with where the
-shared ticker block sits in it). Everything is keyed by content, and the whole cache is
-dropped when newsgen's version, the cache format or the markup settings change. A cache that
-SQLite cannot read, or whose rows do not unpickle into the expected types, is deleted and the
-build goes on without it: a cache can cost time, never correctness.
+One SQLite file holds converted Markdown bodies keyed by the hash of their text; clean parses
+of content files keyed by path, size and mtime; and, per output file, the fingerprint of the
+inputs it was rendered from (with where the shared ticker block sits in it). Everything is
+keyed by content, and the whole cache is dropped when newsgen's version, the cache format or
+the markup settings change. A cache that SQLite cannot read, or whose rows do not unpickle
+into the expected types, is deleted and the build goes on without it; a body row that is
+missing or unreadable later is converted again from its file: a cache can cost time, never
+correctness.
+
+Bodies are also how a build streams: their HTML is written to the store as soon as it is
+converted and read back by whichever process renders a page or feed that shows it, so no
+process holds every article's HTML at once (see :class:`BodyStore`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
+import shutil
 import sqlite3
+import tempfile
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from newsgen import __version__
-from newsgen.markup import RenderedBody
+from newsgen.markup import BodyMeta, RenderedBody
+
+if TYPE_CHECKING:
+    from newsgen.models import Article
 
 CACHE_DIR = ".newsgen-cache"
-FORMAT = "3"
+FORMAT = "4"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
+                                   record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
                                   digest TEXT NOT NULL, splices TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
@@ -51,7 +65,9 @@ class PageRecord(NamedTuple):
 
 
 class BuildCache:
-    """Read once at the start of a build, written once at its end (only after success)."""
+    """Read at the start of a build and written at its end, only after success; converted
+    bodies are the exception (:meth:`add_bodies`): keyed by their text, they are correct
+    whatever happens to the build."""
 
     def __init__(self, site_dir: Path, scope: str, source_scope: str,
                  enabled: bool = True) -> None:
@@ -59,14 +75,14 @@ class BuildCache:
         self.scope = digest(__version__, FORMAT, scope)
         self.source_scope = digest(self.scope, source_scope)
         self.enabled = enabled
-        self.bodies: dict[str, RenderedBody] = {}
+        self.metas: dict[str, BodyMeta] = {}
         self.pages: dict[str, PageRecord] = {}
-        self.new_bodies: dict[str, RenderedBody] = {}
         self.sources: dict[str, tuple[int, int, bytes]] = {}
         self.new_sources: dict[str, tuple[int, int, bytes]] = {}
         self.seen_sources: set[str] = set()
         if enabled:
             self._load()
+        self.store = BodyStore(self.path if enabled else None)
 
     def _load(self) -> None:
         if not self.path.is_file():
@@ -77,10 +93,10 @@ class BuildCache:
                 if not row or row[0] != self.scope:
                     raise _Stale
                 for key, record in db.execute("SELECT key, record FROM bodies"):
-                    body = pickle.loads(record)
-                    if not isinstance(body, RenderedBody):
+                    meta = pickle.loads(record)
+                    if not isinstance(meta, BodyMeta):
                         raise _Stale
-                    self.bodies[key] = body
+                    self.metas[key] = meta
                 for path, fp, out, splices in db.execute("SELECT * FROM pages"):
                     offsets = tuple(int(x) for x in splices.split(",") if x)
                     self.pages[path] = PageRecord(fp, out, offsets)
@@ -90,8 +106,9 @@ class BuildCache:
                         self.sources[path] = (size, mtime, record)
         except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError, IndexError):
-            self.bodies.clear()
+            self.metas.clear()
             self.pages.clear()
+            self.sources.clear()
             self._drop()
 
     def _drop(self) -> None:
@@ -120,22 +137,20 @@ class BuildCache:
         self.sources[relative] = entry
         self.new_sources[relative] = entry
 
-    def body(self, key: str) -> RenderedBody | None:
-        return self.bodies.get(key)
-
-    def add_body(self, key: str, body: RenderedBody) -> None:
-        self.bodies[key] = body
-        self.new_bodies[key] = body
+    def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
+        """Keep newly converted bodies: the metadata here, the HTML in the store."""
+        bodies = list(bodies)
+        for key, body in bodies:
+            self.metas[key] = body.meta
+        self.store.put(bodies, self.scope)
 
     def save(self, used_bodies: Iterable[str], pages: dict[str, PageRecord],
              meta: dict[str, str] | None = None) -> None:
         """Keep what this build used; rows no build needs any more are dropped."""
+        self.store.close()
         if not self.enabled:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = self.path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n")
         used = set(used_bodies)
         try:
             self._write(used, pages, meta or {})
@@ -144,16 +159,12 @@ class BuildCache:
 
     def _write(self, used: set[str], pages: dict[str, PageRecord], meta: dict[str, str]
                ) -> None:
-        with sqlite3.connect(self.path) as db:
-            db.executescript(_SCHEMA)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (self.scope,))
+        with sqlite3.connect(self.path, timeout=30) as db:
+            _prepare(db, self.scope)
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            sorted(meta.items()))
-            stale = set(self.bodies) - used
+            stale = set(self.metas) - used
             db.executemany("DELETE FROM bodies WHERE key=?", ((k,) for k in stale))
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                           ((k, pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL))
-                            for k, b in self.new_bodies.items() if k in used))
             row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
             if not row or row[0] != self.source_scope:
                 db.execute("DELETE FROM sources")
@@ -167,6 +178,87 @@ class BuildCache:
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
                            ((p, r.fingerprint, r.digest, ",".join(map(str, r.splices)))
                             for p, r in sorted(pages.items())))
+
+
+def _prepare(db: sqlite3.Connection, scope: str) -> None:
+    """Create the tables and claim the file for this scope (a stale file was dropped)."""
+    db.executescript(_SCHEMA)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (scope,))
+
+
+class BodyStore:
+    """Converted article bodies on disk, read back one at a time by whichever process needs
+    one: the cache's SQLite file, or a temporary one for a build without cache.
+
+    Each process opens its own connection (a SQLite connection must not cross a fork); the
+    parent writes and commits every new body before it forks render workers (or, when the
+    file cannot be written, keeps the bodies in memory instead). ``resolve``
+    turns internal-link tokens into this build's URLs, and ``fallback`` converts a body
+    again from its file when its row is missing or unreadable."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._temporary = path is None
+        if path is None:
+            folder = tempfile.mkdtemp(prefix="newsgen-bodies-")
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            path = Path(folder) / "bodies.sqlite"
+        self.path = path
+        self.resolve: Callable[[str], str] = lambda html: html
+        self.fallback: Callable[[Article], RenderedBody] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._memory: dict[str, str] = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not self._temporary and not gitignore.exists():
+                gitignore.write_text("*\n")
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._pid = os.getpid()
+        return self._db
+
+    def put(self, bodies: Iterable[tuple[str, RenderedBody]], scope: str) -> None:
+        rows = [(key, body.html, pickle.dumps(body.meta, protocol=pickle.HIGHEST_PROTOCOL))
+                for key, body in bodies]
+        if not rows:
+            return
+        try:
+            db = self._connect()
+            with db:
+                _prepare(db, scope)
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
+        except (sqlite3.Error, OSError):  # full disk, read-only site: hold them instead
+            self._memory.update((key, body_html) for key, body_html, _meta in rows)
+
+    def raw(self, key: str) -> str | None:
+        """The stored HTML of ``key`` with its link tokens, or None."""
+        if key in self._memory:
+            return self._memory[key]
+        try:
+            row = self._connect().execute("SELECT html FROM bodies WHERE key=?",
+                                          (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def html(self, article: Article) -> str:
+        raw = self.raw(article.body_key)
+        if raw is None:
+            if self.fallback is None:
+                raise LookupError(f"no converted body for {article.source}")
+            raw = self.fallback(article).html
+        return self.resolve(raw)
+
+    def close(self) -> None:
+        """Close this process's connection (the file stays: articles may still be read)."""
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+    def __getstate__(self) -> dict[str, object]:
+        raise TypeError("a BodyStore belongs to one build and is not pickled")
 
 
 def read_meta(site_dir: Path, key: str) -> str | None:

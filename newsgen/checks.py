@@ -8,6 +8,7 @@ build without writing (for links, templates and URL collisions). Site paths link
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,8 +18,8 @@ from newsgen.builder import BuildOptions, build_site
 from newsgen.config import SiteConfig, load_config
 from newsgen.errors import BuildFailed, ContentError, Problem, ProblemList
 from newsgen.frontmatter import parse_yaml, split_front_matter
-from newsgen.loader import Content, discover, load_content, read_text
-from newsgen.markup import MarkdownConverter
+from newsgen.loader import Content, discover, load_content, read_body, read_text
+from newsgen.markup import MarkdownConverter, body_line_of
 from newsgen.reporter import Reporter
 
 MAX_TITLE = 110
@@ -106,9 +107,17 @@ def site_link_warnings(config: SiteConfig, content: Content, paths: Iterable[str
                        ) -> Iterator[Problem]:
     """Links in every body (drafts and embargoed ones too) to site paths no file serves."""
     converter = MarkdownConverter(config.unsafe_html, config.url_prefix)
-    bodies = [(a.source, a.body, a.body_line) for a in content.articles]
+    bodies = [(a.source, *_body(config, a.source)) for a in content.articles]
     bodies += [(p.source, p.body, p.body_line) for p in content.pages]
     yield from links.site_link_warnings(
         config.url_prefix,
-        ((source, body, line, converter.convert(body, source).html)
-         for source, body, line in bodies), set(paths))
+        ((source, converter.convert(body, source).site_paths,
+          functools.partial(body_line_of, body, line)) for source, body, line in bodies),
+        set(paths))
+
+
+def _body(config: SiteConfig, source: str) -> tuple[str, int]:
+    try:
+        return read_body(config, source)
+    except (ContentError, OSError):  # the loader has reported it
+        return "", 1

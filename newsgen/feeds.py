@@ -200,7 +200,8 @@ class FeedSet:
         config = site.config
         self.salt = repr((FORMAT, __version__, feedgen_version, config.title, config.base_url,
                           config.language, config.publication_name, config.logo,
-                          config.description, [(s.id, s.title) for s in site.sections]))
+                          config.description, [(s.id, s.title) for s in site.sections],
+                          config.unsafe_html))
         self.jobs = [self._job(channel) for channel in channels(site)]
 
     def render(self, job: FeedJob) -> tuple[bytes, bytes]:
@@ -307,8 +308,11 @@ class _Entries:
                      iso(article.modified), article.section,
                      [self.tag_names.get(t.slug, t.name) for t in article.tags],
                      [(a.id, a.name, a.url, a.link) for a in article.authors], image)
+            # the body's HTML follows from its text and resolved links (``digest``) and the
+            # markup settings (in the salt): reading 10,000 bodies back would cost seconds
             found = self.keys[article.url] = hashlib.blake2b(
-                repr(shown).encode() + b"\0" + article.html.encode(), digest_size=16).digest()
+                repr((shown, article.digest, article.body_key)).encode(),
+                digest_size=16).digest()
         return found
 
     def get(self, article: Article) -> FeedEntry:

@@ -3,31 +3,27 @@ build serves: reported as warnings at the line of the link, by ``build`` and ``c
 
 from __future__ import annotations
 
-import html
 import posixpath
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from newsgen.errors import Problem, SourceLocation
-from newsgen.markup import body_line_of
 
-_URL = re.compile(r'\s(?:href|src)="(/[^"]*)"')
+LinkedBody = tuple[str, tuple[str, ...], Callable[[str], int]]
 
 
-def site_link_warnings(prefix: str, bodies: Iterable[tuple[str, str, int, str]],
-                       planned: set[str]) -> Iterator[Problem]:
-    """``bodies`` are (source, Markdown, first body line, HTML) of each article or page."""
+def site_link_warnings(prefix: str, bodies: Iterable[LinkedBody], planned: set[str]
+                       ) -> Iterator[Problem]:
+    """``bodies`` are (source, site paths its body links to, file line of a link target) of
+    each article or page; the line is looked up only for a link that gets a warning."""
     if not planned:
         return
-    for source, body, body_line, body_html in bodies:
-        if 'href="/' not in body_html and 'src="/' not in body_html:
-            continue
-        for url in dict.fromkeys(html.unescape(u) for u in _URL.findall(body_html)):
+    for source, urls, line_of in bodies:
+        for url in urls:
             target = planned_file(url, prefix)
             if target is None or target in planned or f"{target}/index.html" in planned:
                 continue
             shown = url[len(prefix):] if prefix and url.startswith(prefix + "/") else url
-            yield Problem(SourceLocation(source, body_line_of(body, body_line, shown)),
+            yield Problem(SourceLocation(source, line_of(shown)),
                           f"link to '{shown}': no page or file of the site has that path",
                           "warning", "broken-site-link")
 

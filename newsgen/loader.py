@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsgen.cache import digest as text_key
 from newsgen.config import SiteConfig, static_roots
-from newsgen.errors import ContentError, ProblemList, SourceLocation
+from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 from newsgen.fields import FieldReader
 from newsgen.frontmatter import YamlDoc, decode_source, parse_yaml, split_front_matter
 from newsgen.images import image_size
@@ -30,6 +31,7 @@ from newsgen.urls import (
     symlink_problem,
     tag_url,
 )
+from newsgen.workers import parallel_map
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
                 "slug", "location", "draft", "featured", "expires", "corrections")
@@ -63,51 +65,75 @@ class SourceMemo(Protocol):
 
 
 def load_content(config: SiteConfig, problems: ProblemList,
-                 memo: SourceMemo | None = None) -> Content:
+                 memo: SourceMemo | None = None, workers: int | None = None) -> Content:
     """Read every article, headline file and page; problems go to ``problems``.
 
     With a ``memo``, a file whose size and mtime match an earlier clean parse is not read
-    again; its warnings are replayed so they are still reported."""
+    again; its warnings are replayed so they are still reported. The records it keeps of
+    articles leave out the body (the converted body is cached by its hash; see bodies.py).
+    Articles are parsed on every core: YAML and field checks are a tenth of a cold build."""
     loader = _Loader(config, problems)
     content = Content()
-    for source in discover(config, "content/articles", (".md", ".markdown"), problems):
-        article = _parse(loader, loader.article, source, memo)
+    articles = discover(config, "content/articles", (".md", ".markdown"), problems)
+    for article in _parse_all(loader, loader.article, articles, memo, workers):
         if article is not None:
             content.articles.append(article)
     for source in discover(config, "content/pages", (".md", ".markdown"), problems):
-        page = _parse(loader, loader.page, source, memo)
+        page = _parse_all(loader, loader.page, [source], memo, 1)[0]
         if page is not None:
             content.pages.append(page)
     for source in discover(config, "content/headlines", (".yaml", ".yml"), problems):
-        content.headlines.extend(_parse(loader, loader.headlines, source, memo))
+        content.headlines.extend(_parse_all(loader, loader.headlines, [source], memo, 1)[0])
     _check_unique_slugs(content, problems)
     return content
 
 
-def _parse(loader: _Loader, parse: Callable[[SourceFile], Any], source: SourceFile,
-           memo: SourceMemo | None) -> Any:
-    if memo is None:
-        return parse(source)
-    try:
-        info = source.path.stat()
-    except OSError:
-        return parse(source)
-    cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
-    if cached is not None:
-        result, warnings = cached
-        loader.problems.extend(list(warnings))
-        return result
-    outer = loader.problems
-    loader.problems = ProblemList()
-    try:
-        result = parse(source)
-        found = loader.problems
-    finally:
-        loader.problems = outer
-    outer.extend(found.items)
-    if not found.errors:
-        memo.put(source.relative, info.st_size, info.st_mtime_ns, (result, found.items))
-    return result
+def read_body(config: SiteConfig, relative: str, key: str = "") -> tuple[str, int]:
+    """(body, file line where it starts) of a content file, read again when it is needed
+    (articles keep no body). With ``key``, the body must still be the one loaded: a file
+    saved again during the build is an error, not a page mixing two versions. Raises
+    ContentError or OSError."""
+    source = SourceFile(relative, config.site_dir / relative)
+    _yaml, body, body_line = split_front_matter(read_text(source, config), relative)
+    if key and text_key(body) != key:
+        raise ContentError(SourceLocation(relative), "file changed while the site was "
+                           "building; build again", "changed")
+    return body, body_line
+
+
+def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
+               sources: list[SourceFile], memo: SourceMemo | None,
+               workers: int | None) -> list[Any]:
+    """``parse`` of every source, in order, with each file's problems in file order.
+    Files the memo knows are taken from it; the rest are parsed on every core."""
+    results: list[Any] = [None] * len(sources)
+    found: list[list[Problem]] = [[] for _ in sources]
+    stats: list[os.stat_result | None] = [None] * len(sources)
+    todo = []
+    for index, source in enumerate(sources):
+        cached = None
+        if memo is not None:
+            try:
+                stats[index] = source.path.stat()
+            except OSError:
+                pass
+            info = stats[index]
+            if info is not None:
+                cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
+        if cached is None:
+            todo.append(index)
+        else:
+            results[index], found[index] = cached[0], list(cached[1])
+    parsed = parallel_map(lambda i: loader.isolated(parse, sources[todo[i]]), len(todo),
+                          workers)
+    for index, (result, items) in zip(todo, parsed, strict=True):
+        results[index], found[index] = result, items
+        info = stats[index]
+        if memo is not None and info is not None and not any(p.severity == "error" for p in items):
+            memo.put(sources[index].relative, info.st_size, info.st_mtime_ns, (result, items))
+    for items in found:
+        loader.problems.extend(items)
+    return results
 
 
 def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
@@ -173,6 +199,15 @@ class _Loader:
         self.problems = problems
         self.static = static_roots(config)
 
+    def isolated(self, parse: Callable[[SourceFile], Any], source: SourceFile
+                 ) -> tuple[Any, list[Problem]]:
+        """``parse(source)`` and the problems it found (run in a worker process)."""
+        outer, self.problems = self.problems, ProblemList()
+        try:
+            return parse(source), self.problems.items
+        finally:
+            self.problems = outer
+
     def _front(self, source: SourceFile) -> tuple[YamlDoc, str, int, str] | None:
         try:
             text = read_text(source, self.config)
@@ -224,12 +259,12 @@ class _Loader:
             return None
         return Article(
             source=source.relative, slug=slug, title=title, date=date, section=section,
-            url=url, body=body, body_line=body_line, updated=updated,
+            url=url, body_line=body_line, updated=updated,
             expires=fields.time("expires"), authors=self._authors(fields),
             tags=self._tags(fields), summary=fields.text("summary"),
             image=self._image(fields), location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
-            corrections=self._corrections(fields), digest=digest,
+            corrections=self._corrections(fields), digest=digest, body_key=text_key(body),
         )
 
     def _section(self, fields: FieldReader) -> str:

@@ -42,6 +42,7 @@ _TOKEN = re.compile(r'(href|src)="(article:|newsgen-file:)([^"]*)"')
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>')
+_SITE_PATH = re.compile(r'\s(?:href|src)="(/[^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,22 @@ class RenderedBody:
     first_paragraph: str
     words: int
     links: tuple[str, ...] = field(default=())
+    site_paths: tuple[str, ...] = field(default=())
+
+    @property
+    def meta(self) -> BodyMeta:
+        return BodyMeta(self.first_paragraph, self.words, self.links, self.site_paths)
+
+
+@dataclass(frozen=True)
+class BodyMeta:
+    """What a build needs of a converted body besides its HTML (kept in memory for every
+    article; the HTML itself stays in the body store)."""
+
+    first_paragraph: str
+    words: int
+    links: tuple[str, ...]
+    site_paths: tuple[str, ...]
 
 
 class _Sanitizer(Treeprocessor):
@@ -103,7 +120,7 @@ class MarkdownConverter:
         match = _FIRST_P.search(body)
         first = plain_text(match.group(1)) if match else ""
         words = len(plain_text(body).split())
-        return RenderedBody(body, first, words, tuple(self._links))
+        return RenderedBody(body, first, words, tuple(self._links), site_paths(body))
 
     def clean_url(self, raw: str) -> str:
         """A URL that is safe in an attribute, or ``#`` where it is not."""
@@ -161,8 +178,8 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-_LONG_RUN = re.compile(r"_{%d}|\*{%d}" % (MAX_NESTING + 1, MAX_NESTING + 1))
-_DEEP_INDENT = re.compile(r"^[ \t>]{%d}" % (MAX_NESTING + 1), re.M)
+_LONG_RUN = re.compile(f"_{{{MAX_NESTING + 1}}}|\\*{{{MAX_NESTING + 1}}}")
+_DEEP_INDENT = re.compile(f"^[ \t>]{{{MAX_NESTING + 1}}}", re.M)
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -190,6 +207,14 @@ def resolve_links(body_html: str, resolve: Callable[[str, str], str | None]) -> 
         return f'{match.group(1)}="{html.escape(url, quote=True)}"'
 
     return _TOKEN.sub(substitute, body_html)
+
+
+def site_paths(body_html: str) -> tuple[str, ...]:
+    """Site paths (``/world/``, ``/images/map.png``) a body links to, each once, for the
+    check that some output file serves them (``links.py``)."""
+    if 'href="/' not in body_html and 'src="/' not in body_html:
+        return ()
+    return tuple(dict.fromkeys(html.unescape(u) for u in _SITE_PATH.findall(body_html)))
 
 
 def link_target(token: str) -> tuple[str, str]:

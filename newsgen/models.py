@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from newsgen.config import SiteConfig
 
@@ -52,15 +53,26 @@ class Correction:
     text: str
 
 
+class BodySource(Protocol):
+    """Where a build keeps converted bodies (``cache.BodyStore``)."""
+
+    def html(self, article: Article) -> str: ...
+
+
 @dataclass(frozen=True)
 class Article:
+    """One article's front matter. Neither its Markdown nor its HTML is held here: 10,000
+    bodies are hundreds of megabytes. The Markdown is read from the file when it has to be
+    converted (``body_key`` is its hash), and ``html`` fetches the converted body from the
+    build's body store when a page or feed asks (``body_html`` holds it only for articles
+    made outside a build)."""
+
     source: str
     slug: str
     title: str
     date: datetime
     section: str
     url: str
-    body: str
     body_line: int
     updated: datetime | None = None
     expires: datetime | None = None
@@ -72,9 +84,15 @@ class Article:
     draft: bool = False
     featured: bool = False
     corrections: tuple[Correction, ...] = ()
-    html: str = ""
+    body_html: str = ""
     words: int = 0
     digest: str = ""
+    body_key: str = ""
+    bodies: BodySource | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def html(self) -> str:
+        return self.bodies.html(self) if self.bodies is not None else self.body_html
 
     @property
     def modified(self) -> datetime:

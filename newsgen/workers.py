@@ -7,6 +7,7 @@ Where fork is unavailable, or the batch is small, the work runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -55,6 +56,10 @@ def parallel_map(task: Callable[[int], T], count: int, workers: int | None = Non
         chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
         context = multiprocessing.get_context("fork")
         results = []
+        # Objects the workers inherit stay shared with this process only while nothing
+        # writes to them; the cyclic GC would (it marks every object it visits), copying
+        # the whole heap into each worker. Frozen objects are left out of collections.
+        gc.freeze()
         with context.Pool(workers) as pool:
             for chunk in pool.imap(_run_chunk, chunks):
                 results.extend(chunk)
@@ -63,3 +68,4 @@ def parallel_map(task: Callable[[int], T], count: int, workers: int | None = Non
         return results
     finally:
         _TASK = None
+        gc.unfreeze()

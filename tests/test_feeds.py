@@ -185,7 +185,7 @@ def test_control_characters_never_reach_the_xml(built: tuple[Path, BuildResult])
     _, result = built
     site = result.site
     bad = dataclasses.replace(site.articles[0], title="Bell\x07 and\x00 null\ufffe",
-                              summary="Form\x0cfeed", html="<p>Tab\x0b here</p>")
+                              summary="Form\x0cfeed", body_html="<p>Tab\x0b here</p>")
     files = dict(feed_files(dataclasses.replace(site, articles=(bad, *site.articles[1:]))))
     for name in ("rss.xml", "atom.xml"):
         parsed = feedparser.parse(files[name])

@@ -1,0 +1,124 @@
+"""The build cache can cost time, never correctness: a damaged, truncated or foreign cache,
+or one missing rows, gives the same site as a clean build; bodies live in the cache's store
+and are read back by the processes that render them."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import article, tree_digest
+
+from newsgen.builder import BuildOptions, build_site
+from newsgen.cache import digest
+from newsgen.config import load_config
+from newsgen.errors import ContentError
+from newsgen.loader import read_body
+
+NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+CACHE = Path(".newsgen-cache/cache.sqlite")
+
+
+def _site(make_site: Callable[..., Path], count: int = 260) -> Path:
+    """Enough articles for the parallel paths (workers start at 200 items)."""
+    files = {}
+    for n in range(count):
+        body = (f"Paragraph {n} with [a link](article:story-{(n + 1) % count}) and "
+                f"[the city desk](/city/).\n\n## Part two\n\nMore words about item {n}.")
+        files[f"content/articles/story-{n}.md"] = article(
+            f"Story {n}", f"2026-03-{1 + n % 20:02d}T{n % 24:02d}:{n % 60:02d}",
+            "world" if n % 3 else "city", body, tags=f"[tag{n % 7}, tag{n % 11}]")
+    files["content/pages/about.md"] = "---\ntitle: About\n---\n\nWho [we](/world/) are.\n"
+    return make_site(files)
+
+
+def _build(site: Path, out: Path, use_cache: bool = True) -> dict[str, str]:
+    build_site(site, BuildOptions(out_dir=out, now=NOW, use_cache=use_cache))
+    return tree_digest(out)
+
+
+def _damage_truncate(db: Path) -> None:
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3])
+
+
+def _damage_garbage(db: Path) -> None:
+    db.write_bytes(b"this is not a database\n" * 500)
+
+
+def _damage_foreign(db: Path) -> None:
+    db.unlink()
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE bodies (name TEXT, value INTEGER)")
+        conn.execute("INSERT INTO bodies VALUES ('x', 1)")
+
+
+def _damage_other_version(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value='written-by-another-newsgen' WHERE key='scope'")
+
+
+def _damage_missing_bodies(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM bodies WHERE rowid % 2 = 0")
+
+
+def _damage_bad_html_rows(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE bodies SET html=x'00ff' WHERE rowid % 3 = 0")
+
+
+def _damage_bad_meta(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE bodies SET record=? WHERE rowid = 1",
+                     (pickle.dumps({"not": "metadata"}),))
+
+
+def _damage_bad_sources(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE sources SET record=x'8004'")
+
+
+@pytest.mark.parametrize("damage", [
+    _damage_truncate, _damage_garbage, _damage_foreign, _damage_other_version,
+    _damage_missing_bodies, _damage_bad_html_rows, _damage_bad_meta, _damage_bad_sources,
+], ids=lambda f: f.__name__.removeprefix("_damage_"))
+def test_damaged_cache_gives_the_clean_site(make_site: Callable[..., Path], tmp_path: Path,
+                                            damage: Callable[[Path], None]) -> None:
+    site = _site(make_site)
+    clean = _build(site, tmp_path / "clean", use_cache=False)
+    assert not (site / CACHE).exists(), "--no-cache leaves no cache behind"
+    _build(site, tmp_path / "warm")
+    assert (site / CACHE).is_file()
+    damage(site / CACHE)
+    # a fresh output folder, so every page is rendered (and every body read) again
+    assert _build(site, tmp_path / "after") == clean
+    # and the cache the damaged one was replaced with is sound
+    assert _build(site, tmp_path / "again") == clean
+
+
+def test_bodies_are_stored_not_held(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = _site(make_site, 30)
+    result = build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW))
+    assert result.site is not None
+    first = result.site.articles[0]
+    assert first.body_html == "" and first.bodies is not None
+    assert 'href="/world/' in first.html or 'href="/city/' in first.html  # links resolved
+    with sqlite3.connect(site / CACHE) as conn:
+        stored = conn.execute("SELECT html FROM bodies WHERE key=?",
+                              (first.body_key,)).fetchone()[0]
+    assert "article:story-" in stored, "the store keeps link tokens; URLs are per build"
+
+
+def test_a_file_saved_during_the_build_is_not_mixed(make_site: Callable[..., Path]) -> None:
+    site = make_site({"content/articles/a.md": article("A", body="First text.")})
+    config = load_config(site)
+    body, line = read_body(config, "content/articles/a.md")
+    assert body.strip() == "First text." and line == 6
+
+    with pytest.raises(ContentError, match="changed while the site was building"):
+        read_body(config, "content/articles/a.md", digest("Other text."))
