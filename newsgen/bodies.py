@@ -152,7 +152,8 @@ def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article
     items: list[Article | Page] = [*articles, *pages]
     keys = [a.body_key for a in articles] + [digest(p.body) for p in pages]
     return [(item.source, cache.metas[key].site_paths, line_lookup(config, item))
-            for item, key in zip(items, keys, strict=True) if key in cache.metas]
+            for item, key in zip(items, keys, strict=True)
+            if key in cache.metas and cache.metas[key].site_paths]
 
 
 class _Linker:
@@ -176,7 +177,9 @@ class _Linker:
     def check(self, item: Article | Page, meta: BodyMeta) -> list[str]:
         """Report broken and unpublished links; return the URLs links resolve to (they go
         into the article's digest, so its page changes when a target's URL does)."""
-        resolved = []
+        resolved: list[str] = []
+        if not meta.links:
+            return resolved
         line_of = line_lookup(self.config, item)
         for token in meta.links:
             kind, target = link_target(token)

@@ -211,8 +211,11 @@ class FeedSet:
     def _job(self, channel: Channel) -> FeedJob:
         prefix = self.site.config.url_prefix
         rss_url, atom_url = feed_urls(channel.page_url)
+        # only an empty channel shows the site's newest time: a new article must not
+        # change the key of every tag's feed
+        shown_time = "" if channel.articles else iso(self.site_newest)
         key = hashlib.blake2b(repr((self.salt, channel.title, channel.description,
-                                    channel.page_url, iso(self.site_newest))).encode(),
+                                    channel.page_url, shown_time)).encode(),
                               digest_size=16)
         for article in channel.articles:
             key.update(self.entries.key(article))

@@ -98,6 +98,7 @@ class _Rendered:
     size: int = 0
     staged: int | None = None
     problem: Problem | None = None
+    rendered: bool = False
 
 
 def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
@@ -113,74 +114,80 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     except UnsafePath as exc:
         plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
         return
-    splicer = _Splicer(plan, renderer.ticker_html.encode())
-    fingerprints = Fingerprinter(site.now, salt)
-    todo: list[tuple[PageSpec, str]] = []
-    for spec in specs:
-        if _reserved(spec, plan.problems):
-            continue
-        fingerprint = fingerprints.of(spec.template, spec.context)
-        if not splicer.reuse(spec, fingerprint):
-            todo.append((spec, fingerprint))
-
-    def render(index: int) -> _Rendered:
-        """Runs in a worker: render, splice the ticker in, and stage the file."""
-        spec, fingerprint = todo[index]
-        try:
-            text = renderer.render_page(spec)
-        except Exception as exc:  # any template failure becomes a located problem
-            return _Rendered(problem=template_problem(exc, config))
-        data, record = splicer.finish(fingerprint, text.split(TICKER_MARKER))
-        staged = plan.writer.stage(spec.path, data, record.digest) if plan.writer else None
-        return _Rendered(record, len(data), staged)
-
-    results = parallel_map(render, len(todo), workers,
+    todo = [spec for spec in specs if not _reserved(spec, plan.problems)]
+    page = _PageWork(config, renderer, plan, Fingerprinter(site.now, salt))
+    results = parallel_map(lambda index: page.build(todo[index]), len(todo), workers,
                            lambda n: reporter.progress(n, len(todo), "rendering"))
     reporter.finish_progress()
-    plan.rendered = len(todo)
-    for (spec, _), result in zip(todo, results, strict=True):
+    for spec, result in zip(todo, results, strict=True):
         if result.problem is not None:
             plan.problems.add(result.problem)
             break  # the same template fails on every page: report it once
         assert result.record is not None
+        plan.rendered += result.rendered
         plan.register(spec.path, spec.source, result.record, result.size, result.staged)
-    for page in extra:
-        plan.add(page.path, page.source, page.text.encode())
+    for extra_page in extra:
+        plan.add(extra_page.path, extra_page.source, extra_page.text.encode())
 
 
-class _Splicer:
-    """Puts the ticker into pages, and reuses previous pages when their inputs match."""
+class _PageWork:
+    """What happens to one page, decided and done in a worker: kept as it is when its
+    context's fingerprint matches the last build and the file is intact; the new ticker
+    spliced into the previous bytes at the recorded offsets when only the ticker changed;
+    otherwise rendered. Fingerprinting, splicing and staging all run on every core."""
 
-    def __init__(self, plan: PagePlan, ticker: bytes) -> None:
-        self.plan = plan
-        self.ticker = ticker
-        writer = plan.writer
-        old_ticker = writer.old.get(TICKER_PATH) if writer else None
+    def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
+                 fingerprints: Fingerprinter) -> None:
+        self.config = config
+        self.renderer = renderer
+        self.old_records = plan.old_records
+        self.writer = plan.writer
+        self.fingerprints = fingerprints
+        self.ticker = renderer.ticker_html.encode()
+        old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
-        self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(ticker)
+        self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
 
-    def reuse(self, spec: PageSpec, fingerprint: str) -> bool:
-        old = self.plan.old_records.get(spec.path)
-        if old is None or old.fingerprint != fingerprint or self.plan.writer is None:
-            return False
+    def build(self, spec: PageSpec) -> _Rendered:
+        fingerprint = self.fingerprints.of(spec.template, spec.context)
+        reused = self._reuse(spec, fingerprint)
+        if reused is not None:
+            return reused
+        try:
+            text = self.renderer.render_page(spec)
+        except Exception as exc:  # any template failure becomes a located problem
+            return _Rendered(problem=template_problem(exc, self.config))
+        return self._stage(spec, *self._join(fingerprint, text.split(TICKER_MARKER)),
+                           rendered=True)
+
+    def _reuse(self, spec: PageSpec, fingerprint: str) -> _Rendered | None:
+        old = self.old_records.get(spec.path)
+        writer = self.writer
+        if old is None or old.fingerprint != fingerprint or writer is None:
+            return None
         if self.ticker_same or not old.splices:
-            return self.plan.keep(spec.path, spec.source, old)
+            if writer.is_unchanged(spec.path, old.digest):
+                return _Rendered(old)
+            return None
         if self.old_ticker_size < 0:
-            return False
-        previous = self.plan.writer.old_bytes(spec.path, old.digest)
+            return None
+        previous = writer.old_bytes(spec.path, old.digest)
         if previous is None:
-            return False
+            return None
         pieces, start = [], 0
         for offset in old.splices:
             pieces.append(previous[start:offset])
             start = offset + self.old_ticker_size
         pieces.append(previous[start:])
-        data, record = self.finish(fingerprint, pieces)
-        self.plan.add(spec.path, spec.source, data, record)
-        return True
+        return self._stage(spec, *self._join(fingerprint, pieces))
 
-    def finish(self, fingerprint: str, pieces: list[str] | list[bytes]
-               ) -> tuple[bytes, PageRecord]:
+    def _stage(self, spec: PageSpec, data: bytes, record: PageRecord,
+               rendered: bool = False) -> _Rendered:
+        staged = self.writer.stage(spec.path, data, record.digest) if self.writer else None
+        return _Rendered(record, len(data), staged, rendered=rendered)
+
+    def _join(self, fingerprint: str, pieces: list[str] | list[bytes]
+              ) -> tuple[bytes, PageRecord]:
         """Join page pieces with the ticker between them; note where each ticker starts."""
         parts = [p.encode() if isinstance(p, str) else p for p in pieces]
         offsets, position = [], 0

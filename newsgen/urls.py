@@ -116,7 +116,7 @@ def check_relative(relative: str) -> str:
     for part in parts:
         if part in ("", ".", ".."):
             raise UnsafePath(f"path '{_printable(relative)}' has an empty, '.' or '..' part")
-        if any(unicodedata.category(c)[0] == "C" for c in part):
+        if not part.isprintable() and any(unicodedata.category(c)[0] == "C" for c in part):
             raise UnsafePath(f"path '{_printable(relative)}' contains control characters")
         if len(part.encode("utf-8", "surrogatepass")) > 255:
             raise UnsafePath(f"path '{_printable(relative)}' has a name longer than 255 bytes")

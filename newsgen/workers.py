@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 MIN_PARALLEL = 200
+WORKER_CHUNKS = 10
 _TASK: Callable[[int], Any] | None = None
 
 
@@ -60,7 +61,9 @@ def parallel_map(task: Callable[[int], T], count: int, workers: int | None = Non
         # writes to them; the cyclic GC would (it marks every object it visits), copying
         # the whole heap into each worker. Frozen objects are left out of collections.
         gc.freeze()
-        with context.Pool(workers) as pool:
+        # A worker is replaced after a few chunks: what it caches, and the inherited
+        # pages it has touched (copy-on-write), would otherwise grow with the site.
+        with context.Pool(workers, maxtasksperchild=WORKER_CHUNKS) as pool:
             for chunk in pool.imap(_run_chunk, chunks):
                 results.extend(chunk)
                 if progress:
