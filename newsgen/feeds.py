@@ -21,11 +21,15 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html  # type: ignore[import-untyped]
 from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
 from feedgen.ext.base import BaseEntryExtension, BaseExtension  # type: ignore[import-untyped]
-from feedgen.ext.dc import DcEntryExtension  # type: ignore[import-untyped]
-from feedgen.ext.media import MediaEntryExtension  # type: ignore[import-untyped]
+from feedgen.ext.dc import DcEntryExtension, DcExtension  # type: ignore[import-untyped]
+from feedgen.ext.media import (  # type: ignore[import-untyped]
+    MediaEntryExtension,
+    MediaExtension,
+)
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from feedgen.util import xml_elem  # type: ignore[import-untyped]
 from feedgen.version import version_str as feedgen_version  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]
 
 from newsgen import __version__
 from newsgen.config import SiteConfig
@@ -43,6 +47,9 @@ _UNUSUAL_LINKS = ("srcset", "url(", "<base", "poster=", "data=", "action=", "bac
                   "longdesc=", "cite=", " =", "= ")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# How feedgen's pretty-printed documents end: entries go right before these bytes.
+_RSS_TAIL = b"  </channel>\n</rss>\n"
+_ATOM_TAIL = b"</feed>\n"
 DCTERMS_NS = "http://purl.org/dc/terms/"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -252,16 +259,17 @@ class _DctermsEntryExtension(BaseEntryExtension):  # type: ignore[misc,unused-ig
 
 def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
                    entries: _Entries) -> tuple[bytes, bytes]:
-    """The RSS and Atom documents of one channel, from one feedgen generator. An empty
-    channel takes the site's newest content time, so it too is stable between builds."""
+    """The RSS and Atom documents of one channel. feedgen writes the channel itself, without
+    entries; each entry's ``<item>`` and ``<entry>`` were serialized by feedgen once
+    (:class:`_Entries`) and go in where feedgen would have put them, after the channel's own
+    elements: the bytes are those of one generator holding every entry, without building
+    and serializing an article's full content once per feed it is in. An empty channel takes
+    the site's newest content time, so it too is stable between builds."""
     rss_url, atom_url = (config.absolute(u) for u in feed_urls(channel.page_url))
     page_url = config.absolute(channel.page_url)
     updated = _seconds(newest(channel.articles) or site_newest)
-    fg = FeedGenerator()
-    fg.load_extension("media", atom=True, rss=True)
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("dcterms", _DctermsExtension, _DctermsEntryExtension,
-                          atom=False, rss=True)
+    pieces = [entries.get(article) for article in channel.articles]  # newest first
+    fg = _generator()
     fg.title(xml_safe(channel.title))
     fg.subtitle(xml_safe(channel.description))
     fg.description(xml_safe(channel.description))
@@ -273,18 +281,79 @@ def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
     fg.updated(updated)
     if config.logo.lower().endswith(_RSS_IMAGE_TYPES):  # RSS allows GIF, JPEG and PNG only
         fg.logo(_absolute(config, config.logo))
-    for article in channel.articles:  # newest first, as they come
-        fg.add_entry(entries.get(article), order="append")
     feeds = []
-    for self_url, feed_type in ((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE)):
+    for index, (self_url, feed_type) in enumerate(((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE))):
         fg.id(self_url)
         # feedgen takes the RSS <link> from the last link given: the page, not the feed.
         fg.link(href=self_url, rel="self", type=feed_type, replace=True)
         fg.link(href=page_url, rel="alternate", type="text/html")
         document = fg.rss_str(pretty=True) if feed_type == RSS_TYPE else \
             fg.atom_str(pretty=True)
-        feeds.append(bytes(document))
+        tail = _RSS_TAIL if feed_type == RSS_TYPE else _ATOM_TAIL
+        feeds.append(b"".join([_head(document, tail), *(p[index] for p in pieces), tail]))
     return feeds[0], feeds[1]
+
+
+def _generator() -> FeedGenerator:
+    """A feedgen generator with the extensions every feed uses."""
+    fg = FeedGenerator()
+    # load_extension("media") and ("dc") without their failed imports of a "*_entry" module
+    # (thousands of path searches on a large site).
+    fg.register_extension("media", MediaExtension, MediaEntryExtension, atom=True, rss=True)
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
+    fg.register_extension("dcterms", _DctermsExtension, _DctermsEntryExtension,
+                          atom=False, rss=True)
+    return fg
+
+
+def _head(document: bytes, tail: bytes) -> bytes:
+    """``document`` (a feed without entries) up to where feedgen puts the entries."""
+    if not document.endswith(tail):
+        raise ValueError(f"feedgen's feed does not end in {tail!r}: {document[-80:]!r}")
+    return document[:-len(tail)]
+
+
+class _EntryWriter:
+    """Serializes one entry as feedgen does inside a feed: the entry's elements, from
+    feedgen, are put in a channel of feedgen's (without entries) and serialized with it as
+    ``rss_str``/``atom_str`` do, and the channel around them is cut off. The channel changes
+    neither the entry's indentation (same depth) nor its namespace declarations (same
+    extensions), so the bytes are those the entry has in any feed."""
+
+    def __init__(self) -> None:
+        fg = _generator()
+        fg.title("-")
+        fg.description("-")
+        fg.link(href="https://example.invalid/")
+        fg.id("https://example.invalid/")
+        fg.updated(EPOCH)
+        self.rss, _ = fg._create_rss()  # the documents rss_str and atom_str serialize
+        self.atom, _ = fg._create_atom()
+        self.channel = self.rss.find("channel")
+        self.rss_head = _head(_serialize(self.rss), _RSS_TAIL)
+        self.atom_head = _head(_serialize(self.atom), _ATOM_TAIL)
+
+    def pieces(self, entry: FeedEntry) -> tuple[bytes, bytes]:
+        """``entry``'s RSS ``<item>`` and Atom ``<entry>``, indented and ending in a newline."""
+        return (self._cut(self.channel, entry.rss_entry(), self.rss, self.rss_head, _RSS_TAIL),
+                self._cut(self.atom, entry.atom_entry(), self.atom, self.atom_head, _ATOM_TAIL))
+
+    @staticmethod
+    def _cut(parent: Any, element: Any, root: Any, head: bytes, tail: bytes) -> bytes:
+        parent.append(element)
+        try:
+            document = _serialize(root)
+        finally:
+            parent.remove(element)
+        if not document.startswith(head):
+            raise ValueError(f"the channel came out differently with an entry: {document[:300]!r}")
+        return _head(document, tail)[len(head):]
+
+
+def _serialize(root: Any) -> bytes:
+    """What ``rss_str(pretty=True)``/``atom_str(pretty=True)`` make of feedgen's ``root``."""
+    return bytes(etree.tostring(etree.ElementTree(root), pretty_print=True, encoding="UTF-8",
+                                xml_declaration=True))
 
 
 class _Entries:
@@ -295,8 +364,9 @@ class _Entries:
         self.config = site.config
         self.sections = {s.id: s.title for s in site.sections}
         self.tag_names = {t.slug: t.name for t in site.tags}
-        self.made: dict[str, FeedEntry] = {}
+        self.made: dict[str, tuple[bytes, bytes]] = {}
         self.keys: dict[str, bytes] = {}
+        self.writer: _EntryWriter | None = None
 
     def key(self, article: Article) -> bytes:
         """A digest of everything of ``article`` that its feed entry shows."""
@@ -311,11 +381,14 @@ class _Entries:
                 repr(shown).encode() + b"\0" + article.html.encode(), digest_size=16).digest()
         return found
 
-    def get(self, article: Article) -> FeedEntry:
-        entry = self.made.get(article.url)
-        if entry is None:
-            entry = self.made[article.url] = self._make(article)
-        return entry
+    def get(self, article: Article) -> tuple[bytes, bytes]:
+        """``article``'s RSS ``<item>`` and Atom ``<entry>`` bytes, made on first use."""
+        pieces = self.made.get(article.url)
+        if pieces is None:
+            if self.writer is None:
+                self.writer = _EntryWriter()
+            pieces = self.made[article.url] = self.writer.pieces(self._make(article))
+        return pieces
 
     def _make(self, article: Article) -> FeedEntry:
         config = self.config
