@@ -244,3 +244,22 @@ def test_a_static_file_cannot_take_a_feed_path(make_site: Callable[..., Path],
         build(site, tmp_path / "out")
     assert any("world/rss.xml" in p.message and p.location.path == "static/world/rss.xml"
                for p in failure.value.problems)
+
+
+def test_absolutize_fast_path_edges() -> None:
+    """The fast path finds ``href``/``src`` from their ``="`` and the unusual forms from
+    their ``=``: the same links as a scan of every whitespace character would."""
+    base = ORIGIN + "/a/b/"
+    # Any whitespace before the name counts, case matters, and a name must end at the "=".
+    assert absolutize('<a\thref="/t">t</a><a\nhref="/n">n</a>', base) == (
+        f'<a\thref="{ORIGIN}/t">t</a><a\nhref="{ORIGIN}/n">n</a>')
+    other = lxml.html.fragment_fromstring(absolutize('<p xsrc="/x" data-src="/y">', base))
+    assert (other.get("xsrc"), other.get("data-src")) == ("/x", "/y")
+    # An "=" after one of the unusual names, or with a space beside it, goes through lxml.
+    for unusual in ('<form action="/f"></form>', '<q CITE="/c">q</q>',
+                    '<a href = "/s">s</a>', '<a href= "/s">s</a>'):
+        root = lxml.html.fragment_fromstring(absolutize(unusual, base), create_parent="div")
+        assert all(v.startswith(ORIGIN + "/") for el in root.iter()
+                   for k, v in el.attrib.items() if k in ("action", "cite", "href")), unusual
+    assert xml_safe("plain ascii\ttext\n") == "plain ascii\ttext\n"
+    assert xml_safe("bell\x07 del\x7f caf\u00e9\x01") == "bell del caf\u00e9"
