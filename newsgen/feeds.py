@@ -36,6 +36,7 @@ from newsgen.config import SiteConfig
 from newsgen.models import Article, Site
 from newsgen.times import iso
 from newsgen.urls import output_path
+from newsgen.workers import parallel_map
 
 # Characters XML 1.0 cannot carry at all, plus lone surrogates (lxml refuses both).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -225,6 +226,15 @@ class FeedSet:
         """The (RSS, Atom) bytes of ``job``."""
         return _channel_feeds(self.site.config, job.channel, self.site_newest, self.entries)
 
+    def render_all(self, jobs: Sequence[FeedJob], workers: int | None = None
+                   ) -> list[tuple[bytes, bytes]]:
+        """The (RSS, Atom) bytes of every job in ``jobs``, in order. The entries they show
+        are serialized first, each once, on every core (forked workers calling :meth:`render`
+        would each serialize every entry their feeds show, most of them twice over); the
+        documents are then put together here, which is little more than copying bytes."""
+        self.entries.prepare([a for job in jobs for a in job.channel.articles], workers)
+        return [self.render(job) for job in jobs]
+
     def _job(self, channel: Channel) -> FeedJob:
         prefix = self.site.config.url_prefix
         rss_url, atom_url = feed_urls(channel.page_url)
@@ -270,16 +280,25 @@ class _DctermsEntryExtension(BaseEntryExtension):  # type: ignore[misc,unused-ig
 
 def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
                    entries: _Entries) -> tuple[bytes, bytes]:
-    """The RSS and Atom documents of one channel. feedgen writes the channel itself, without
+    """The RSS and Atom documents of one channel. feedgen writes the channel without its
     entries; each entry's ``<item>`` and ``<entry>`` were serialized by feedgen once
-    (:class:`_Entries`) and go in where feedgen would have put them, after the channel's own
-    elements: the bytes are those of one generator holding every entry, without building
-    and serializing an article's full content once per feed it is in. An empty channel takes
-    the site's newest content time, so it too is stable between builds."""
+    (:class:`_Entries`) and go where feedgen puts entries, after the channel's own elements.
+    The bytes are those of a generator holding every entry (the tests check it), without
+    building and serializing an article's full content again for every feed it is in."""
+    pieces = [entries.get(article) for article in channel.articles]  # newest first
+    rss, atom = _channel_documents(config, channel, site_newest)
+    return (b"".join([_head(rss, _RSS_TAIL), *(p[0] for p in pieces), _RSS_TAIL]),
+            b"".join([_head(atom, _ATOM_TAIL), *(p[1] for p in pieces), _ATOM_TAIL]))
+
+
+def _channel_documents(config: SiteConfig, channel: Channel, site_newest: datetime,
+                       entries: Sequence[FeedEntry] = ()) -> tuple[bytes, bytes]:
+    """feedgen's RSS and Atom documents of ``channel`` holding ``entries`` (none: the
+    channel alone). An empty channel takes the site's newest content time, so it too is
+    stable between builds."""
     rss_url, atom_url = (config.absolute(u) for u in feed_urls(channel.page_url))
     page_url = config.absolute(channel.page_url)
     updated = _seconds(newest(channel.articles) or site_newest)
-    pieces = [entries.get(article) for article in channel.articles]  # newest first
     fg = _generator()
     fg.title(xml_safe(channel.title))
     fg.subtitle(xml_safe(channel.description))
@@ -292,17 +311,17 @@ def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
     fg.updated(updated)
     if config.logo.lower().endswith(_RSS_IMAGE_TYPES):  # RSS allows GIF, JPEG and PNG only
         fg.logo(_absolute(config, config.logo))
-    feeds = []
-    for index, (self_url, feed_type) in enumerate(((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE))):
+    for entry in entries:
+        fg.add_entry(entry, order="append")
+    documents = []
+    for self_url, feed_type in ((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE)):
         fg.id(self_url)
         # feedgen takes the RSS <link> from the last link given: the page, not the feed.
         fg.link(href=self_url, rel="self", type=feed_type, replace=True)
         fg.link(href=page_url, rel="alternate", type="text/html")
-        document = fg.rss_str(pretty=True) if feed_type == RSS_TYPE else \
-            fg.atom_str(pretty=True)
-        tail = _RSS_TAIL if feed_type == RSS_TYPE else _ATOM_TAIL
-        feeds.append(b"".join([_head(document, tail), *(p[index] for p in pieces), tail]))
-    return feeds[0], feeds[1]
+        documents.append(bytes(fg.rss_str(pretty=True) if feed_type == RSS_TYPE else
+                               fg.atom_str(pretty=True)))
+    return documents[0], documents[1]
 
 
 def _generator() -> FeedGenerator:
@@ -396,10 +415,19 @@ class _Entries:
         """``article``'s RSS ``<item>`` and Atom ``<entry>`` bytes, made on first use."""
         pieces = self.made.get(article.url)
         if pieces is None:
-            if self.writer is None:
-                self.writer = _EntryWriter()
-            pieces = self.made[article.url] = self.writer.pieces(self._make(article))
+            pieces = self.made[article.url] = self._pieces(article)
         return pieces
+
+    def prepare(self, articles: Sequence[Article], workers: int | None = None) -> None:
+        """Make the entries of ``articles`` that are not made yet, spread over ``workers``."""
+        todo = list({a.url: a for a in articles if a.url not in self.made}.values())
+        made = parallel_map(lambda index: self._pieces(todo[index]), len(todo), workers)
+        self.made.update(zip((a.url for a in todo), made, strict=True))
+
+    def _pieces(self, article: Article) -> tuple[bytes, bytes]:
+        if self.writer is None:
+            self.writer = _EntryWriter()
+        return self.writer.pieces(self._make(article))
 
     def _make(self, article: Article) -> FeedEntry:
         config = self.config

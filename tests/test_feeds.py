@@ -15,9 +15,10 @@ import lxml.html
 import pytest
 from conftest import BASIC_CONFIG, article, tree_digest
 
+from newsgen import workers
 from newsgen.builder import BuildOptions, BuildResult, build_site
 from newsgen.errors import BuildFailed
-from newsgen.feeds import absolutize, feed_files, xml_safe
+from newsgen.feeds import Channel, FeedSet, _channel_documents, absolutize, feed_files, xml_safe
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=LISBON)
@@ -263,3 +264,26 @@ def test_absolutize_fast_path_edges() -> None:
                    for k, v in el.attrib.items() if k in ("action", "cite", "href")), unusual
     assert xml_safe("plain ascii\ttext\n") == "plain ascii\ttext\n"
     assert xml_safe("bell\x07 del\x7f caf\u00e9\x01") == "bell del caf\u00e9"
+
+
+def test_feeds_are_the_bytes_of_feedgen_holding_every_entry(
+        built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each entry is serialized once and put into feedgen's channel without entries: the
+    result must be byte for byte what one feedgen generator holding every entry writes,
+    in one process or with the entries made by forked workers."""
+    _, result = built
+    site = result.site
+    assert site is not None
+    odd = dataclasses.replace(site.articles[0], title="Caf\u00e9 \u201cquoted\u201d <b> & \x07",
+                              html="<p>Na\u00efve &amp; <a href='/x/'>raw</a>\x0b \u2028</p>")
+    site = dataclasses.replace(site, articles=(odd, *site.articles[1:]))
+    feeds = FeedSet(site)
+    feeds.jobs.append(feeds._job(Channel("Empty", "Nothing yet", "/empty/", ())))
+    for job in feeds.jobs:
+        entries = [feeds.entries._make(article) for article in job.channel.articles]
+        expected = _channel_documents(site.config, job.channel, feeds.site_newest, entries)
+        assert feeds.render(job) == expected, job.rss_path
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    forked = FeedSet(site)
+    forked.jobs.append(feeds.jobs[-1])
+    assert forked.render_all(forked.jobs, 2) == [feeds.render(job) for job in feeds.jobs]
