@@ -4,6 +4,10 @@ One pair of feeds for the whole site and one for each section, tag and author. E
 feed comes from the content (newest update, correction or publication), never the wall clock,
 and nothing version- or clock-dependent that feedgen adds by default is left in, so two builds
 of the same content produce the same bytes.
+
+feedgen writes every channel and every entry, but an entry is serialized once and its bytes
+go into each feed it belongs to (the site's, its section's, each tag's and author's), so a
+large site does not build and serialize an article's full content half a dozen times.
 """
 
 from __future__ import annotations
@@ -209,8 +213,9 @@ class FeedJob:
 
 
 class FeedSet:
-    """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` does the work, so the
-    builder can keep last build's files for any job whose key it has seen before."""
+    """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` and
+    :meth:`render_all` do the work, so the builder can keep last build's files for any job
+    whose key it has seen before."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -227,13 +232,14 @@ class FeedSet:
         return _channel_feeds(self.site.config, job.channel, self.site_newest, self.entries)
 
     def render_all(self, jobs: Sequence[FeedJob], workers: int | None = None
-                   ) -> list[tuple[bytes, bytes]]:
-        """The (RSS, Atom) bytes of every job in ``jobs``, in order. The entries they show
-        are serialized first, each once, on every core (forked workers calling :meth:`render`
-        would each serialize every entry their feeds show, most of them twice over); the
-        documents are then put together here, which is little more than copying bytes."""
+                   ) -> Iterator[tuple[bytes, bytes]]:
+        """The (RSS, Atom) bytes of every job in ``jobs``, in order, one job at a time (so
+        the caller can write each pair before the next is made). The entries the jobs show
+        are serialized first, each once, on every core: forked workers calling
+        :meth:`render` would each serialize every entry of their feeds, most of them twice
+        over. Putting a document together is then little more than copying bytes."""
         self.entries.prepare([a for job in jobs for a in job.channel.articles], workers)
-        return [self.render(job) for job in jobs]
+        return (self.render(job) for job in jobs)
 
     def _job(self, channel: Channel) -> FeedJob:
         prefix = self.site.config.url_prefix
@@ -357,7 +363,9 @@ class _EntryWriter:
         fg.link(href="https://example.invalid/")
         fg.id("https://example.invalid/")
         fg.updated(EPOCH)
-        self.rss, _ = fg._create_rss()  # the documents rss_str and atom_str serialize
+        # The element trees rss_str and atom_str serialize (feedgen has no public call for
+        # them); the tests hold the feeds made from them to rss_str's and atom_str's bytes.
+        self.rss, _ = fg._create_rss()
         self.atom, _ = fg._create_atom()
         self.channel = self.rss.find("channel")
         self.rss_head = _head(_serialize(self.rss), _RSS_TAIL)
@@ -387,8 +395,8 @@ def _serialize(root: Any) -> bytes:
 
 
 class _Entries:
-    """One feedgen entry per article, made once and shared by every feed it appears in
-    (the site's, its section's, each tag's and author's): most of a feed's cost."""
+    """Each article's RSS ``<item>`` and Atom ``<entry>``, made by feedgen and serialized
+    once, shared by every feed it appears in: most of a feed's cost."""
 
     def __init__(self, site: Site) -> None:
         self.config = site.config

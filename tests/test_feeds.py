@@ -286,4 +286,4 @@ def test_feeds_are_the_bytes_of_feedgen_holding_every_entry(
     monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
     forked = FeedSet(site)
     forked.jobs.append(feeds.jobs[-1])
-    assert forked.render_all(forked.jobs, 2) == [feeds.render(job) for job in feeds.jobs]
+    assert list(forked.render_all(forked.jobs, 2)) == [feeds.render(job) for job in feeds.jobs]
