@@ -39,7 +39,6 @@ from newsgen.sitemaps import (
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
 from newsgen.urls import UnsafePath, check_relative, symlink_problem
-from newsgen.workers import parallel_map
 from newsgen.writer import (
     MARKER_DIR,
     OutputWriter,
@@ -201,7 +200,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     plan.body_keys = body_keys
     render_pages(config, site, plan, salt, reporter, options.workers)
     if not problems.errors:
-        _add_feeds(config, site, plan, problems)
+        _add_feeds(config, site, plan, problems, options.workers)
         _add_static(config, plan, problems)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
@@ -229,28 +228,15 @@ def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
         raise BuildFailed([replace(p, severity="error") for p in failing])
 
 
-def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList) -> None:
+def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
+               workers: int | None) -> None:
     """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
     prefix = config.url_prefix
     feeds = FeedSet(site)
     todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
-    writer = plan.writer
-
-    def render(index: int) -> list[tuple[str, int, int | None]]:
-        """Runs in a worker: render one channel's two feeds and stage them (the parent
-        never holds every feed at once)."""
-        job = todo[index]
-        staged = []
-        for path, data in zip((job.rss_path, job.atom_path), feeds.render(job), strict=True):
-            out_digest = file_digest(data)
-            when = writer.stage(path, data, out_digest) if writer is not None else None
-            staged.append((out_digest, len(data), when))
-        return staged
-
-    for job, files in zip(todo, parallel_map(render, len(todo)), strict=True):
-        for path, (out_digest, size, when) in zip((job.rss_path, job.atom_path), files,
-                                                  strict=True):
-            plan.register(path, "feeds", PageRecord(job.key, out_digest, ()), size, when)
+    for job, files in zip(todo, feeds.render_all(todo, workers), strict=True):
+        for path, data in zip((job.rss_path, job.atom_path), files, strict=True):
+            plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
     entries = site_entries(site, _page_times(config, site))
     for path, data in sitemap_files(config, entries):
         plan.add(path, "sitemap", data)

@@ -4,6 +4,10 @@ One pair of feeds for the whole site and one for each section, tag and author. E
 feed comes from the content (newest update, correction or publication), never the wall clock,
 and nothing version- or clock-dependent that feedgen adds by default is left in, so two builds
 of the same content produce the same bytes.
+
+feedgen writes every channel and every entry, but an entry is serialized once and its bytes
+go into each feed it belongs to (the site's, its section's, each tag's and author's), so a
+large site does not build and serialize an article's full content half a dozen times.
 """
 
 from __future__ import annotations
@@ -21,28 +25,43 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html  # type: ignore[import-untyped]
 from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
 from feedgen.ext.base import BaseEntryExtension, BaseExtension  # type: ignore[import-untyped]
-from feedgen.ext.dc import DcEntryExtension  # type: ignore[import-untyped]
-from feedgen.ext.media import MediaEntryExtension  # type: ignore[import-untyped]
+from feedgen.ext.dc import DcEntryExtension, DcExtension  # type: ignore[import-untyped]
+from feedgen.ext.media import (  # type: ignore[import-untyped]
+    MediaEntryExtension,
+    MediaExtension,
+)
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from feedgen.util import xml_elem  # type: ignore[import-untyped]
 from feedgen.version import version_str as feedgen_version  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]
 
 from newsgen import __version__
 from newsgen.config import SiteConfig
 from newsgen.models import Article, Site
 from newsgen.times import iso
 from newsgen.urls import output_path
+from newsgen.workers import parallel_map
 
 # Characters XML 1.0 cannot carry at all, plus lone surrogates (lxml refuses both).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# ``href="..."``/``src="..."`` as Python-Markdown writes them.
-_LINK = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+# The ASCII ones, for ``bytes.translate``: it finds them in ASCII text far faster than _CONTROL.
+_ASCII_CONTROL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# ``href="..."``/``src="..."`` as Python-Markdown writes them. The pattern starts at the
+# ``="`` and looks behind it for the name: a literal start is searched for quickly, where
+# one starting at every whitespace character made this the slowest step of a feed.
+_LINK = re.compile(r'="(?:(?<=\shref=")|(?<=\ssrc="))([^"]*)"')
 # Anything that links by other means sends a body through lxml instead of the fast path
-# (and so does a link written with spaces around its "=").
-_UNUSUAL_LINKS = ("srcset", "url(", "<base", "poster=", "data=", "action=", "background=",
-                  "longdesc=", "cite=", " =", "= ")
+# (and so does a link written with spaces around its "="): these strings, and "=" after any
+# of _UNUSUAL_NAMES or before a space (found from the "=" for the same reason as _LINK).
+_UNUSUAL_LINKS = ("srcset", "url(", "<base")
+_UNUSUAL_NAMES = ("poster", "data", "action", "background", "longdesc", "cite", " ")
+_UNUSUAL_EQUALS = re.compile(
+    "=(?:" + "|".join(f"(?<={re.escape(name)}=)" for name in _UNUSUAL_NAMES) + "| )")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# How feedgen's pretty-printed documents end: entries go right before these bytes.
+_RSS_TAIL = b"  </channel>\n</rss>\n"
+_ATOM_TAIL = b"</feed>\n"
 DCTERMS_NS = "http://purl.org/dc/terms/"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
@@ -53,6 +72,10 @@ GENERATOR = ("newsgen", "https://pypi.org/project/newsgen/")
 
 def xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry (they would make the document unparseable)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        if len(data.translate(None, _ASCII_CONTROL)) == len(data):
+            return text
     return _CONTROL.sub("", text)
 
 
@@ -80,15 +103,15 @@ def absolutize(body_html: str, base_url: str) -> str:
     Python-Markdown writes every attribute in double quotes, so its output takes a fast path
     over the ``href``/``src`` attributes alone; anything else (raw HTML a site let through
     with ``markdown.unsafe_html``) is parsed with lxml."""
-    if not body_html.strip():
+    if not body_html or body_html.isspace():  # (strip() would copy the body to find out)
         return body_html
     body_html = xml_safe(body_html)
     lower = body_html.lower()
-    if not any(token in lower for token in _UNUSUAL_LINKS):
+    if not any(token in lower for token in _UNUSUAL_LINKS) and not _UNUSUAL_EQUALS.search(lower):
         parts = urlsplit(base_url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        result, count = _LINK.subn(lambda m: m.group(1) + html.escape(
-            _join(base_url, origin, html.unescape(m.group(2))), quote=True) + '"', body_html)
+        result, count = _LINK.subn(lambda m: '="' + html.escape(
+            _join(base_url, origin, html.unescape(m.group(1))), quote=True) + '"', body_html)
         if count == lower.count("href=") + lower.count("src="):
             return result
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
@@ -190,8 +213,9 @@ class FeedJob:
 
 
 class FeedSet:
-    """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` does the work, so the
-    builder can keep last build's files for any job whose key it has seen before."""
+    """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` and
+    :meth:`render_all` do the work, so the builder can keep last build's files for any job
+    whose key it has seen before."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -207,6 +231,16 @@ class FeedSet:
     def render(self, job: FeedJob) -> tuple[bytes, bytes]:
         """The (RSS, Atom) bytes of ``job``."""
         return _channel_feeds(self.site.config, job.channel, self.site_newest, self.entries)
+
+    def render_all(self, jobs: Sequence[FeedJob], workers: int | None = None
+                   ) -> Iterator[tuple[bytes, bytes]]:
+        """The (RSS, Atom) bytes of every job in ``jobs``, in order, one job at a time (so
+        the caller can write each pair before the next is made). The entries the jobs show
+        are serialized first, each once, on every core: forked workers calling
+        :meth:`render` would each serialize every entry of their feeds, most of them twice
+        over. Putting a document together is then little more than copying bytes."""
+        self.entries.prepare([a for job in jobs for a in job.channel.articles], workers)
+        return (self.render(job) for job in jobs)
 
     def _job(self, channel: Channel) -> FeedJob:
         prefix = self.site.config.url_prefix
@@ -256,16 +290,26 @@ class _DctermsEntryExtension(BaseEntryExtension):  # type: ignore[misc,unused-ig
 
 def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
                    entries: _Entries) -> tuple[bytes, bytes]:
-    """The RSS and Atom documents of one channel, from one feedgen generator. An empty
-    channel takes the site's newest content time, so it too is stable between builds."""
+    """The RSS and Atom documents of one channel. feedgen writes the channel without its
+    entries; each entry's ``<item>`` and ``<entry>`` were serialized by feedgen once
+    (:class:`_Entries`) and go where feedgen puts entries, after the channel's own elements.
+    The bytes are those of a generator holding every entry (the tests check it), without
+    building and serializing an article's full content again for every feed it is in."""
+    pieces = [entries.get(article) for article in channel.articles]  # newest first
+    rss, atom = _channel_documents(config, channel, site_newest)
+    return (b"".join([_head(rss, _RSS_TAIL), *(p[0] for p in pieces), _RSS_TAIL]),
+            b"".join([_head(atom, _ATOM_TAIL), *(p[1] for p in pieces), _ATOM_TAIL]))
+
+
+def _channel_documents(config: SiteConfig, channel: Channel, site_newest: datetime,
+                       entries: Sequence[FeedEntry] = ()) -> tuple[bytes, bytes]:
+    """feedgen's RSS and Atom documents of ``channel`` holding ``entries`` (none: the
+    channel alone). An empty channel takes the site's newest content time, so it too is
+    stable between builds."""
     rss_url, atom_url = (config.absolute(u) for u in feed_urls(channel.page_url))
     page_url = config.absolute(channel.page_url)
     updated = _seconds(newest(channel.articles) or site_newest)
-    fg = FeedGenerator()
-    fg.load_extension("media", atom=True, rss=True)
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("dcterms", _DctermsExtension, _DctermsEntryExtension,
-                          atom=False, rss=True)
+    fg = _generator()
     fg.title(xml_safe(channel.title))
     fg.subtitle(xml_safe(channel.description))
     fg.description(xml_safe(channel.description))
@@ -277,30 +321,94 @@ def _channel_feeds(config: SiteConfig, channel: Channel, site_newest: datetime,
     fg.updated(updated)
     if config.logo.lower().endswith(_RSS_IMAGE_TYPES):  # RSS allows GIF, JPEG and PNG only
         fg.logo(_absolute(config, config.logo))
-    for article in channel.articles:  # newest first, as they come
-        fg.add_entry(entries.get(article), order="append")
-    feeds = []
+    for entry in entries:
+        fg.add_entry(entry, order="append")
+    documents = []
     for self_url, feed_type in ((rss_url, RSS_TYPE), (atom_url, ATOM_TYPE)):
         fg.id(self_url)
         # feedgen takes the RSS <link> from the last link given: the page, not the feed.
         fg.link(href=self_url, rel="self", type=feed_type, replace=True)
         fg.link(href=page_url, rel="alternate", type="text/html")
-        document = fg.rss_str(pretty=True) if feed_type == RSS_TYPE else \
-            fg.atom_str(pretty=True)
-        feeds.append(bytes(document))
-    return feeds[0], feeds[1]
+        documents.append(bytes(fg.rss_str(pretty=True) if feed_type == RSS_TYPE else
+                               fg.atom_str(pretty=True)))
+    return documents[0], documents[1]
+
+
+def _generator() -> FeedGenerator:
+    """A feedgen generator with the extensions every feed uses."""
+    fg = FeedGenerator()
+    # load_extension("media") and ("dc") without their failed imports of a "*_entry" module
+    # (thousands of path searches on a large site).
+    fg.register_extension("media", MediaExtension, MediaEntryExtension, atom=True, rss=True)
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
+    fg.register_extension("dcterms", _DctermsExtension, _DctermsEntryExtension,
+                          atom=False, rss=True)
+    return fg
+
+
+def _head(document: bytes, tail: bytes) -> bytes:
+    """``document`` (a feed without entries) up to where feedgen puts the entries."""
+    if not document.endswith(tail):
+        raise ValueError(f"feedgen's feed does not end in {tail!r}: {document[-80:]!r}")
+    return document[:-len(tail)]
+
+
+class _EntryWriter:
+    """Serializes one entry as feedgen does inside a feed: the entry's elements, from
+    feedgen, are put in a channel of feedgen's (without entries) and serialized with it as
+    ``rss_str``/``atom_str`` do, and the channel around them is cut off. The channel changes
+    neither the entry's indentation (same depth) nor its namespace declarations (same
+    extensions), so the bytes are those the entry has in any feed."""
+
+    def __init__(self) -> None:
+        fg = _generator()
+        fg.title("-")
+        fg.description("-")
+        fg.link(href="https://example.invalid/")
+        fg.id("https://example.invalid/")
+        fg.updated(EPOCH)
+        # The element trees rss_str and atom_str serialize (feedgen has no public call for
+        # them); the tests hold the feeds made from them to rss_str's and atom_str's bytes.
+        self.rss, _ = fg._create_rss()
+        self.atom, _ = fg._create_atom()
+        self.channel = self.rss.find("channel")
+        self.rss_head = _head(_serialize(self.rss), _RSS_TAIL)
+        self.atom_head = _head(_serialize(self.atom), _ATOM_TAIL)
+
+    def pieces(self, entry: FeedEntry) -> tuple[bytes, bytes]:
+        """``entry``'s RSS ``<item>`` and Atom ``<entry>``, indented and ending in a newline."""
+        return (self._cut(self.channel, entry.rss_entry(), self.rss, self.rss_head, _RSS_TAIL),
+                self._cut(self.atom, entry.atom_entry(), self.atom, self.atom_head, _ATOM_TAIL))
+
+    @staticmethod
+    def _cut(parent: Any, element: Any, root: Any, head: bytes, tail: bytes) -> bytes:
+        parent.append(element)
+        try:
+            document = _serialize(root)
+        finally:
+            parent.remove(element)
+        if not document.startswith(head) or not document.endswith(tail):
+            raise ValueError(f"the channel came out differently with an entry: {document[:300]!r}")
+        return document[len(head):-len(tail)]
+
+
+def _serialize(root: Any) -> bytes:
+    """What ``rss_str(pretty=True)``/``atom_str(pretty=True)`` make of feedgen's ``root``."""
+    return bytes(etree.tostring(etree.ElementTree(root), pretty_print=True, encoding="UTF-8",
+                                xml_declaration=True))
 
 
 class _Entries:
-    """One feedgen entry per article, made once and shared by every feed it appears in
-    (the site's, its section's, each tag's and author's): most of a feed's cost."""
+    """Each article's RSS ``<item>`` and Atom ``<entry>``, made by feedgen and serialized
+    once, shared by every feed it appears in: most of a feed's cost."""
 
     def __init__(self, site: Site) -> None:
         self.config = site.config
         self.sections = {s.id: s.title for s in site.sections}
         self.tag_names = {t.slug: t.name for t in site.tags}
-        self.made: dict[str, FeedEntry] = {}
+        self.made: dict[str, tuple[bytes, bytes]] = {}
         self.keys: dict[str, bytes] = {}
+        self.writer: _EntryWriter | None = None
 
     def key(self, article: Article) -> bytes:
         """A digest of everything of ``article`` that its feed entry shows."""
@@ -318,11 +426,23 @@ class _Entries:
                 digest_size=16).digest()
         return found
 
-    def get(self, article: Article) -> FeedEntry:
-        entry = self.made.get(article.url)
-        if entry is None:
-            entry = self.made[article.url] = self._make(article)
-        return entry
+    def get(self, article: Article) -> tuple[bytes, bytes]:
+        """``article``'s RSS ``<item>`` and Atom ``<entry>`` bytes, made on first use."""
+        pieces = self.made.get(article.url)
+        if pieces is None:
+            pieces = self.made[article.url] = self._pieces(article)
+        return pieces
+
+    def prepare(self, articles: Sequence[Article], workers: int | None = None) -> None:
+        """Make the entries of ``articles`` that are not made yet, spread over ``workers``."""
+        todo = list({a.url: a for a in articles if a.url not in self.made}.values())
+        made = parallel_map(lambda index: self._pieces(todo[index]), len(todo), workers)
+        self.made.update(zip((a.url for a in todo), made, strict=True))
+
+    def _pieces(self, article: Article) -> tuple[bytes, bytes]:
+        if self.writer is None:
+            self.writer = _EntryWriter()
+        return self.writer.pieces(self._make(article))
 
     def _make(self, article: Article) -> FeedEntry:
         config = self.config

@@ -15,9 +15,10 @@ import lxml.html
 import pytest
 from conftest import BASIC_CONFIG, article, tree_digest
 
+from newsgen import workers
 from newsgen.builder import BuildOptions, BuildResult, build_site
 from newsgen.errors import BuildFailed
-from newsgen.feeds import absolutize, feed_files, xml_safe
+from newsgen.feeds import Channel, FeedSet, _channel_documents, absolutize, feed_files, xml_safe
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=LISBON)
@@ -185,7 +186,7 @@ def test_control_characters_never_reach_the_xml(built: tuple[Path, BuildResult])
     _, result = built
     site = result.site
     bad = dataclasses.replace(site.articles[0], title="Bell\x07 and\x00 null\ufffe",
-                              summary="Form\x0cfeed", body_html="<p>Tab\x0b here</p>")
+                              summary="Form\x0cfeed", body_html="<p>Tab\x0b here</p>", bodies=None)
     files = dict(feed_files(dataclasses.replace(site, articles=(bad, *site.articles[1:]))))
     for name in ("rss.xml", "atom.xml"):
         parsed = feedparser.parse(files[name])
@@ -244,3 +245,46 @@ def test_a_static_file_cannot_take_a_feed_path(make_site: Callable[..., Path],
         build(site, tmp_path / "out")
     assert any("world/rss.xml" in p.message and p.location.path == "static/world/rss.xml"
                for p in failure.value.problems)
+
+
+def test_absolutize_fast_path_edges() -> None:
+    """The fast path finds ``href``/``src`` from their ``="`` and the unusual forms from
+    their ``=``: the same links as a scan of every whitespace character would."""
+    base = ORIGIN + "/a/b/"
+    # Any whitespace before the name counts, case matters, and a name must end at the "=".
+    assert absolutize('<a\thref="/t">t</a><a\nhref="/n">n</a>', base) == (
+        f'<a\thref="{ORIGIN}/t">t</a><a\nhref="{ORIGIN}/n">n</a>')
+    other = lxml.html.fragment_fromstring(absolutize('<p xsrc="/x" data-src="/y">', base))
+    assert (other.get("xsrc"), other.get("data-src")) == ("/x", "/y")
+    # An "=" after one of the unusual names, or with a space beside it, goes through lxml.
+    for unusual in ('<form action="/f"></form>', '<q CITE="/c">q</q>',
+                    '<a href = "/s">s</a>', '<a href= "/s">s</a>'):
+        root = lxml.html.fragment_fromstring(absolutize(unusual, base), create_parent="div")
+        assert all(v.startswith(ORIGIN + "/") for el in root.iter()
+                   for k, v in el.attrib.items() if k in ("action", "cite", "href")), unusual
+    assert xml_safe("plain ascii\ttext\n") == "plain ascii\ttext\n"
+    assert xml_safe("bell\x07 del\x7f caf\u00e9\x01") == "bell del caf\u00e9"
+
+
+def test_feeds_are_the_bytes_of_feedgen_holding_every_entry(
+        built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each entry is serialized once and put into feedgen's channel without entries: the
+    result must be byte for byte what one feedgen generator holding every entry writes,
+    in one process or with the entries made by forked workers."""
+    _, result = built
+    site = result.site
+    assert site is not None
+    odd = dataclasses.replace(site.articles[0], title="Caf\u00e9 \u201cquoted\u201d <b> & \x07",
+                              body_html="<p>Na\u00efve &amp; <a href='/x/'>raw</a>\x0b \u2028</p>",
+                              bodies=None)
+    site = dataclasses.replace(site, articles=(odd, *site.articles[1:]))
+    feeds = FeedSet(site)
+    feeds.jobs.append(feeds._job(Channel("Empty", "Nothing yet", "/empty/", ())))
+    for job in feeds.jobs:
+        entries = [feeds.entries._make(article) for article in job.channel.articles]
+        expected = _channel_documents(site.config, job.channel, feeds.site_newest, entries)
+        assert feeds.render(job) == expected, job.rss_path
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    forked = FeedSet(site)
+    forked.jobs.append(feeds.jobs[-1])
+    assert list(forked.render_all(forked.jobs, 2)) == [feeds.render(job) for job in feeds.jobs]
