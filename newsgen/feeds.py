@@ -212,6 +212,9 @@ class FeedJob:
     key: str
 
 
+ENTRY_BATCH = 2000  # articles whose entries are made (and held) at a time
+
+
 class FeedSet:
     """Every feed of one build. :attr:`jobs` is cheap; :meth:`render` and
     :meth:`render_all` do the work, so the builder can keep last build's files for any job
@@ -238,9 +241,24 @@ class FeedSet:
         the caller can write each pair before the next is made). The entries the jobs show
         are serialized first, each once, on every core: forked workers calling
         :meth:`render` would each serialize every entry of their feeds, most of them twice
-        over. Putting a document together is then little more than copying bytes."""
-        self.entries.prepare([a for job in jobs for a in job.channel.articles], workers)
-        return (self.render(job) for job in jobs)
+        over. Putting a document together is then little more than copying bytes.
+        Entries are made for a batch of jobs at a time and dropped after the last job that
+        shows them, so the parent never holds the entries of the whole site."""
+        last_use = {a.url: index for index, job in enumerate(jobs)
+                    for a in job.channel.articles}
+        start = 0
+        while start < len(jobs):
+            end, needed = start, dict[str, Article]()
+            while end < len(jobs) and (end == start or len(needed) < ENTRY_BATCH):
+                needed.update((a.url, a) for a in jobs[end].channel.articles)
+                end += 1
+            self.entries.prepare(list(needed.values()), workers)
+            for index in range(start, end):
+                yield self.render(jobs[index])
+                for article in jobs[index].channel.articles:  # not shown again: let it go
+                    if last_use[article.url] == index:
+                        self.entries.made.pop(article.url, None)
+            start = end
 
     def _job(self, channel: Channel) -> FeedJob:
         prefix = self.site.config.url_prefix

@@ -15,6 +15,7 @@ import lxml.html
 import pytest
 from conftest import BASIC_CONFIG, article, tree_digest
 
+from newsgen import feeds as feeds_module
 from newsgen import workers
 from newsgen.builder import BuildOptions, BuildResult, build_site
 from newsgen.errors import BuildFailed
@@ -288,3 +289,9 @@ def test_feeds_are_the_bytes_of_feedgen_holding_every_entry(
     forked = FeedSet(site)
     forked.jobs.append(feeds.jobs[-1])
     assert list(forked.render_all(forked.jobs, 2)) == [feeds.render(job) for job in feeds.jobs]
+    # entries made a few articles at a time and dropped after their last feed: same bytes
+    monkeypatch.setattr(feeds_module, "ENTRY_BATCH", 3)
+    batched = FeedSet(site)
+    batched.jobs.append(feeds.jobs[-1])
+    assert list(batched.render_all(batched.jobs, 2)) == [feeds.render(j) for j in feeds.jobs]
+    assert not batched.entries.made, "every entry is let go after the last feed showing it"
