@@ -45,6 +45,18 @@ _ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>')
 _SITE_PATH = re.compile(r'\s(?:href|src)="(/[^"]*)"')
 
 
+# Python-Markdown's inline patterns (3.x names) and what a body must contain for each to
+# match anywhere in it (before its whitespace normalization: tabs become spaces, CR LF
+# becomes LF); a pattern not listed here always runs.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
+    "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
+    "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n", "  \r", "\t"), "entity": ("&",), "em_strong": ("*", "_"),
+    "em_strong2": ("_",), "not_strong": ("*", "_"),
+}
+
+
 @dataclass(frozen=True)
 class RenderedBody:
     """A body converted once; ``html`` may still hold internal-link tokens."""
@@ -110,12 +122,34 @@ class MarkdownConverter:
         fenced.use_attr_list = False
         self._source_dir = ""
         self._links: list[str] = []
+        self._patterns = {name: (self.md.inlinePatterns[name], priority)
+                          for name, priority in ((item.name, item.priority)
+                                                 for item in self.md.inlinePatterns._priority)
+                          if name in _TRIGGERS}
+        self._inactive: set[str] = set()
+
+    def _fit_patterns(self, text: str) -> None:
+        """Leave out the inline patterns that cannot match ``text``: Python-Markdown tries
+        each of them on every text node, half of a body's conversion time, and most bodies
+        have no backticks, escapes, images, footnotes, autolinks or entities."""
+        for name, triggers in _TRIGGERS.items():
+            if name not in self._patterns:
+                continue
+            possible = any(trigger in text for trigger in triggers)
+            if possible and name in self._inactive:
+                pattern, priority = self._patterns[name]
+                self.md.inlinePatterns.register(pattern, name, priority)
+                self._inactive.discard(name)
+            elif not possible and name not in self._inactive:
+                self.md.inlinePatterns.deregister(name)
+                self._inactive.add(name)
 
     def convert(self, text: str, source: str = "") -> RenderedBody:
         """Convert one body; ``source`` (site-relative path) anchors relative ``.md`` links."""
         self._source_dir = posixpath.dirname(source)
         self._links = []
         self.md.reset()
+        self._fit_patterns(text)
         body = self.md.convert(text)
         match = _FIRST_P.search(body)
         first = plain_text(match.group(1)) if match else ""
