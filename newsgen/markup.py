@@ -52,8 +52,8 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
     "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
     "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
-    "automail": ("<",), "linebreak": ("  \n", "  \r", "\t"), "entity": ("&",), "em_strong": ("*", "_"),
-    "em_strong2": ("_",), "not_strong": ("*", "_"),
+    "automail": ("<",), "linebreak": ("  \n", "  \r", "\t"), "entity": ("&",),
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
 }
 
 

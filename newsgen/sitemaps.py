@@ -95,6 +95,10 @@ def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = 
     """``sitemap.xml`` alone, or a sitemap index at ``sitemap.xml`` over ``sitemap-N.xml``
     parts when the URLs exceed ``max_urls`` or ``max_bytes`` (the limits are parameters so
     that tests can split a small site)."""
+    if len(entries) <= max_urls:  # the usual case: one file, no need to measure each URL
+        single = _document(_urlset([_url_element(config, entry) for entry in entries]))
+        if len(single) <= max_bytes:
+            return [(SITEMAP, single)]
     elements = [_url_element(config, entry) for entry in entries]
     parts = _split(elements, max_urls, max_bytes)
     if len(parts) <= 1:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,12 +80,11 @@ class OutputWriter:
         entry = self.old.get(relative)
         if not entry or entry[0] != digest:
             return False
-        path = self.out_dir.joinpath(*relative.split("/"))
         try:
-            info = path.lstat()
+            info = os.lstat(os.path.join(self.out_dir, relative))
         except OSError:
             return False
-        if info.st_size != entry[1] or not path.is_file():
+        if info.st_size != entry[1] or not stat.S_ISREG(info.st_mode):
             return False
         if info.st_mtime_ns == self.mtimes.get(relative):
             return True
