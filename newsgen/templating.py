@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters.update({
         "hhmm": lambda t: hhmm(t, zone),
         "long_date": lambda t: long_date(t, zone),
-        "long_datetime": lambda t: long_datetime(t, zone),
-        "iso": lambda t: iso(t.astimezone(zone)),
+        "long_datetime": _per_instant(lambda t: long_datetime(t, zone)),
+        "iso": _per_instant(lambda t: iso(t.astimezone(zone))),
         "absolute": config.absolute,
         "updated_time": lambda t, published: updated_time(t, published, zone),
         "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
@@ -59,6 +59,20 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     })
     env.globals["cached"] = FragmentCache()
     return env
+
+
+def _per_instant(show: Callable[[datetime], str]) -> Callable[[datetime], str]:
+    """``show`` remembered for each instant: an article's time appears on its own page and
+    in each of its teasers. (Equal instants in different zones are one key; that is right
+    for filters that first convert to the site's zone.)"""
+    shown: dict[datetime, str] = {}
+
+    def lookup(moment: datetime) -> str:
+        text = shown.get(moment)
+        if text is None:
+            text = shown[moment] = show(moment)
+        return text
+    return lookup
 
 
 class FragmentCache:
