@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from newsgen import __version__
 from newsgen.feeds import ATOM_TYPE, feed_links, feed_urls
-from newsgen.metadata import article_metadata, front_metadata, website_metadata
+from newsgen.metadata import SiteMetadata
 from newsgen.models import Article, Page, Section, Site
 from newsgen.times import iso
 from newsgen.urls import archive_url, author_url, output_path, section_url, tag_url
@@ -142,6 +142,7 @@ class Renderer:
             for author in article.authors:
                 if author.id:
                     self.by_author.setdefault(author.id, []).append(article)
+        self.metadata = SiteMetadata(config)
         self.ticker_html = self._render("ticker.html", {"items": site.ticker})
 
     # -- shared ----------------------------------------------------------------------------
@@ -163,9 +164,8 @@ class Renderer:
                      "url": feed_urls(self.prefix + "/")[1]}
         meta["feeds"] = [site_atom, *meta.get("feeds", [])]
         if "metadata" not in context:
-            context["metadata"] = Lazy(lambda: website_metadata(
-                self.site.config, meta.get("title", ""), meta["description"],
-                meta["canonical"]))
+            context["metadata"] = Lazy(lambda: self.metadata.website(
+                meta.get("title", ""), meta["description"], meta["canonical"]))
         return PageSpec(output_path(url, self.prefix), url, source, template, context)
 
     def listing_feeds(self, page_url: str, name: str) -> list[dict[str, str]]:
@@ -208,7 +208,7 @@ class Renderer:
                    "today": self.site.now.astimezone(self.site.config.timezone).date()
                    .isoformat(),
                    "page": {"kind": "front", "title": self.site.config.title},
-                   "metadata": front_metadata(self.site.config, self.site.config.description)}
+                   "metadata": self.metadata.front(self.site.config.description)}
         return self.page("index.html", self.prefix + "/", "content/", context)
 
     def article_page(self, article: Article) -> PageSpec:
@@ -225,9 +225,8 @@ class Renderer:
             "share": Lazy(lambda: share_links(config.absolute(article.url), article.title)),
             "page": {"kind": "article", "title": article.title,
                      "description": article.summary or config.description},
-            "metadata": Lazy(lambda: article_metadata(
-                config, article, section,
-                [self.tag_names.get(t.slug, t) for t in article.tags])),
+            "metadata": Lazy(lambda: self.metadata.article(
+                article, section, [self.tag_names.get(t.slug, t) for t in article.tags])),
         }
         return self.page("article.html", article.url, article.source, context)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         jinja2.FileSystemLoader(str(site_templates)),
         jinja2.FileSystemLoader(str(theme_templates)),
     ])
-    env = jinja2.Environment(
+    env = _Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -49,14 +50,68 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters.update({
         "hhmm": lambda t: hhmm(t, zone),
         "long_date": lambda t: long_date(t, zone),
-        "long_datetime": lambda t: long_datetime(t, zone),
-        "iso": lambda t: iso(t.astimezone(zone)),
+        "long_datetime": _per_instant(lambda t: long_datetime(t, zone)),
+        "iso": _per_instant(lambda t: iso(t.astimezone(zone))),
         "absolute": config.absolute,
         "updated_time": lambda t, published: updated_time(t, published, zone),
         "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
         "month_year": lambda t: month_year(t, zone),
     })
+    env.globals["cached"] = FragmentCache()
     return env
+
+
+def _per_instant(show: Callable[[datetime], str]) -> Callable[[datetime], str]:
+    """``show`` remembered for each instant: an article's time appears on its own page and
+    in each of its teasers. (Equal instants in different zones are one key; that is right
+    for filters that first convert to the site's zone.)"""
+    shown: dict[datetime, str] = {}
+
+    def lookup(moment: datetime) -> str:
+        text = shown.get(moment)
+        if text is None:
+            text = shown[moment] = show(moment)
+        return text
+    return lookup
+
+
+class FragmentCache:
+    """``{% call cached("teaser", site, article, heading) %}...{% endcall %}``: the block's
+    HTML, rendered once per build for each distinct set of arguments.
+
+    A teaser appears on many pages (related stories, listings, the front page); rendering it
+    once instead of on every page is a large part of a page's cost. The arguments must be
+    everything the block depends on: strings count by value, anything else by identity (the
+    build's ``site``, an article, ``True``), so the block may only read what those objects
+    hold. (A number or a string built per page still works, but is rarely found again.) One
+    cache lives in each build's environment, so nothing survives into the next build."""
+
+    LIMIT = 50_000  # fragments kept; past it, blocks are rendered every time
+
+    def __init__(self) -> None:
+        self._fragments: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
+
+    def __call__(self, *parts: Any, caller: jinja2.runtime.Macro) -> str:
+        # Strings count by value, everything else by identity (True is not 1 here).
+        key = tuple([p if p.__class__ is str else id(p) for p in parts])
+        found = self._fragments.get(key)
+        if found is not None:
+            return found[1]
+        html = caller()
+        if len(self._fragments) < self.LIMIT:
+            # the parts stay referenced, so no other object can take one of their ids
+            self._fragments[key] = (parts, html)
+        return html
+
+
+class _Environment(jinja2.Environment):
+    """Templates see the globals as a plain dict instead of a ``ChainMap`` over
+    ``env.globals``: Jinja copies them into a new context on every render, import and include
+    (three or four times a page), and iterating a ``ChainMap`` is slow. newsgen sets its
+    globals before loading any template and never changes them, so the copy cannot go stale."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 def updated_time(updated: datetime, published: datetime, zone: ZoneInfo) -> str:

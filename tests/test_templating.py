@@ -125,3 +125,39 @@ def test_template_failing_on_one_page_leaves_the_old_output(
     assert str(failed.value.problems[0]).startswith("templates/article.html:3: ")
     assert tree_digest(out) == before
     assert not [p for p in site.parent.iterdir() if "staging" in p.name or "journal" in p.name]
+
+
+def test_cached_block_renders_once_per_distinct_arguments() -> None:
+    from newsgen.templating import FragmentCache
+    renders: list[str] = []
+
+    def block(text: str) -> Callable[[], str]:
+        return lambda: renders.append(text) or f"<p>{text}</p>"
+
+    cached = FragmentCache()
+    article = object()
+    assert cached("teaser", article, "h2", True, caller=block("a")) == "<p>a</p>"
+    assert cached("teaser", article, "h2", True, caller=block("b")) == "<p>a</p>"
+    assert cached("teaser", article, "h3", True, caller=block("c")) == "<p>c</p>"
+    assert cached("teaser", article, "h2", 1, caller=block("d")) == "<p>d</p>", "1 is not True"
+    assert cached("teaser", object(), "h2", True, caller=block("e")) == "<p>e</p>"
+    assert renders == ["a", "c", "d", "e"]
+
+
+def test_teasers_are_right_on_every_page_they_appear_on(make_site: Callable[..., Path]) -> None:
+    """One article's teaser in a related list, a tag listing and a section listing: the cached
+    fragment of one page never leaks into another that asks for other options."""
+    files = dict(FILES)
+    files["content/articles/two.md"] = article("Two", "2026-03-21T10:00", tags="[t]",
+                                               summary="Second.")
+    out = build(make_site(files))
+    related = page(out, ARTICLE).xpath("//section[@class='related']//article")
+    assert [t.xpath("string(.//h3)") for t in related] == ["Two"]
+    assert not related[0].xpath(".//*[@class='teaser-summary']")
+    for listing in ("tags/t/index.html", "world/index.html"):
+        teasers = page(out, listing).xpath("//div[@class='listing']/article")
+        assert [t.xpath("string(.//h2)") for t in teasers] == ["Two", "One"], listing
+        assert teasers[0].xpath("string(.//*[@class='teaser-summary'])") == "Second."
+    kickers = page(out, "tags/t/index.html").xpath("//div[@class='listing']//p[@class='kicker']")
+    assert len(kickers) == 2
+    assert not page(out, "world/index.html").xpath("//div[@class='listing']//p[@class='kicker']")
