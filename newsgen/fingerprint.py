@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from newsgen.cache import digest
 from newsgen.models import Article
-from newsgen.renderer import Lazy
+from newsgen.renderer import Deferred, Lazy
 
 
 class Fingerprinter:
@@ -36,6 +36,8 @@ class Fingerprinter:
             return value
         if isinstance(value, Lazy):
             return "lazy"
+        if isinstance(value, Deferred):
+            return self.canonical(value.value)
         if isinstance(value, Article):
             known = self._articles.get(value.slug)
             if known is None or known[0] is not value:

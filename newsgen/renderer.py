@@ -57,6 +57,26 @@ class Lazy:
         self.make = make
 
 
+class Deferred:
+    """A context value worked out where the page is fingerprinted (in a render worker), not
+    while every page is described in the parent. Unlike :class:`Lazy` it is part of the
+    fingerprint: the related-stories list of 10,000 articles is a few seconds of work that
+    should run on every core."""
+
+    __slots__ = ("make", "_value", "_done")
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self._done = False
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if not self._done:
+            self._value, self._done = self.make(), True
+        return self._value
+
+
 @dataclass(frozen=True)
 class PageSpec:
     """A page before rendering: its template and the context the template will see."""
@@ -174,7 +194,8 @@ class Renderer:
 
     def render_page(self, spec: PageSpec) -> str:
         """The page with the ticker marker still in it (see :meth:`splice`)."""
-        context = {key: value.make() if isinstance(value, Lazy) else value
+        context = {key: value.make() if isinstance(value, Lazy) else
+                   value.value if isinstance(value, Deferred) else value
                    for key, value in spec.context.items()}
         return self._render(spec.template, context)
 
@@ -219,7 +240,7 @@ class Renderer:
         context = {
             "article": article,
             "section": section,
-            "related": self.related(article),
+            "related": Deferred(lambda: self.related(article)),
             "newer": siblings[index - 1] if index > 0 else None,
             "older": siblings[index + 1] if index + 1 < len(siblings) else None,
             "share": Lazy(lambda: share_links(config.absolute(article.url), article.title)),
