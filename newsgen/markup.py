@@ -194,7 +194,7 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
         indent = len(line) - len(line.lstrip(" \t>"))
         if indent > MAX_NESTING:
             return number, f"line is indented or quoted more than {MAX_NESTING} levels deep"
-        if line.count("[") + line.count("(") <= MAX_NESTING and not _LONG_RUN.search(line):
+        if line.count("[") + line.count("(") <= MAX_NESTING and not _long_run(line):
             continue
         run = depth = deepest = 0
         previous = ""
@@ -212,16 +212,22 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-_LONG_RUN = re.compile(f"_{{{MAX_NESTING + 1}}}|\\*{{{MAX_NESTING + 1}}}")
-_DEEP_INDENT = re.compile(f"^[ \t>]{{{MAX_NESTING + 1}}}", re.M)
+_LONG_RUNS = ("_" * (MAX_NESTING + 1), "*" * (MAX_NESTING + 1))
+_DEEP_INDENT = "\n" + " " * (MAX_NESTING + 1)
+_INDENT_CHARS = str.maketrans("\t>", "  ")
+
+
+def _long_run(text: str) -> bool:
+    return any(run in text for run in _LONG_RUNS)
 
 
 def _may_nest_deeply(text: str) -> bool:
     """A cheap necessary condition for :func:`nesting_problem` (the per-character scan
     costs more than loading the rest of the file): bracket depth on a line never exceeds
-    the number of opening brackets in the whole body."""
-    return (text.count("[") + text.count("(") > MAX_NESTING
-            or _LONG_RUN.search(text) is not None or _DEEP_INDENT.search(text) is not None)
+    the number of opening brackets in the whole body. Substring tests, not regular
+    expressions: a regex for 201 repeats scans at a tenth of the speed."""
+    return (text.count("[") + text.count("(") > MAX_NESTING or _long_run(text)
+            or _DEEP_INDENT in ("\n" + text).translate(_INDENT_CHARS))
 
 
 def resolve_links(body_html: str, resolve: Callable[[str, str], str | None]) -> str:
