@@ -10,7 +10,6 @@ an error at its line.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -30,9 +29,9 @@ from newsgen.markup import (
 from newsgen.models import Article, Page
 from newsgen.publish import Selection
 from newsgen.reporter import Reporter
-from newsgen.workers import parallel_map
+from newsgen.workers import parallel_each
 
-_BATCH = 500  # bodies converted between two writes to the store
+_BATCH = 500  # converted bodies written to the store at a time
 
 
 def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Page],
@@ -74,7 +73,8 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
 def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequence[Article],
                      pages: Sequence[Page], page_keys: list[str], problems: ProblemList,
                      reporter: Reporter, workers: int | None) -> None:
-    """Convert every body the cache lacks, in batches written to the store as they come."""
+    """Convert every body the cache lacks on every core, writing them to the store in
+    batches as they arrive."""
     todo: dict[str, Article | Page] = {}
     items: list[tuple[Article | Page, str]] = [(a, a.body_key) for a in articles]
     items += zip(pages, page_keys, strict=True)
@@ -82,35 +82,29 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
         if key not in cache.metas and key not in todo:
             todo[key] = item
     jobs = list(todo.items())
-    size = _BATCH * max(1, workers or 2)
-    for start in range(0, len(jobs), size):
-        batch = jobs[start:start + size]
-        results = _convert_batch(converter, [item for _key, item in batch], workers,
-                                 functools.partial(_progress, reporter, start, len(jobs)))
-        good = []
-        for (key, _item), result in zip(batch, results, strict=True):
-            if isinstance(result, ContentError):
-                problems.add(result.problem)
-            else:
-                good.append((key, result))
-        cache.add_bodies(good)
-    reporter.finish_progress()
+    batch: list[tuple[str, RenderedBody]] = []
 
-
-def _progress(reporter: Reporter, base: int, total: int, done: int) -> None:
-    reporter.progress(base + done, total, "markdown")
-
-
-def _convert_batch(converter: _Converter, items: list[Article | Page], workers: int | None,
-                   progress: Callable[[int], None]) -> Sequence[RenderedBody | ContentError]:
     def convert(index: int) -> RenderedBody | ContentError:
-        item = items[index]
+        item = jobs[index][1]
         try:
             return converter.article(item) if isinstance(item, Article) else \
                 converter.convert(item.body, item.source)
         except ContentError as exc:
             return exc
-    return parallel_map(convert, len(items), workers, progress)
+
+    def keep(index: int, result: RenderedBody | ContentError) -> None:
+        if isinstance(result, ContentError):
+            problems.add(result.problem)
+            return
+        batch.append((jobs[index][0], result))
+        if len(batch) >= _BATCH or index == len(jobs) - 1:
+            cache.add_bodies(batch)
+            batch.clear()
+
+    parallel_each(convert, len(jobs), keep, workers,
+                  lambda n: reporter.progress(n, len(jobs), "markdown"))
+    cache.add_bodies(batch)
+    reporter.finish_progress()
 
 
 class _Converter:

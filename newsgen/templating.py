@@ -86,7 +86,8 @@ class FragmentCache:
     hold. (A number or a string built per page still works, but is rarely found again.) One
     cache lives in each build's environment, so nothing survives into the next build."""
 
-    LIMIT = 50_000  # fragments kept; past it, blocks are rendered every time
+    LIMIT = 4_000  # fragments kept; then the cache starts again (pages come in site order,
+    # so the teasers a page shows were mostly rendered for the pages just before it)
 
     def __init__(self) -> None:
         self._fragments: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
@@ -98,9 +99,10 @@ class FragmentCache:
         if found is not None:
             return found[1]
         html = caller()
-        if len(self._fragments) < self.LIMIT:
-            # the parts stay referenced, so no other object can take one of their ids
-            self._fragments[key] = (parts, html)
+        if len(self._fragments) >= self.LIMIT:
+            self._fragments.clear()
+        # the parts stay referenced, so no other object can take one of their ids
+        self._fragments[key] = (parts, html)
         return html
 
 

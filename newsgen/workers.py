@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 MIN_PARALLEL = 200
-WORKER_CHUNKS = 10
+WORKER_CHUNKS = 20
 _TASK: Callable[[int], Any] | None = None
 
 
@@ -41,34 +41,46 @@ def worker_count() -> int:
 def parallel_map(task: Callable[[int], T], count: int, workers: int | None = None,
                  progress: Callable[[int], None] | None = None) -> Sequence[T]:
     """``[task(i) for i in range(count)]``, spread over forked workers when it pays."""
+    results: list[T] = []
+    parallel_each(task, count, lambda _index, result: results.append(result), workers,
+                  progress)
+    return results
+
+
+def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, T], None],
+                  workers: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> None:
+    """``consume(i, task(i))`` for every ``i`` in order, as results arrive: a stage whose
+    results are large (converted bodies) passes them on without holding them all."""
     global _TASK
     workers = worker_count() if workers is None else workers
     methods = multiprocessing.get_all_start_methods()
     if workers < 2 or count < MIN_PARALLEL or "fork" not in methods:
-        results = []
         for index in range(count):
-            results.append(task(index))
+            consume(index, task(index))
             if progress:
                 progress(index + 1)
-        return results
+        return
     _TASK = task
     try:
         size = max(20, min(200, count // (workers * 8) or 1))
         chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
         context = multiprocessing.get_context("fork")
-        results = []
         # Objects the workers inherit stay shared with this process only while nothing
         # writes to them; the cyclic GC would (it marks every object it visits), copying
         # the whole heap into each worker. Frozen objects are left out of collections.
         gc.freeze()
-        # A worker is replaced after a few chunks: what it caches, and the inherited
-        # pages it has touched (copy-on-write), would otherwise grow with the site.
+        # A worker is replaced after a number of chunks: what it caches, and the inherited
+        # pages it has touched (copy-on-write), would otherwise grow with the site; each
+        # replacement costs page faults, so not too often.
+        done = 0
         with context.Pool(workers, maxtasksperchild=WORKER_CHUNKS) as pool:
             for chunk in pool.imap(_run_chunk, chunks):
-                results.extend(chunk)
+                for result in chunk:
+                    consume(done, result)
+                    done += 1
                 if progress:
-                    progress(len(results))
-        return results
+                    progress(done)
     finally:
         _TASK = None
         gc.unfreeze()
