@@ -208,9 +208,15 @@ class BodyStore:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._memory: dict[str, str] = {}
+        self._inherited: list[sqlite3.Connection] = []
 
     def _connect(self) -> sqlite3.Connection:
-        if self._db is None or self._pid != os.getpid():
+        if self._db is not None and self._pid != os.getpid():
+            # a forked worker must neither use nor close its parent's connection: keep it
+            # referenced (and idle) for the life of the process
+            self._inherited.append(self._db)
+            self._db = None
+        if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.path.parent / ".gitignore"
             if not self._temporary and not gitignore.exists():
@@ -253,8 +259,11 @@ class BodyStore:
 
     def close(self) -> None:
         """Close this process's connection (the file stays: articles may still be read)."""
-        if self._db is not None and self._pid == os.getpid():
-            self._db.close()
+        if self._db is not None:
+            if self._pid == os.getpid():
+                self._db.close()
+            else:
+                self._inherited.append(self._db)
         self._db = None
 
     def __getstate__(self) -> dict[str, object]:
