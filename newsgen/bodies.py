@@ -97,7 +97,7 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
             problems.add(result.problem)
             return
         batch.append((jobs[index][0], result))
-        if len(batch) >= _BATCH or index == len(jobs) - 1:
+        if len(batch) >= _BATCH:
             cache.add_bodies(batch)
             batch.clear()
 
