@@ -78,12 +78,11 @@ def load_content(config: SiteConfig, problems: ProblemList,
     for article in _parse_all(loader, loader.article, articles, memo, workers):
         if article is not None:
             content.articles.append(article)
-    for source in discover(config, "content/pages", (".md", ".markdown"), problems):
-        page = _parse_all(loader, loader.page, [source], memo, 1)[0]
-        if page is not None:
-            content.pages.append(page)
-    for source in discover(config, "content/headlines", (".yaml", ".yml"), problems):
-        content.headlines.extend(_parse_all(loader, loader.headlines, [source], memo, 1)[0])
+    pages = discover(config, "content/pages", (".md", ".markdown"), problems)
+    content.pages = [p for p in _parse_all(loader, loader.page, pages, memo, 1) if p is not None]
+    headlines = discover(config, "content/headlines", (".yaml", ".yml"), problems)
+    for parsed in _parse_all(loader, loader.headlines, headlines, memo, 1):
+        content.headlines.extend(parsed)
     _check_unique_slugs(content, problems)
     return content
 
