@@ -18,7 +18,7 @@ import itertools
 import random
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -200,8 +200,20 @@ def make_newsroom(n: int, seed: int = 5) -> Newsroom:
     minutes = sorted(rng.randrange(30, SPAN_DAYS * 24 * 60) for _ in range(n))
     articles = []
     for ago in reversed(minutes):
-        articles.append(make_article(writer, NOW - timedelta(minutes=ago), author_ids, seen))
+        articles.append(make_article(writer, _existing(NOW - timedelta(minutes=ago)),
+                                     author_ids, seen))
     return Newsroom(authors, tags, articles, make_headlines(rng, writer, articles))
+
+
+def _existing(moment: datetime) -> datetime:
+    """``moment`` if that wall-clock time exists in the zone, else an hour later: aware
+    arithmetic is wall-clock arithmetic, so it can land in the hour skipped when summer time
+    starts, which newsgen (rightly) refuses as a date. Times that exist are left alone, so
+    corpora that never hit the gap are unchanged."""
+    if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != \
+            moment.replace(tzinfo=None):
+        return moment + timedelta(hours=1)
+    return moment
 
 
 def make_article(writer: Writer, date: datetime, author_ids: list[str], seen: set[str]) -> Article:
