@@ -69,9 +69,9 @@ def load_content(config: SiteConfig, problems: ProblemList,
     """Read every article, headline file and page; problems go to ``problems``.
 
     With a ``memo``, a file whose size and mtime match an earlier clean parse is not read
-    again; its warnings are replayed so they are still reported. The records it keeps of
-    articles leave out the body (the converted body is cached by its hash; see bodies.py).
-    Articles are parsed on every core: YAML and field checks are a tenth of a cold build."""
+    again; its warnings are replayed so they are still reported. Articles are parsed on
+    every core (YAML and field checks are a tenth of a cold build) and keep no body, only
+    its hash: see :func:`read_body` and bodies.py."""
     loader = _Loader(config, problems)
     content = Content()
     articles = discover(config, "content/articles", (".md", ".markdown"), problems)
