@@ -250,6 +250,11 @@ class _Loader:
         updated = fields.time("updated")
         if updated and updated < date:
             fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
+        image = self._image(fields)
+        if image is not None and image.width is not None:
+            # The size comes from the image file, not this one: a resized picture must change
+            # the article's key, or pages showing it would be kept with the old size.
+            digest = text_key(digest, f"image {image.width}x{image.height}")
         try:
             url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
                               self.config.timezone)
@@ -261,7 +266,7 @@ class _Loader:
             url=url, body_line=body_line, updated=updated,
             expires=fields.time("expires"), authors=self._authors(fields),
             tags=self._tags(fields), summary=fields.text("summary"),
-            image=self._image(fields), location=fields.text("location"),
+            image=image, location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
             corrections=self._corrections(fields), digest=digest, body_key=text_key(body),
         )

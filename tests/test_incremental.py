@@ -48,6 +48,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         (self.site / "content" / "pages").mkdir()
         (self.site / "content" / "pages" / "about.md").write_text(
             "---\ntitle: About us\n---\n\nWe report.\n")
+        self._write_image(120)
         for _ in range(3):
             self._write_article(f"First story {self.counter}", ["ports"], "world", 0)
 
@@ -64,12 +65,20 @@ class IncrementalBuilds(RuleBasedStateMachine):
         slug = f"story-{self.counter}"
         when = (self.now - timedelta(hours=self.counter) + timedelta(hours=hours))
         extra = {"tags": "[" + ", ".join(tags) + "]", "authors": "[ana]"}
+        if self.counter % 2:
+            extra["image"] = "{src: /images/pic.svg, alt: A harbour at dawn}"
         if draft:
             extra["draft"] = "true"
         self._path(slug).write_text(article(title=title, date=when.strftime("%Y-%m-%dT%H:%M"),
                                             section=section, body=body, **extra))
         self.slugs.append(slug)
         return slug
+
+    def _write_image(self, width: int) -> None:
+        path = self.site / "static" / "images" / "pic.svg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+                        'height="90"></svg>\n')
 
     def _build(self, out: Path, use_cache: bool) -> None:
         build_site(self.site, BuildOptions(out_dir=out, now=self.now, use_cache=use_cache,
@@ -161,6 +170,11 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def change_config(self, size: int, per_page: int) -> None:
         (self.site / "newsgen.yaml").write_text(
             BASIC_CONFIG + f"ticker: {{size: {size}}}\nper_page: {per_page}\n")
+
+    @rule(width=st.sampled_from([120, 160, 1200]))
+    def resize_image(self, width: int) -> None:
+        """Pages carry the image's size, read from the file in static/."""
+        self._write_image(width)
 
     @rule(label=st.sampled_from(["", "Exclusive", "Analysis"]))
     def change_template(self, label: str) -> None:
