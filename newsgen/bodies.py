@@ -53,10 +53,11 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         meta = cache.metas.get(article.body_key)
         if meta is None:  # not converted: its file could not be read again (reported)
             continue
-        resolved = linker.check(article, meta)
+        body_digest = digest(article.body_key, *linker.check(article, meta))
         articles.append(replace(article, words=meta.words,
                                 summary=article.summary or meta.first_paragraph,
-                                digest=digest(article.digest, *resolved), bodies=store))
+                                digest=digest(article.front_key, body_digest),
+                                body_digest=body_digest, bodies=store))
     converted_pages = []
     for page, key in zip(pages, page_keys, strict=True):
         meta = cache.metas[key]

@@ -120,7 +120,7 @@ def build_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None 
                    "next_change": iso(site.next_change) if site.next_change else "",
                    "warnings": [p.as_dict() for p in warnings]}
         cache.save(plan.body_keys, plan.records,
-                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)})
+                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)}, plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change)
@@ -196,7 +196,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
-    plan = PagePlan(problems, cache.pages if writer is not None else {}, writer)
+    plan = PagePlan(problems, cache.pages if writer is not None else {}, writer,
+                    cache.pages_state if writer is not None else None)
     plan.body_keys = body_keys
     render_pages(config, site, plan, salt, reporter, options.workers)
     if not problems.errors:

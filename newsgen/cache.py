@@ -35,14 +35,15 @@ if TYPE_CHECKING:
     from newsgen.models import Article
 
 CACHE_DIR = ".newsgen-cache"
-FORMAT = "4"
+FORMAT = "5"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
                                    record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
-                                  digest TEXT NOT NULL, splices TEXT NOT NULL);
+                                  digest TEXT NOT NULL, splices TEXT NOT NULL,
+                                  refs BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                                     mtime INTEGER NOT NULL, record BLOB NOT NULL);
 """
@@ -57,11 +58,23 @@ def digest(*parts: str | bytes) -> str:
 
 
 class PageRecord(NamedTuple):
-    """What the last build produced for one output file."""
+    """What the last build produced for one output file: the fingerprint of its inputs, the
+    digest of its bytes, where the ticker sits in it, and which articles (by position in
+    the site's list, packed as ``array('I')``) its context showed."""
 
     fingerprint: str
     digest: str
     splices: tuple[int, ...]
+    refs: bytes = b""
+
+
+class PagesState(NamedTuple):
+    """What the last build's page records were computed from (``pages.site_key``) and the
+    body digest of each of its articles, in order: when the key is unchanged, a page whose
+    articles' bodies are unchanged has its old fingerprint."""
+
+    site_key: str
+    bodies: tuple[str, ...]
 
 
 class BuildCache:
@@ -77,6 +90,7 @@ class BuildCache:
         self.enabled = enabled
         self.metas: dict[str, BodyMeta] = {}
         self.pages: dict[str, PageRecord] = {}
+        self.pages_state: PagesState | None = None
         self.sources: dict[str, tuple[int, int, bytes]] = {}
         self.new_sources: dict[str, tuple[int, int, bytes]] = {}
         self.seen_sources: set[str] = set()
@@ -97,9 +111,13 @@ class BuildCache:
                     if not isinstance(meta, BodyMeta):
                         raise _Stale
                     self.metas[key] = meta
-                for path, fp, out, splices in db.execute("SELECT * FROM pages"):
+                for path, fp, out, splices, refs in db.execute("SELECT * FROM pages"):
                     offsets = tuple(int(x) for x in splices.split(",") if x)
-                    self.pages[path] = PageRecord(fp, out, offsets)
+                    self.pages[path] = PageRecord(fp, out, offsets, bytes(refs))
+                row = db.execute("SELECT value FROM meta WHERE key='pages'").fetchone()
+                if row and row[0]:
+                    key, *bodies = str(row[0]).split("\n")
+                    self.pages_state = PagesState(key, tuple(bodies))
                 row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
                 if row and row[0] == self.source_scope:
                     for path, size, mtime, record in db.execute("SELECT * FROM sources"):
@@ -108,6 +126,7 @@ class BuildCache:
                 ImportError, TypeError, ValueError, IndexError):
             self.metas.clear()
             self.pages.clear()
+            self.pages_state = None
             self.sources.clear()
             self._drop()
 
@@ -145,15 +164,19 @@ class BuildCache:
         self.store.put(bodies, self.scope)
 
     def save(self, used_bodies: Iterable[str], pages: dict[str, PageRecord],
-             meta: dict[str, str] | None = None) -> None:
+             meta: dict[str, str] | None = None, pages_state: PagesState | None = None
+             ) -> None:
         """Keep what this build used; rows no build needs any more are dropped."""
         self.store.close()
         if not self.enabled:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         used = set(used_bodies)
+        meta = dict(meta or {})
+        meta["pages"] = "" if pages_state is None else \
+            "\n".join((pages_state.site_key, *pages_state.bodies))
         try:
-            self._write(used, pages, meta or {})
+            self._write(used, pages, meta)
         except sqlite3.Error:
             self._drop()
 
@@ -175,8 +198,8 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
                            ((p, *entry) for p, entry in self.new_sources.items()))
             db.execute("DELETE FROM pages")
-            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
-                           ((p, r.fingerprint, r.digest, ",".join(map(str, r.splices)))
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
+                           ((p, r.fingerprint, r.digest, ",".join(map(str, r.splices)), r.refs)
                             for p, r in sorted(pages.items())))
 
 

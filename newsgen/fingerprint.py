@@ -12,6 +12,7 @@ does), and an article's draft/scheduled state is folded into its key.
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,15 +22,28 @@ from newsgen.models import Article
 from newsgen.renderer import Deferred, Lazy
 
 
+UNKNOWN_ARTICLE = 0xFFFFFFFF  # a ref to an article outside the site's list: always "changed"
+
+
 class Fingerprinter:
-    def __init__(self, now: datetime, salt: str) -> None:
+    """Also notes which articles each context shows (``refs``): by their position in
+    ``positions`` (the site's article list), which lets the next build skip fingerprinting
+    pages whose articles did not change (see ``pages.py``)."""
+
+    def __init__(self, now: datetime, salt: str, positions: dict[str, int] | None = None
+                 ) -> None:
         self.now = now
         self.salt = salt
+        self.positions = positions or {}
         self._memo: dict[int, Any] = {}
         self._articles: dict[str, tuple[Article, Any]] = {}
+        self._refs: set[int] = set()
 
-    def of(self, template: str, context: dict[str, Any]) -> str:
-        return digest(self.salt, template, repr(self.canonical(context)))
+    def of(self, template: str, context: dict[str, Any]) -> tuple[str, bytes]:
+        """The context's fingerprint, and the positions of the articles it shows."""
+        self._refs = set()
+        fingerprint = digest(self.salt, template, repr(self.canonical(context)))
+        return fingerprint, array("I", sorted(self._refs)).tobytes()
 
     def canonical(self, value: Any) -> Any:
         if value is None or isinstance(value, (str, int, float, bool)):
@@ -39,6 +53,7 @@ class Fingerprinter:
         if isinstance(value, Deferred):
             return self.canonical(value.value)
         if isinstance(value, Article):
+            self._refs.add(self.positions.get(value.slug, UNKNOWN_ARTICLE))
             known = self._articles.get(value.slug)
             if known is None or known[0] is not value:
                 known = (value, ("A", value.digest, value.url,
@@ -61,10 +76,13 @@ class Fingerprinter:
         key = id(value)
         cached = self._memo.get(key)
         if cached is not None and cached[0] is value:
+            self._refs |= cached[2]
             return cached[1]
+        outer, self._refs = self._refs, set()
         fields = tuple((f.name, self.canonical(getattr(value, f.name)))
                        for f in dataclasses.fields(value) if f.name != "now")
         result = (type(value).__name__, fields)
         if len(self._memo) < 100_000:
-            self._memo[key] = (value, result)
+            self._memo[key] = (value, result, frozenset(self._refs))
+        self._refs |= outer
         return result

@@ -231,7 +231,9 @@ class _Loader:
             self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
                                 nesting[1], "markdown")
             return None
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        # The front matter's key: the body is keyed apart (``body_key``), so that a page
+        # showing this article's title but not its text can tell a body edit from the rest.
+        digest = hashlib.blake2b(yaml_text.encode(), digest_size=16).hexdigest()
         return doc, body, body_line, digest
 
     def article(self, source: SourceFile) -> Article | None:
@@ -268,7 +270,7 @@ class _Loader:
             tags=self._tags(fields), summary=fields.text("summary"),
             image=image, location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
-            corrections=self._corrections(fields), digest=digest, body_key=text_key(body),
+            corrections=self._corrections(fields), front_key=digest, body_key=text_key(body),
         )
 
     def _section(self, fields: FieldReader) -> str:

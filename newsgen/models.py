@@ -86,8 +86,10 @@ class Article:
     corrections: tuple[Correction, ...] = ()
     body_html: str = ""
     words: int = 0
-    digest: str = ""
-    body_key: str = ""
+    digest: str = ""  # everything a page can show of it: front_key + body_digest
+    front_key: str = ""  # the front matter (and image size)
+    body_key: str = ""  # the Markdown body's text
+    body_digest: str = ""  # the body as shown: body_key + where its links lead
     bodies: BodySource | None = field(default=None, compare=False, repr=False)
 
     @property

@@ -5,15 +5,21 @@ Each page's context is fingerprinted (``fingerprint.py``). A page whose fingerpr
 previous build is kept as it is; if only the shared ticker changed, the new ticker is spliced
 into the previous bytes at the recorded offsets instead of rendering the page again. Everything
 else is rendered, in parallel when there is enough of it.
+
+Fingerprinting 14,000 contexts is itself seconds of work, so it is skipped where its answer is
+known: when nothing but article bodies changed since the last build (the site key below, e.g.
+after a new headline or a body edit), a page whose articles' bodies are all unchanged has its
+last fingerprint; each page record lists the articles its context showed.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import jinja2
 
-from newsgen.cache import PageRecord, digest
+from newsgen.cache import PageRecord, PagesState, digest
 from newsgen.config import CONFIG_FILE, SiteConfig
 from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.fingerprint import Fingerprinter
@@ -34,9 +40,11 @@ class PagePlan:
     writer's staging folder, so a large site is never held in memory at once."""
 
     def __init__(self, problems: ProblemList, old_records: dict[str, PageRecord],
-                 writer: OutputWriter | None) -> None:
+                 writer: OutputWriter | None, old_state: PagesState | None = None) -> None:
         self.problems = problems
         self.old_records = old_records
+        self.old_state = old_state
+        self.state: PagesState | None = None
         self.writer = writer
         self.files: dict[str, tuple[bytes, str]] = {}
         self.sources: dict[str, str] = {}
@@ -115,11 +123,22 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
         return
     todo = [spec for spec in specs if not _reserved(spec, plan.problems)]
-    page = _PageWork(config, renderer, plan, Fingerprinter(site.now, salt))
-    results = parallel_map(lambda index: page.build(todo[index]), len(todo), workers,
-                           lambda n: reporter.progress(n, len(todo), "rendering"))
+    fingerprints = Fingerprinter(site.now, salt,
+                                 {a.slug: i for i, a in enumerate(site.articles)})
+    plan.state = PagesState(site_key(fingerprints, site, salt),
+                            tuple(a.body_digest for a in site.articles))
+    page = _PageWork(config, renderer, plan, fingerprints,
+                     _changed_articles(plan.old_state, plan.state))
+    # Pages known unchanged are settled here: forking workers to look at them costs more.
+    results: list[_Rendered | None] = [page.settled(spec) for spec in todo]
+    rest = [index for index, result in enumerate(results) if result is None]
+    done = parallel_map(lambda k: page.build(todo[rest[k]]), len(rest), workers,
+                        lambda n: reporter.progress(n, len(rest), "rendering"))
     reporter.finish_progress()
+    for index, result in zip(rest, done, strict=True):
+        results[index] = result
     for spec, result in zip(todo, results, strict=True):
+        assert result is not None
         if result.problem is not None:
             plan.problems.add(result.problem)
             break  # the same template fails on every page: report it once
@@ -137,34 +156,60 @@ class _PageWork:
     otherwise rendered. Fingerprinting, splicing and staging all run on every core."""
 
     def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
-                 fingerprints: Fingerprinter) -> None:
+                 fingerprints: Fingerprinter, changed: frozenset[int] | None) -> None:
         self.config = config
         self.renderer = renderer
         self.old_records = plan.old_records
         self.writer = plan.writer
         self.fingerprints = fingerprints
+        self.changed = changed
         self.ticker = renderer.ticker_html.encode()
         old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
 
+    def settled(self, spec: PageSpec) -> _Rendered | None:
+        """The page kept as it is, if that is known without fingerprinting it, else None."""
+        old = self.old_records.get(spec.path)
+        if old is None or self.writer is None or (old.splices and not self.ticker_same) \
+                or not self._same_inputs(old):
+            return None
+        return _Rendered(old) if self.writer.is_unchanged(spec.path, old.digest) else None
+
     def build(self, spec: PageSpec) -> _Rendered:
-        fingerprint = self.fingerprints.of(spec.template, spec.context)
-        reused = self._reuse(spec, fingerprint)
+        old = self.old_records.get(spec.path)
+        if old is not None and self._same_inputs(old):
+            fingerprint, refs = old.fingerprint, old.refs
+        else:
+            fingerprint, refs = self.fingerprints.of(spec.template, spec.context)
+        reused = self._reuse(spec, old, fingerprint, refs)
         if reused is not None:
             return reused
         try:
             text = self.renderer.render_page(spec)
         except Exception as exc:  # any template failure becomes a located problem
             return _Rendered(problem=template_problem(exc, self.config))
-        return self._stage(spec, *self._join(fingerprint, text.split(TICKER_MARKER)),
+        return self._stage(spec, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
                            rendered=True)
 
-    def _reuse(self, spec: PageSpec, fingerprint: str) -> _Rendered | None:
-        old = self.old_records.get(spec.path)
+    def _same_inputs(self, old: PageRecord) -> bool:
+        """The page's context is the one last build fingerprinted: the site's structure is
+        unchanged (``changed`` is not None) and no article the page shows has a new body."""
+        if self.changed is None:
+            return False
+        if not self.changed:
+            return True
+        refs = array("I")
+        refs.frombytes(old.refs)
+        return self.changed.isdisjoint(refs)
+
+    def _reuse(self, spec: PageSpec, old: PageRecord | None, fingerprint: str, refs: bytes
+               ) -> _Rendered | None:
         writer = self.writer
         if old is None or old.fingerprint != fingerprint or writer is None:
             return None
+        if old.refs != refs:  # the same articles, at other positions in the site's list
+            old = old._replace(refs=refs)
         if self.ticker_same or not old.splices:
             if writer.is_unchanged(spec.path, old.digest):
                 return _Rendered(old)
@@ -179,14 +224,14 @@ class _PageWork:
             pieces.append(previous[start:offset])
             start = offset + self.old_ticker_size
         pieces.append(previous[start:])
-        return self._stage(spec, *self._join(fingerprint, pieces))
+        return self._stage(spec, *self._join(fingerprint, refs, pieces))
 
     def _stage(self, spec: PageSpec, data: bytes, record: PageRecord,
                rendered: bool = False) -> _Rendered:
         staged = self.writer.stage(spec.path, data, record.digest) if self.writer else None
         return _Rendered(record, len(data), staged, rendered=rendered)
 
-    def _join(self, fingerprint: str, pieces: list[str] | list[bytes]
+    def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
               ) -> tuple[bytes, PageRecord]:
         """Join page pieces with the ticker between them; note where each ticker starts."""
         parts = [p.encode() if isinstance(p, str) else p for p in pieces]
@@ -196,7 +241,28 @@ class _PageWork:
             offsets.append(position)
             position += len(self.ticker)
         data = self.ticker.join(parts)
-        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets))
+        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+
+def site_key(fingerprints: Fingerprinter, site: Site, salt: str) -> str:
+    """Everything page contexts are made from except the articles' bodies: the settings and
+    templates (``salt``), the local date (the front page shows it), sections, tags, authors
+    and static pages, and every article's front matter and place, in order. While it is
+    unchanged each page's context is too, but for what its articles' bodies give (text,
+    words, a summary taken from the first paragraph): :func:`_changed_articles`."""
+    today = site.now.astimezone(site.config.timezone).date().isoformat()
+    shared = repr(fingerprints.canonical((site.sections, site.tags, site.authors, site.pages)))
+    return digest(salt, today, shared, *(f"{a.slug} {a.url} {a.front_key} {a.date > site.now}"
+                                         for a in site.articles))
+
+
+def _changed_articles(old: PagesState | None, new: PagesState) -> frozenset[int] | None:
+    """Positions of the articles whose bodies changed since the last build, or None when
+    anything else may have changed (then every page is fingerprinted again)."""
+    if old is None or old.site_key != new.site_key or len(old.bodies) != len(new.bodies):
+        return None
+    return frozenset(i for i, (was, now) in enumerate(zip(old.bodies, new.bodies, strict=True))
+                     if was != now)
 
 
 def _reserved(spec: PageSpec, problems: ProblemList) -> bool:

@@ -11,16 +11,19 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from conftest import BASIC_CONFIG, article, tree_digest
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from newsgen.builder import BuildOptions, build_site
+from newsgen.fingerprint import Fingerprinter
 
 ZONE = ZoneInfo("Europe/Lisbon")
 WORDS = ["harbour", "council", "rain", "market", "bridge", "ferry", "budget", "school"]
@@ -202,3 +205,55 @@ IncrementalBuilds.TestCase.settings = settings(
     max_examples=EXAMPLES, stateful_step_count=8, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 TestIncrementalBuilds = IncrementalBuilds.TestCase
+
+
+def _counting_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the template of every context fingerprinted (builds run in this process)."""
+    seen: list[str] = []
+    real = Fingerprinter.of
+
+    def of(self: Fingerprinter, template: str, context: dict) -> tuple[str, bytes]:
+        seen.append(template)
+        return real(self, template, context)
+
+    monkeypatch.setattr(Fingerprinter, "of", of)
+    return seen
+
+
+def test_body_edit_fingerprints_only_the_pages_showing_it(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    start = datetime(2026, 3, 24, 10, 0)
+
+    def text(i: int, title: str = "", body: str = "") -> str:
+        when = (start - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
+        return article(title or f"Story {i}", when, section="world" if i % 2 else "city",
+                       body=body or f"Opening {i}.\n\nMore.",
+                       tags="[ports]" if i % 3 else "[rain]")
+
+    site = make_site({f"content/articles/s{i}.md": text(i) for i in range(40)})
+    now = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
+
+    def build(out: str, use_cache: bool = True) -> None:
+        build_site(site, BuildOptions(out_dir=site.parent / out, now=now, workers=1,
+                                      use_cache=use_cache))
+
+    build("public")
+    pages = [p for p in (site.parent / "public").rglob("*.html") if "theme" not in p.parts]
+    seen = _counting_fingerprints(monkeypatch)
+    (site / "content/headlines").mkdir(parents=True)
+    (site / "content/headlines/2026-03-25.yaml").write_text(
+        '- time: "2026-03-25T11:00"\n  title: Ferry strike called off\n')
+    build("public")  # every page gets the new ticker, none is fingerprinted
+    assert seen == []
+    assert "Ferry strike called off" in (site.parent / "public/index.html").read_text()
+    (site / "content/articles/s33.md").write_text(text(33, body="A new opening."))
+    build("public")
+    assert 0 < len(seen) < len(pages) // 2  # its page, its lists, its neighbours' pages
+    assert "A new opening." in (site.parent / "public/tags/rain/index.html").read_text()
+    build("clean", use_cache=False)
+    assert tree_digest(site.parent / "public") == tree_digest(site.parent / "clean")
+    seen.clear()
+    (site / "content/articles/s33.md").write_text(text(33, "Story thirty-three",
+                                                        "A new opening."))
+    build("public")  # a title is shown on other pages: every page is fingerprinted again
+    assert len(seen) >= len(pages) - 1
