@@ -39,6 +39,7 @@ from newsgen.sitemaps import (
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
 from newsgen.urls import UnsafePath, check_relative, symlink_problem
+from newsgen.workers import few_collections
 from newsgen.writer import (
     MARKER_DIR,
     OutputWriter,
@@ -86,6 +87,11 @@ def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> P
 def build_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None = None
                ) -> BuildResult:
     """Build the site in ``site_dir``; raise BuildFailed with every problem found."""
+    with few_collections():
+        return _build(site_dir, options, reporter)
+
+
+def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> BuildResult:
     started = time.perf_counter()
     reporter = reporter or Reporter()
     config = load_config(site_dir)
