@@ -179,7 +179,9 @@ def init_site(target: Path, now: datetime, spec: SiteSpec | None = None) -> list
             HEADLINE_HEADER.format(day=_long_day(local))
             + headline_entry("The site is live", stamp, "welcome-to-the-newsroom"),
         "static/images/.gitkeep": "",
-        ".gitignore": f"/{spec.output_dir.strip('/')}/\n/{CACHE_DIR}/\n",
+        # the output, newsgen's bookkeeping beside it (.public.state, .public.lock), the cache
+        ".gitignore": "/{out}/\n/.{out}.*\n/{cache}/\n".format(
+            out=spec.output_dir.strip("/"), cache=CACHE_DIR),
     }
     written = []
     for relative, text in files.items():

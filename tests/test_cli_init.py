@@ -34,6 +34,12 @@ def test_init_writes_a_site_that_builds_and_checks_clean(tmp_path: Path) -> None
     built = run_newsgen("build", site, *NOW)
     assert built.returncode == 0, built.stderr
     assert "warning" not in built.stderr
+    subprocess.run(["git", "init", "-q"], cwd=site, check=True)
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=site, check=True, capture_output=True, text=True).stdout
+    untracked = [line[3:] for line in status.splitlines()]  # the build left nothing to add
+    assert untracked and all(p.startswith(("content/", "static/")) or p in (
+        ".gitignore", "newsgen.yaml") for p in untracked), untracked
     front = lxml.html.parse(str(site / "public/index.html")).getroot()
     assert "The Harbour Post" in front.findtext(".//title")
     assert front.xpath("//a[contains(., 'Welcome to the newsroom')]")
