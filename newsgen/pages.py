@@ -15,6 +15,7 @@ last fingerprint; each page record lists the articles its context showed.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jinja2
@@ -112,9 +113,14 @@ class _Rendered:
 def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
                  reporter: Reporter, workers: int | None = None) -> None:
     env = make_environment(config)
+    articles = site.articles
     try:
         renderer = Renderer(env, site)
-        specs = list(renderer.specs())
+        # Article pages are described (PageSpec) in the worker that needs them: 100,000
+        # contexts held here would be most of a large build's memory.
+        targets = [renderer.article_target(article) for article in articles]
+        others = list(renderer.other_specs())
+        targets += [(spec.path, spec.url, spec.source) for spec in others]
         extra = [renderer.ticker_fragment(), renderer.ticker_json()]
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         plan.problems.add(template_problem(exc, config))
@@ -122,29 +128,35 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     except UnsafePath as exc:
         plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
         return
-    todo = [spec for spec in specs if not _reserved(spec, plan.problems)]
-    fingerprints = Fingerprinter(site.now, salt,
-                                 {a.slug: i for i, a in enumerate(site.articles)})
+
+    def spec_of(index: int) -> PageSpec:
+        if index < len(articles):
+            return renderer.article_page(articles[index])
+        return others[index - len(articles)]
+
+    todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
+    fingerprints = Fingerprinter(site.now, salt, {a.slug: i for i, a in enumerate(articles)})
     plan.state = PagesState(site_key(fingerprints, site, salt),
-                            tuple(a.body_digest for a in site.articles))
+                            tuple(a.body_digest for a in articles))
     page = _PageWork(config, renderer, plan, fingerprints,
                      _changed_articles(plan.old_state, plan.state))
     # Pages known unchanged are settled here: forking workers to look at them costs more.
-    results: list[_Rendered | None] = [page.settled(spec) for spec in todo]
-    rest = [index for index, result in enumerate(results) if result is None]
-    done = parallel_map(lambda k: page.build(todo[rest[k]]), len(rest), workers,
+    results: list[_Rendered | None] = [page.settled(targets[i][0]) for i in todo]
+    rest = [k for k, result in enumerate(results) if result is None]
+    done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]]), len(rest), workers,
                         lambda n: reporter.progress(n, len(rest), "rendering"))
     reporter.finish_progress()
-    for index, result in zip(rest, done, strict=True):
-        results[index] = result
-    for spec, result in zip(todo, results, strict=True):
+    for k, result in zip(rest, done, strict=True):
+        results[k] = result
+    for index, result in zip(todo, results, strict=True):
         assert result is not None
         if result.problem is not None:
             plan.problems.add(result.problem)
             break  # the same template fails on every page: report it once
         assert result.record is not None
         plan.rendered += result.rendered
-        plan.register(spec.path, spec.source, result.record, result.size, result.staged)
+        path, _url, source = targets[index]
+        plan.register(path, source, result.record, result.size, result.staged)
     for extra_page in extra:
         plan.add(extra_page.path, extra_page.source, extra_page.text.encode())
 
@@ -168,15 +180,19 @@ class _PageWork:
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
 
-    def settled(self, spec: PageSpec) -> _Rendered | None:
+    def settled(self, path: str) -> _Rendered | None:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
-        old = self.old_records.get(spec.path)
+        old = self.old_records.get(path)
         if old is None or self.writer is None or (old.splices and not self.ticker_same) \
                 or not self._same_inputs(old):
             return None
-        return _Rendered(old) if self.writer.is_unchanged(spec.path, old.digest) else None
+        return _Rendered(old) if self.writer.is_unchanged(path, old.digest) else None
 
-    def build(self, spec: PageSpec) -> _Rendered:
+    def build(self, spec_of: Callable[[int], PageSpec], index: int) -> _Rendered:
+        try:
+            spec = spec_of(index)
+        except Exception as exc:  # describing an article page runs no template code
+            return _Rendered(problem=template_problem(exc, self.config))
         old = self.old_records.get(spec.path)
         if old is not None and self._same_inputs(old):
             fingerprint, refs = old.fingerprint, old.refs
@@ -265,14 +281,14 @@ def _changed_articles(old: PagesState | None, new: PagesState) -> frozenset[int]
                      if was != now)
 
 
-def _reserved(spec: PageSpec, problems: ProblemList) -> bool:
+def _reserved(path: str, url: str, source: str, problems: ProblemList) -> bool:
     """Content may not take a path newsgen generates (``/rss.xml/``, ``/tags/...``)."""
-    if not spec.source.startswith("content/"):
+    if not source.startswith("content/"):
         return False
-    root = spec.path.split("/", 1)[0]
-    if root in GENERATED_ROOTS and spec.path != "index.html":
-        problems.error(SourceLocation(spec.source),
-                       f"URL {spec.url} is reserved for pages newsgen generates "
+    root = path.split("/", 1)[0]
+    if root in GENERATED_ROOTS and path != "index.html":
+        problems.error(SourceLocation(source),
+                       f"URL {url} is reserved for pages newsgen generates "
                        f"('{root}'); choose another slug", "collision")
         return True
     return False

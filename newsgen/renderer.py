@@ -203,6 +203,15 @@ class Renderer:
         """Every HTML page of the site, articles first (they are most of the work)."""
         for article in self.site.articles:
             yield self.article_page(article)
+        yield from self.other_specs()
+
+    def article_target(self, article: Article) -> tuple[str, str, str]:
+        """(path, url, source) of an article's page, without describing the page: a large
+        site's article pages are described where they are rendered (``pages.py``)."""
+        return output_path(article.url, self.prefix), article.url, article.source
+
+    def other_specs(self) -> Iterator[PageSpec]:
+        """Every HTML page but the articles' own."""
         yield self.front_page()
         yield from self.section_pages()
         yield from self.tag_pages()
