@@ -92,7 +92,8 @@ class BuildCache:
         self.pages: dict[str, PageRecord] = {}
         self.pages_state: PagesState | None = None
         self.sources: dict[str, tuple[int, int, bytes]] = {}
-        self.new_sources: dict[str, tuple[int, int, bytes]] = {}
+        self.old_sources: set[str] = set()
+        self.new_sources: dict[str, tuple[int, int, object]] = {}
         self.seen_sources: set[str] = set()
         if enabled:
             self._load()
@@ -122,12 +123,14 @@ class BuildCache:
                 if row and row[0] == self.source_scope:
                     for path, size, mtime, record in db.execute("SELECT * FROM sources"):
                         self.sources[path] = (size, mtime, record)
+                    self.old_sources = set(self.sources)
         except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError, IndexError):
             self.metas.clear()
             self.pages.clear()
             self.pages_state = None
             self.sources.clear()
+            self.old_sources = set()
             self._drop()
 
     def _drop(self) -> None:
@@ -140,7 +143,7 @@ class BuildCache:
     def get(self, relative: str, size: int, mtime_ns: int) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
         self.seen_sources.add(relative)
-        entry = self.sources.get(relative)
+        entry = self.sources.pop(relative, None)  # each file is asked for once: free it
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
         try:
@@ -152,9 +155,9 @@ class BuildCache:
         self.seen_sources.add(relative)
         if time.time_ns() - mtime_ns < RACY_NS:
             return  # edited just now: the same mtime may hide another edit (as in git)
-        entry = (size, mtime_ns, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-        self.sources[relative] = entry
-        self.new_sources[relative] = entry
+        # Pickled when the cache is saved: the parsed objects are mostly shared with the
+        # build's own, their pickles would not be (120 MB at 100,000 articles).
+        self.new_sources[relative] = (size, mtime_ns, parsed)
 
     def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
         """Keep newly converted bodies: the metadata here, the HTML in the store."""
@@ -193,10 +196,11 @@ class BuildCache:
                 db.execute("DELETE FROM sources")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)",
                         (self.source_scope,))
-            gone = set(self.sources) - self.seen_sources
+            gone = self.old_sources - self.seen_sources
             db.executemany("DELETE FROM sources WHERE path=?", ((p,) for p in gone))
             db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                           ((p, *entry) for p, entry in self.new_sources.items()))
+                           ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
+                            for path, (size, mtime, parsed) in self.new_sources.items()))
             db.execute("DELETE FROM pages")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
                            ((p, r.fingerprint, r.digest, ",".join(map(str, r.splices)), r.refs)
