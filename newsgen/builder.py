@@ -203,7 +203,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
     plan = PagePlan(problems, cache.pages if writer is not None else {}, writer,
-                    cache.pages_state if writer is not None else None)
+                    cache.pages_state if writer is not None else None,
+                    keep_records=cache.enabled)
     plan.body_keys = body_keys
     render_pages(config, site, plan, salt, reporter, options.workers)
     if not problems.errors:

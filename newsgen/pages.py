@@ -41,8 +41,10 @@ class PagePlan:
     writer's staging folder, so a large site is never held in memory at once."""
 
     def __init__(self, problems: ProblemList, old_records: dict[str, PageRecord],
-                 writer: OutputWriter | None, old_state: PagesState | None = None) -> None:
+                 writer: OutputWriter | None, old_state: PagesState | None = None,
+                 keep_records: bool = True) -> None:
         self.problems = problems
+        self.keep_records = keep_records  # False: no later build will read fingerprints
         self.old_records = old_records
         self.old_state = old_state
         self.state: PagesState | None = None
@@ -173,7 +175,7 @@ class _PageWork:
         self.renderer = renderer
         self.old_records = plan.old_records
         self.writer = plan.writer
-        self.fingerprints = fingerprints
+        self.fingerprints = fingerprints if plan.keep_records else None
         self.changed = changed
         self.ticker = renderer.ticker_html.encode()
         old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
@@ -196,6 +198,8 @@ class _PageWork:
         old = self.old_records.get(spec.path)
         if old is not None and self._same_inputs(old):
             fingerprint, refs = old.fingerprint, old.refs
+        elif self.fingerprints is None:  # --no-cache: nothing to compare with, or keep
+            fingerprint, refs = "", b""
         else:
             fingerprint, refs = self.fingerprints.of(spec.template, spec.context)
         reused = self._reuse(spec, old, fingerprint, refs)
