@@ -33,6 +33,9 @@ from newsgen.workers import parallel_map
 from newsgen.writer import OutputWriter, file_digest
 
 TICKER_PATH = "ticker.html"
+# Render workers touch (and so copy) more of the inherited heap per page than Markdown
+# workers do: they are replaced twice as often (see workers.WORKER_CHUNKS).
+RENDER_CHUNKS = 10
 
 
 class PagePlan:
@@ -137,7 +140,8 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         return others[index - len(articles)]
 
     todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
-    fingerprints = Fingerprinter(site.now, salt, {a.slug: i for i, a in enumerate(articles)})
+    positions = {a.slug: i for i, a in enumerate(articles)}
+    fingerprints = Fingerprinter(site.now, salt, positions)
     plan.state = PagesState(site_key(fingerprints, site, salt),
                             tuple(a.body_digest for a in articles))
     page = _PageWork(config, renderer, plan, fingerprints,
@@ -145,8 +149,13 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     # Pages known unchanged are settled here: forking workers to look at them costs more.
     results: list[_Rendered | None] = [page.settled(targets[i][0]) for i in todo]
     rest = [k for k, result in enumerate(results) if result is None]
+    # Pages showing articles near in time go to the same worker, one after the other: a
+    # forked worker copies every inherited memory page it touches, and listing pages (by
+    # tag, author, month) in their natural order would make each touch the whole archive.
+    rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
     done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]]), len(rest), workers,
-                        lambda n: reporter.progress(n, len(rest), "rendering"))
+                        lambda n: reporter.progress(n, len(rest), "rendering"),
+                        chunks_per_worker=RENDER_CHUNKS)
     reporter.finish_progress()
     for k, result in zip(rest, done, strict=True):
         results[k] = result
@@ -262,6 +271,16 @@ class _PageWork:
             position += len(self.ticker)
         data = self.ticker.join(parts)
         return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+
+def _era(index: int, article_count: int, others: list[PageSpec], positions: dict[str, int]
+         ) -> int:
+    """Where in the archive a page's articles are: its article's position, or the first
+    listed article's."""
+    if index < article_count:
+        return index
+    shown = others[index - article_count].context.get("articles")
+    return positions.get(shown[0].slug, 0) if shown else 0
 
 
 def site_key(fingerprints: Fingerprinter, site: Site, salt: str) -> str:

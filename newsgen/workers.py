@@ -56,17 +56,19 @@ def worker_count() -> int:
 
 
 def parallel_map(task: Callable[[int], T], count: int, workers: int | None = None,
-                 progress: Callable[[int], None] | None = None) -> Sequence[T]:
+                 progress: Callable[[int], None] | None = None,
+                 chunks_per_worker: int = WORKER_CHUNKS) -> Sequence[T]:
     """``[task(i) for i in range(count)]``, spread over forked workers when it pays."""
     results: list[T] = []
     parallel_each(task, count, lambda _index, result: results.append(result), workers,
-                  progress)
+                  progress, chunks_per_worker)
     return results
 
 
 def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, T], None],
                   workers: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> None:
+                  progress: Callable[[int], None] | None = None,
+                  chunks_per_worker: int = WORKER_CHUNKS) -> None:
     """``consume(i, task(i))`` for every ``i`` in order, as results arrive: a stage whose
     results are large (converted bodies) passes them on without holding them all."""
     global _TASK
@@ -91,7 +93,7 @@ def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, 
         # pages it has touched (copy-on-write), would otherwise grow with the site; each
         # replacement costs page faults, so not too often.
         done = 0
-        with context.Pool(workers, maxtasksperchild=WORKER_CHUNKS) as pool:
+        with context.Pool(workers, maxtasksperchild=chunks_per_worker) as pool:
             for chunk in pool.imap(_run_chunk, chunks):
                 for result in chunk:
                     consume(done, result)
