@@ -23,7 +23,7 @@ import jinja2
 from newsgen.cache import PageRecord, PagesState, digest
 from newsgen.config import CONFIG_FILE, SiteConfig
 from newsgen.errors import Problem, ProblemList, SourceLocation
-from newsgen.fingerprint import Fingerprinter
+from newsgen.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
 from newsgen.models import Site
 from newsgen.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.reporter import Reporter
@@ -36,6 +36,7 @@ TICKER_PATH = "ticker.html"
 # Render workers touch (and so copy) more of the inherited heap per page than Markdown
 # workers do: they are replaced twice as often (see workers.WORKER_CHUNKS).
 RENDER_CHUNKS = 10
+_UNKNOWN = array("I", [UNKNOWN_ARTICLE]).tobytes()  # sorts last in a page's refs
 
 
 class PagePlan:
@@ -224,7 +225,7 @@ class _PageWork:
     def _same_inputs(self, old: PageRecord) -> bool:
         """The page's context is the one last build fingerprinted: the site's structure is
         unchanged (``changed`` is not None) and no article the page shows has a new body."""
-        if self.changed is None:
+        if self.changed is None or old.refs.endswith(_UNKNOWN):
             return False
         if not self.changed:
             return True
