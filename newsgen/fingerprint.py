@@ -21,7 +21,6 @@ from newsgen.cache import digest
 from newsgen.models import Article
 from newsgen.renderer import Deferred, Lazy
 
-
 UNKNOWN_ARTICLE = 0xFFFFFFFF  # a ref to an article outside the site's list: always "changed"
 
 

@@ -174,10 +174,11 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
 
 
 class _PageWork:
-    """What happens to one page, decided and done in a worker: kept as it is when its
-    context's fingerprint matches the last build and the file is intact; the new ticker
-    spliced into the previous bytes at the recorded offsets when only the ticker changed;
-    otherwise rendered. Fingerprinting, splicing and staging all run on every core."""
+    """What happens to one page: kept as it is when its context's fingerprint matches the
+    last build and the file is intact; the new ticker spliced into the previous bytes at the
+    recorded offsets when only the ticker changed; otherwise rendered. Fingerprinting,
+    splicing and staging run in the workers (:meth:`build`); pages known unchanged without a
+    fingerprint are settled in the parent first (:meth:`settled`)."""
 
     def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
                  fingerprints: Fingerprinter, changed: frozenset[int] | None) -> None:

@@ -199,12 +199,6 @@ class Renderer:
                    for key, value in spec.context.items()}
         return self._render(spec.template, context)
 
-    def specs(self) -> Iterator[PageSpec]:
-        """Every HTML page of the site, articles first (they are most of the work)."""
-        for article in self.site.articles:
-            yield self.article_page(article)
-        yield from self.other_specs()
-
     def article_target(self, article: Article) -> tuple[str, str, str]:
         """(path, url, source) of an article's page, without describing the page: a large
         site's article pages are described where they are rendered (``pages.py``)."""

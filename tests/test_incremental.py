@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import BASIC_CONFIG, article, tree_digest
 import pytest
+from conftest import BASIC_CONFIG, article, tree_digest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
