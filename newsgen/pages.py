@@ -141,7 +141,7 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         return others[index - len(articles)]
 
     todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
-    positions = {a.slug: i for i, a in enumerate(articles)}
+    positions = renderer.position  # each article's place in the site's list
     fingerprints = Fingerprinter(site.now, salt, positions)
     plan.state = PagesState(site_key(fingerprints, site, salt),
                             tuple(a.body_digest for a in articles))
