@@ -242,9 +242,19 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
     prefix = config.url_prefix
     feeds = FeedSet(site)
     todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
-    for job, files in zip(todo, feeds.render_all(todo, workers), strict=True):
-        for path, data in zip((job.rss_path, job.atom_path), files, strict=True):
-            plan.add(path, "feeds", data, PageRecord(job.key, file_digest(data), ()))
+    writer = plan.writer
+
+    def stage(job: FeedJob, rss: bytes, atom: bytes) -> list[tuple[str, str, int, int | None]]:
+        """In a feed worker: each file's (path, digest, size, staged mtime)."""
+        staged = []
+        for path, data in ((job.rss_path, rss), (job.atom_path, atom)):
+            out_digest = file_digest(data)
+            staged.append((path, out_digest, len(data),
+                           writer.stage(path, data, out_digest) if writer else None))
+        return staged
+    for job, files in zip(todo, feeds.render_all(todo, workers, stage), strict=True):
+        for path, out_digest, size, mtime in files:
+            plan.register(path, "feeds", PageRecord(job.key, out_digest, ()), size, mtime)
     entries = site_entries(site, _page_times(config, site))
     for path, data in sitemap_files(config, entries):
         plan.add(path, "sitemap", data)

@@ -16,10 +16,10 @@ import dataclasses
 import hashlib
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
@@ -213,6 +213,11 @@ class FeedJob:
 
 
 ENTRY_BATCH = 2000  # articles whose entries are made (and held) at a time
+T = TypeVar("T")
+
+
+def _both(job: FeedJob, rss: bytes, atom: bytes) -> tuple[bytes, bytes]:
+    return rss, atom
 
 
 class FeedSet:
@@ -235,15 +240,17 @@ class FeedSet:
         """The (RSS, Atom) bytes of ``job``."""
         return _channel_feeds(self.site.config, job.channel, self.site_newest, self.entries)
 
-    def render_all(self, jobs: Sequence[FeedJob], workers: int | None = None
-                   ) -> Iterator[tuple[bytes, bytes]]:
-        """The (RSS, Atom) bytes of every job in ``jobs``, in order, one job at a time (so
-        the caller can write each pair before the next is made). The entries the jobs show
-        are serialized first, each once, on every core: forked workers calling
-        :meth:`render` would each serialize every entry of their feeds, most of them twice
-        over. Putting a document together is then little more than copying bytes.
-        Entries are made for a batch of jobs at a time and dropped after the last job that
-        shows them, so the parent never holds the entries of the whole site."""
+    def render_all(self, jobs: Sequence[FeedJob], workers: int | None = None,
+                   finish: Callable[[FeedJob, bytes, bytes], T] = _both) -> Iterator[T]:
+        """``finish(job, rss, atom)`` for every job in ``jobs``, in order; by default the
+        (RSS, Atom) bytes. The entries the jobs show are serialized first, each once, on
+        every core: forked workers calling :meth:`render` would each serialize every entry
+        of their feeds, most of them twice over. Then the documents are put together, and
+        ``finish`` called (the builder stages the files there), in forked workers that
+        share the serialized entries with this process instead of receiving them; only
+        what ``finish`` returns comes back. Entries are made for a batch of jobs at a time
+        and dropped after the last job that shows them, so the parent never holds the
+        entries of the whole site."""
         last_use = {a.url: index for index, job in enumerate(jobs)
                     for a in job.channel.articles}
         start = 0
@@ -253,8 +260,11 @@ class FeedSet:
                 needed.update((a.url, a) for a in jobs[end].channel.articles)
                 end += 1
             self.entries.prepare(list(needed.values()), workers)
+            batch = jobs[start:end]
+            yield from parallel_map(lambda i, batch=batch: finish(batch[i],
+                                                                  *self.render(batch[i])),
+                                    len(batch), workers)
             for index in range(start, end):
-                yield self.render(jobs[index])
                 for article in jobs[index].channel.articles:  # not shown again: let it go
                     if last_use[article.url] == index:
                         self.entries.made.pop(article.url, None)

@@ -11,6 +11,7 @@ import feedparser
 import lxml.html
 import pytest
 
+from newsgen import workers
 from newsgen.builder import BuildOptions, build_site
 from newsgen.config import load_config
 from newsgen.errors import BuildFailed
@@ -24,7 +25,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 def build(site: Path, out: Path | None = None, now: str = "2026-03-25T12:00",
-          **options: bool) -> Path:
+          **options: bool | int) -> Path:
     """Build ``site`` in-process at ``now`` (site zone) into ``out``; returns ``out``."""
     out = out or site.parent / "out"
     zone = load_config(site).timezone
@@ -252,6 +253,29 @@ def test_same_content_builds_the_same_bytes(make_site: Callable[..., Path]) -> N
     first = tree_digest(build(site, site.parent / "one"))
     second = tree_digest(build(site, site.parent / "two", use_cache=False))
     assert first == second
+
+
+def test_forked_workers_build_the_bytes_of_one_process(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading, Markdown, pages and feeds (entries, then documents staged by the workers)
+    fork workers on large sites; forced here on a small one, cold and incremental, the
+    output must be that of a build in one process."""
+    files = dict(SMALL_SITE)
+    for n in range(40):
+        files[f"content/articles/extra-{n}.md"] = article(
+            f"Extra {n}", f"2026-03-{1 + n % 20:02d}T{n % 24:02d}:00", "world" if n % 2 else "city",
+            f"Story {n} *matters*.\n\n## Detail\n\nMore.", tags=f"[t{n % 5}, harbour]")
+    site = make_site(files)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    forked = build(site, site.parent / "forked", workers=2, use_cache=False)
+    assert tree_digest(forked) == tree_digest(build(site, site.parent / "one", workers=1))
+    story = site / "content/articles/extra-7.md"
+    story.write_text(story.read_text().replace("More.", "More, corrected."))
+    (site / "content/headlines/2026-03-21.yaml").write_text(
+        "- time: 2026-03-21T11:30\n  title: Bridge open\n")
+    build(site, forked, workers=2)
+    clean = build(site, site.parent / "clean", workers=1, use_cache=False)
+    assert tree_digest(forked) == tree_digest(clean)
 
 
 def test_url_collision_names_both_files_and_writes_nothing(
