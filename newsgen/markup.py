@@ -213,6 +213,8 @@ class MarkdownConverter:
                                                  for item in self.md.inlinePatterns._priority)
                           if name in _TRIGGERS}
         self._inactive: set[str] = set()
+        self._toc: Any = self.md.treeprocessors["toc"]
+        self._toc_marker: str = self._toc.marker
         if prune:
             self._add_guards()
 
@@ -245,6 +247,9 @@ class MarkdownConverter:
             elif not possible and name not in self._inactive:
                 self.md.inlinePatterns.deregister(name)
                 self._inactive.add(name)
+        # The table-of-contents extension walks the whole tree for its marker paragraph;
+        # a body without the marker's text cannot have one.
+        self._toc.marker = self._toc_marker if self._toc_marker in text else ""
 
     def convert(self, text: str, source: str = "") -> RenderedBody:
         """Convert one body; ``source`` (site-relative path) anchors relative ``.md`` links."""

@@ -147,7 +147,8 @@ _UNPRUNED = MarkdownConverter(prune=False)
 _WHITESPACE = st.sampled_from(["  \n", "\t", "\t\n", "  \r\n", "\r", " \t\n", "<x@y.z>",
                                "<http://a.b/>", "&amp;", "&#65;", "\\*", "\\[", "[^n]: note\n",
                                "> ", "\n> ", "## ", "\n===", "\n---", "- - -", "\n: ",
-                               "a | b\n", "|---|", "*[ABC]: x\n", "[r]: /x\n", "\n    "])
+                               "a | b\n", "|---|", "*[ABC]: x\n", "[r]: /x\n", "\n    ",
+                               "[TOC]", "\n\n[TOC]\n\n"])
 
 
 @EXAMPLES
