@@ -2,9 +2,15 @@
 
 run.py starts a fresh copy of this script for every measurement, so that
 ``getrusage(RUSAGE_CHILDREN)`` covers exactly one build. With psutil (installed in the
-harness venv) it also samples the whole process tree every 50 ms and sums the proportional
+harness venv) it also samples the whole process tree every 250 ms and sums the proportional
 set size (PSS) of every process, so a build that forks workers is charged for all of them
 without counting pages they share twice. The peak reported is the larger of the two.
+
+Sampling is not free: for PSS the kernel walks every page of every process, 23-28 ms for
+the four processes of a newsgen build at 10,000 articles (measured). Every 50 ms, as this
+script first did, that took 5 CPU-seconds during one such build: on two cores, time taken
+from tools that use both (Hugo, newsgen) and not from Pelican, which leaves one idle. A
+build's memory grows over seconds, so a quarter of a second still finds its peak.
 
     python measure.py TIMEOUT_SECONDS CWD -- COMMAND...
 """
@@ -18,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+
+SAMPLE_SECONDS = 0.25
 
 try:
     import psutil
@@ -52,7 +60,7 @@ def run(timeout: float, cwd: str, cmd: list[str]) -> dict[str, object]:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         if psutil is not None:
             def sample() -> None:
-                while not done.wait(0.05):
+                while not done.wait(SAMPLE_SECONDS):
                     peak[0] = max(peak[0], tree_bytes(proc.pid))
             threading.Thread(target=sample, daemon=True).start()
         try:
