@@ -17,12 +17,14 @@ import json
 import os
 import shutil
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen.urls import check_relative
 
 MARKER_DIR = ".newsgen"
+MOVE_THREADS = 4
 MANIFEST = ".newsgen/manifest.json"
 # The manifest inside the output holds only what the build determines (digest, size), so the
 # output stays byte-identical across builds; file mtimes, which let a rebuild trust a file
@@ -199,19 +201,17 @@ def _staged(staging: Path, relative: str, cold: bool) -> str:
 def _apply(out_dir: Path, journal: dict[str, list[str]]) -> None:
     """Carry out a committed journal; safe to run again after a crash (idempotent)."""
     staging = _sibling(out_dir, "staging")
-    made: set[str] = set()
-    for relative in journal["puts"]:
-        source = _staged(staging, relative, cold=False)
-        target = os.path.join(out_dir, *relative.split("/"))
-        if not os.path.exists(source):
-            continue  # moved before a crash
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        if os.path.isdir(target) and not os.path.islink(target):
-            shutil.rmtree(target)
-        os.replace(source, target)
+    *files, last = journal["puts"] or [""]
+    if len(files) < MOVE_THREADS * 64:
+        _move(out_dir, staging, files)
+    else:
+        # A rename is a system call that lets go of the GIL and spends about half of its
+        # time waiting for the disk: a new headline moves every page of the site, and a
+        # few at a time take half as long (measured). The manifest still moves last.
+        shares = [files[k::MOVE_THREADS] for k in range(MOVE_THREADS)]
+        with ThreadPoolExecutor(MOVE_THREADS) as pool:
+            list(pool.map(lambda share: _move(out_dir, staging, share), shares))
+    _move(out_dir, staging, [last] if last else [])
     for relative in journal["deletes"]:
         target = out_dir.joinpath(*relative.split("/"))
         try:
@@ -223,6 +223,24 @@ def _apply(out_dir: Path, journal: dict[str, list[str]]) -> None:
         _prune(target.parent, out_dir)
     _sibling(out_dir, "journal").unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move(out_dir: Path, staging: Path, puts: list[str]) -> None:
+    """Move staged files into the output (those already moved before a crash are gone from
+    staging and skipped)."""
+    made: set[str] = set()
+    for relative in puts:
+        source = _staged(staging, relative, cold=False)
+        target = os.path.join(out_dir, *relative.split("/"))
+        if not os.path.exists(source):
+            continue  # moved before a crash
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        os.replace(source, target)
 
 
 def _prune(folder: Path, root: Path) -> None:

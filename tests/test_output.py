@@ -183,3 +183,38 @@ def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) 
     build(site)
     assert tree_digest(out) == expected
     assert not (out.parent / ".out.journal").exists()
+
+
+def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a few hundred files the journal's moves run in threads; a build killed while
+    they run is finished by the next newsgen command, file by file as planned."""
+    out = build(site).out_dir
+    writer = OutputWriter(out)
+    files = {f"many/{n:03d}/index.html": f"<p>page {n}</p>".encode() for n in range(300)}
+    files["index.html"] = b"<p>new front page</p>"
+    for relative, data in files.items():
+        writer.put(relative, data)
+    for relative in writer.old:
+        if relative not in files:
+            writer.put(relative, (out / relative).read_bytes())
+    moved, real_replace = [0], writer_module.os.replace
+
+    def dies_midway(source: str, target: str) -> None:
+        if moved[0] == 150:
+            raise KeyboardInterrupt("killed while moving")
+        moved[0] += 1
+        real_replace(source, target)
+
+    monkeypatch.setattr(writer_module.os, "replace", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    monkeypatch.undo()
+    assert 0 < sum((out / r).is_file() for r in files) < len(files), "stopped midway"
+    recover(out)
+    assert all((out / relative).read_bytes() == data for relative, data in files.items())
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert all(manifest[r][0] == hashlib.blake2b(d, digest_size=16).hexdigest()
+               for r, d in files.items())
+    assert not (out.parent / ".out.staging").exists()
+    assert not (out.parent / ".out.journal").exists()
