@@ -17,7 +17,7 @@ from pathlib import Path
 
 from newsgen import __version__
 from newsgen.bodies import convert_bodies, site_links
-from newsgen.cache import RACY_NS, BuildCache, PageRecord, digest, read_meta
+from newsgen.cache import FORMAT, RACY_NS, BuildCache, PageRecord, digest, read_meta
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.feeds import FeedJob, FeedSet
@@ -133,9 +133,11 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
 
 
 def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
-    """A fingerprint of everything a build reads, or None when a file was written so
-    recently that its mtime cannot be trusted. The clock enters only as the local date (the
-    front page shows it); crossing a scheduled change is checked separately."""
+    """A fingerprint of everything a build reads (and of the cache's format: a newsgen
+    with another format must not take the last build as its own), or None when a file was
+    written so recently that its mtime cannot be trusted. The clock enters only as the
+    local date (the front page shows it); crossing a scheduled change is checked
+    separately."""
     parts = []
     for current, dirs, names in os.walk(config.site_dir / "content"):
         dirs.sort()
@@ -148,7 +150,7 @@ def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str 
                 return None
             parts.append(f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
     today = now.astimezone(config.timezone).date().isoformat()
-    return digest(__version__, (config.site_dir / CONFIG_FILE).read_bytes(),
+    return digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
                   templates_digest(config), _static_signature(config), today,
                   str((options.drafts, options.future, options.strict)), *parts)
 
