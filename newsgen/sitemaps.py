@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from newsgen.config import SiteConfig
-from newsgen.feeds import distributable, grouped, newest, xml_safe
+from newsgen.feeds import distributable, grouped, newest
 from newsgen.models import Article, Site
 from newsgen.times import iso
 from newsgen.urls import archive_url, author_url, section_url, tag_url
+from newsgen.weblinks import xml_safe
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"

@@ -19,7 +19,8 @@ from newsgen import feeds as feeds_module
 from newsgen import workers
 from newsgen.builder import BuildOptions, BuildResult, build_site
 from newsgen.errors import BuildFailed
-from newsgen.feeds import Channel, FeedSet, _channel_documents, absolutize, feed_files, xml_safe
+from newsgen.feeds import Channel, FeedSet, _channel_documents, feed_files
+from newsgen.weblinks import absolutize, xml_safe
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=LISBON)
