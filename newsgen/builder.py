@@ -17,7 +17,7 @@ from pathlib import Path
 
 from newsgen import __version__
 from newsgen.bodies import convert_bodies, site_links
-from newsgen.cache import RACY_NS, BuildCache, PageRecord, digest, read_meta
+from newsgen.cache import RACY_NS, BuildCache, PageRecord, PageRecords, digest, read_meta
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.feeds import FeedJob, FeedSet
@@ -202,7 +202,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
-    plan = PagePlan(problems, cache.pages if writer is not None else {}, writer,
+    plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
     plan.body_keys = body_keys

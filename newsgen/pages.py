@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from newsgen.cache import PageRecord, PagesState, digest
+from newsgen.cache import PageRecord, PageRecords, PagesState, digest
 from newsgen.config import CONFIG_FILE, SiteConfig
 from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
@@ -44,7 +44,7 @@ class PagePlan:
     differ only in case, which collide on macOS and Windows). Files go straight to the
     writer's staging folder, so a large site is never held in memory at once."""
 
-    def __init__(self, problems: ProblemList, old_records: dict[str, PageRecord],
+    def __init__(self, problems: ProblemList, old_records: PageRecords,
                  writer: OutputWriter | None, old_state: PagesState | None = None,
                  keep_records: bool = True) -> None:
         self.problems = problems
@@ -56,7 +56,7 @@ class PagePlan:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.sources: dict[str, str] = {}
         self.folded: dict[str, str] = {}
-        self.records: dict[str, PageRecord] = {}
+        self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
 
