@@ -148,9 +148,7 @@ class BuildCache:
         self.pages = PageRecords()
         self.pages_state: PagesState | None = None
         self.sources: dict[str, tuple[int, int, bytes]] = {}
-        self.old_sources: set[str] = set()
         self.new_sources: dict[str, tuple[int, int, object]] = {}
-        self.seen_sources: set[str] = set()
         if enabled:
             self._load()
         self.store = BodyStore(self.path if enabled else None)
@@ -179,14 +177,12 @@ class BuildCache:
                 if row and row[0] == self.source_scope:
                     for path, size, mtime, record in db.execute("SELECT * FROM sources"):
                         self.sources[path] = (size, mtime, record)
-                    self.old_sources = set(self.sources)
         except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError, IndexError):
             self.metas.clear()
             self.pages.clear()
             self.pages_state = None
             self.sources.clear()
-            self.old_sources = set()
             self._drop()
 
     def _drop(self) -> None:
@@ -198,7 +194,6 @@ class BuildCache:
 
     def get(self, relative: str, size: int, mtime_ns: int) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
-        self.seen_sources.add(relative)
         entry = self.sources.pop(relative, None)  # each file is asked for once: free it
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
@@ -208,7 +203,6 @@ class BuildCache:
             return None
 
     def put(self, relative: str, size: int, mtime_ns: int, parsed: object) -> None:
-        self.seen_sources.add(relative)
         if time.time_ns() - mtime_ns < RACY_NS:
             return  # edited just now: the same mtime may hide another edit (as in git)
         # Pickled when the cache is saved: the parsed objects are mostly shared with the
@@ -252,7 +246,8 @@ class BuildCache:
                 db.execute("DELETE FROM sources")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)",
                         (self.source_scope,))
-            gone = self.old_sources - self.seen_sources
+            # every file loaded was asked for (and popped): what is left is gone
+            gone = list(self.sources)
             db.executemany("DELETE FROM sources WHERE path=?", ((p,) for p in gone))
             db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
                            ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
