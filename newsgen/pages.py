@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import jinja2
@@ -29,13 +30,16 @@ from newsgen.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.reporter import Reporter
 from newsgen.templating import make_environment, template_problem
 from newsgen.urls import GENERATED_ROOTS, UnsafePath, fold_case
-from newsgen.workers import parallel_map
+from newsgen.workers import MIN_PARALLEL, parallel_map
 from newsgen.writer import OutputWriter, file_digest
 
 TICKER_PATH = "ticker.html"
 # Render workers touch (and so copy) more of the inherited heap per page than Markdown
-# workers do: they are replaced twice as often (see workers.WORKER_CHUNKS).
-RENDER_CHUNKS = 10
+# workers do: they are replaced four times as often (see workers.WORKER_CHUNKS). Measured at
+# 100,000 articles: a render worker's own objects stay under 6 MB, but the inherited pages
+# it has written to (reference counts of the articles each page shows) grow from 30 MB at
+# 50 pages to 150 MB at 2,000; replaced after 1,000 pages, a worker peaks near 110 MB.
+RENDER_CHUNKS = 5
 _UNKNOWN = array("I", [UNKNOWN_ARTICLE]).tobytes()  # sorts last in a page's refs
 
 
@@ -154,6 +158,8 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     # forked worker copies every inherited memory page it touches, and listing pages (by
     # tag, author, month) in their natural order would make each touch the whole archive.
     rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
+    if len(rest) >= MIN_PARALLEL:
+        _compile_templates(env)
     done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]]), len(rest), workers,
                         lambda n: reporter.progress(n, len(rest), "rendering"),
                         chunks_per_worker=RENDER_CHUNKS)
@@ -273,6 +279,19 @@ class _PageWork:
             position += len(self.ticker)
         data = self.ticker.join(parts)
         return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before render workers fork: each worker would otherwise
+    compile the ones it uses again (0.1 s of CPU a worker), and workers are replaced often.
+    A template that does not compile is left to be reported by the page that uses it."""
+    try:
+        names = env.list_templates()
+    except TypeError:  # a loader that cannot list its templates
+        return
+    for name in names:
+        with suppress(Exception):
+            env.get_template(name)
 
 
 def _era(index: int, article_count: int, others: list[PageSpec], positions: dict[str, int]
