@@ -94,27 +94,31 @@ class PageRecords:
         return iter(self._packed)
 
     def __setitem__(self, path: str, record: PageRecord) -> None:
-        self._packed[path] = _pack(record)
+        self._packed[path] = pack_record(record)
 
     def get(self, path: str) -> PageRecord | None:
         packed = self._packed.get(path)
-        return None if packed is None else _unpack(packed)
+        return None if packed is None else unpack_record(packed)
 
-    def items(self) -> Iterator[tuple[str, PageRecord]]:
-        return ((path, _unpack(packed)) for path, packed in self._packed.items())
+    def packed(self, path: str) -> bytes | None:
+        """The record of ``path`` as :func:`pack_record` made it (no copy), or None."""
+        return self._packed.get(path)
+
+    def put_packed(self, path: str, packed: bytes) -> None:
+        self._packed[path] = packed
 
     def clear(self) -> None:
         self._packed.clear()
 
 
-def _pack(record: PageRecord) -> bytes:
+def pack_record(record: PageRecord) -> bytes:
     fingerprint, out = record.fingerprint.encode(), record.digest.encode()
     return b"".join((_HEADER.pack(len(fingerprint), len(out), len(record.splices)),
                      fingerprint, out, struct.pack(f"<{len(record.splices)}Q",
                                                    *record.splices), record.refs))
 
 
-def _unpack(packed: bytes) -> PageRecord:
+def unpack_record(packed: bytes) -> PageRecord:
     fingerprint_size, digest_size, splice_count = _HEADER.unpack_from(packed)
     start = _HEADER.size
     middle = start + fingerprint_size
@@ -122,6 +126,13 @@ def _unpack(packed: bytes) -> PageRecord:
     splices = struct.unpack_from(f"<{splice_count}Q", packed, end)
     return PageRecord(packed[start:middle].decode(), packed[middle:end].decode(), splices,
                       packed[end + 8 * splice_count:])
+
+
+def packed_digest(packed: bytes) -> str:
+    """The output digest of a packed record, without unpacking the rest."""
+    fingerprint_size, digest_size, _count = _HEADER.unpack_from(packed)
+    start = _HEADER.size + fingerprint_size
+    return packed[start:start + digest_size].decode()
 
 
 class PagesState(NamedTuple):
@@ -254,12 +265,16 @@ class BuildCache:
                             for path, (size, mtime, parsed) in self.new_sources.items()))
             db.execute("DELETE FROM pages")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
-                           ((p, r.fingerprint, r.digest, ",".join(map(str, r.splices)), r.refs)
-                            for p, r in sorted(pages.items(), key=_first)))
+                           (_page_row(path, pages) for path in sorted(pages)))
 
 
-def _first(item: tuple[str, PageRecord]) -> str:
-    return item[0]
+def _page_row(path: str, pages: PageRecords) -> tuple[str, str, str, str, bytes]:
+    """One row of the pages table, unpacked only now: sorting unpacked records would hold
+    all 140,000 of them at once."""
+    record = pages.get(path)
+    assert record is not None
+    return path, record.fingerprint, record.digest, ",".join(map(str, record.splices)), \
+        record.refs
 
 
 def _prepare(db: sqlite3.Connection, scope: str) -> None:

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import jinja2
 
-from newsgen.cache import PageRecord, PageRecords, PagesState, digest
+from newsgen.cache import (
+    PageRecord,
+    PageRecords,
+    PagesState,
+    digest,
+    pack_record,
+    packed_digest,
+)
 from newsgen.config import CONFIG_FILE, SiteConfig
 from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
@@ -57,15 +64,21 @@ class PagePlan:
         self.old_state = old_state
         self.state: PagesState | None = None
         self.writer = writer
-        self.files: dict[str, tuple[bytes, str]] = {}
         self.sources: dict[str, str] = {}
         self.folded: dict[str, str] = {}
         self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
 
+    @property
+    def files(self) -> dict[str, str]:
+        """Every output file planned so far: its path, and what produces it."""
+        return self.sources
+
     def claim(self, path: str, source: str) -> bool:
         key = fold_case(path)
+        if key == path:
+            key = path  # most paths are their own folded form: one string, not two
         if key in self.folded:
             other = self.folded[key]
             first, second = sorted([self.sources[other], source])
@@ -88,17 +101,17 @@ class PagePlan:
             self.records[path] = record
         if self.writer is not None and not self.problems.errors:
             self.writer.put(path, data, out_digest)
-        self.files[path] = (b"", out_digest)
 
-    def register(self, path: str, source: str, record: PageRecord, size: int,
+    def register(self, path: str, source: str, packed: bytes, size: int,
                  staged: int | None) -> None:
-        """Account for a file a render worker already staged (or found unchanged)."""
+        """Account for a file a render worker already staged (or found unchanged);
+        ``packed`` is its record (``cache.pack_record``)."""
         if not self.claim(path, source):
             return
-        self.records[path] = record
-        self.files[path] = (b"", record.digest)
+        self.records.put_packed(path, packed)
+        out_digest = packed_digest(packed)
         if self.writer is not None:
-            self.writer.record(path, record.digest, size, staged)
+            self.writer.record(path, out_digest, size, staged)
 
     def keep(self, path: str, source: str, record: PageRecord) -> bool:
         """Keep the previous output file as it is, if it is intact."""
@@ -107,13 +120,15 @@ class PagePlan:
         if self.claim(path, source):
             self.writer.put(path, b"", record.digest)
             self.records[path] = record
-            self.files[path] = (b"", record.digest)
         return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rendered:
-    record: PageRecord | None = None
+    """What became of one page. The record is packed (``cache.pack_record``): 140,000 of
+    them come back from the workers and wait here until every page is done."""
+
+    record: bytes | None = None
     size: int = 0
     staged: int | None = None
     problem: Problem | None = None
@@ -203,9 +218,9 @@ class _PageWork:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
         old = self.old_records.get(path)
         if old is None or self.writer is None or (old.splices and not self.ticker_same) \
-                or not self._same_inputs(old):
+                or not self._same_inputs(old) or not self.writer.is_unchanged(path, old.digest):
             return None
-        return _Rendered(old) if self.writer.is_unchanged(path, old.digest) else None
+        return _Rendered(self.old_records.packed(path))
 
     def build(self, spec_of: Callable[[int], PageSpec], index: int) -> _Rendered:
         try:
@@ -249,7 +264,7 @@ class _PageWork:
             old = old._replace(refs=refs)
         if self.ticker_same or not old.splices:
             if writer.is_unchanged(spec.path, old.digest):
-                return _Rendered(old)
+                return _Rendered(pack_record(old))
             return None
         if self.old_ticker_size < 0:
             return None
@@ -266,7 +281,7 @@ class _PageWork:
     def _stage(self, spec: PageSpec, data: bytes, record: PageRecord,
                rendered: bool = False) -> _Rendered:
         staged = self.writer.stage(spec.path, data, record.digest) if self.writer else None
-        return _Rendered(record, len(data), staged, rendered=rendered)
+        return _Rendered(pack_record(record), len(data), staged, rendered=rendered)
 
     def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
               ) -> tuple[bytes, PageRecord]:
