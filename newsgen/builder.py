@@ -17,7 +17,16 @@ from pathlib import Path
 
 from newsgen import __version__
 from newsgen.bodies import convert_bodies, site_links
-from newsgen.cache import FORMAT, RACY_NS, BuildCache, PageRecord, digest, read_meta
+from newsgen.cache import (
+    FORMAT,
+    RACY_NS,
+    BuildCache,
+    PageRecord,
+    PageRecords,
+    digest,
+    pack_record,
+    read_meta,
+)
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.feeds import FeedJob, FeedSet
@@ -204,7 +213,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
-    plan = PagePlan(problems, cache.pages if writer is not None else {}, writer,
+    plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
     plan.body_keys = body_keys
@@ -256,7 +265,8 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
         return staged
     for job, files in zip(todo, feeds.render_all(todo, workers, stage), strict=True):
         for path, out_digest, size, mtime in files:
-            plan.register(path, "feeds", PageRecord(job.key, out_digest, ()), size, mtime)
+            plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
+                          size, mtime)
     entries = site_entries(site, _page_times(config, site))
     for path, data in sitemap_files(config, entries):
         plan.add(path, "sitemap", data)

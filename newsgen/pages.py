@@ -16,11 +16,19 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import jinja2
 
-from newsgen.cache import PageRecord, PagesState, digest
+from newsgen.cache import (
+    PageRecord,
+    PageRecords,
+    PagesState,
+    digest,
+    pack_record,
+    packed_digest,
+)
 from newsgen.config import CONFIG_FILE, SiteConfig
 from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
@@ -29,13 +37,16 @@ from newsgen.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.reporter import Reporter
 from newsgen.templating import make_environment, template_problem
 from newsgen.urls import GENERATED_ROOTS, UnsafePath, fold_case
-from newsgen.workers import parallel_map
+from newsgen.workers import MIN_PARALLEL, parallel_map
 from newsgen.writer import OutputWriter, file_digest
 
 TICKER_PATH = "ticker.html"
 # Render workers touch (and so copy) more of the inherited heap per page than Markdown
-# workers do: they are replaced twice as often (see workers.WORKER_CHUNKS).
-RENDER_CHUNKS = 10
+# workers do: they are replaced four times as often (see workers.WORKER_CHUNKS). Measured at
+# 100,000 articles: a render worker's own objects stay under 6 MB, but the inherited pages
+# it has written to (reference counts of the articles each page shows) grow from 30 MB at
+# 50 pages to 150 MB at 2,000; replaced after 1,000 pages, a worker peaks near 110 MB.
+RENDER_CHUNKS = 5
 _UNKNOWN = array("I", [UNKNOWN_ARTICLE]).tobytes()  # sorts last in a page's refs
 
 
@@ -44,7 +55,7 @@ class PagePlan:
     differ only in case, which collide on macOS and Windows). Files go straight to the
     writer's staging folder, so a large site is never held in memory at once."""
 
-    def __init__(self, problems: ProblemList, old_records: dict[str, PageRecord],
+    def __init__(self, problems: ProblemList, old_records: PageRecords,
                  writer: OutputWriter | None, old_state: PagesState | None = None,
                  keep_records: bool = True) -> None:
         self.problems = problems
@@ -53,15 +64,21 @@ class PagePlan:
         self.old_state = old_state
         self.state: PagesState | None = None
         self.writer = writer
-        self.files: dict[str, tuple[bytes, str]] = {}
         self.sources: dict[str, str] = {}
         self.folded: dict[str, str] = {}
-        self.records: dict[str, PageRecord] = {}
+        self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
 
+    @property
+    def files(self) -> dict[str, str]:
+        """Every output file planned so far: its path, and what produces it."""
+        return self.sources
+
     def claim(self, path: str, source: str) -> bool:
         key = fold_case(path)
+        if key == path:
+            key = path  # most paths are their own folded form: one string, not two
         if key in self.folded:
             other = self.folded[key]
             first, second = sorted([self.sources[other], source])
@@ -84,17 +101,17 @@ class PagePlan:
             self.records[path] = record
         if self.writer is not None and not self.problems.errors:
             self.writer.put(path, data, out_digest)
-        self.files[path] = (b"", out_digest)
 
-    def register(self, path: str, source: str, record: PageRecord, size: int,
+    def register(self, path: str, source: str, packed: bytes, size: int,
                  staged: int | None) -> None:
-        """Account for a file a render worker already staged (or found unchanged)."""
+        """Account for a file a render worker already staged (or found unchanged);
+        ``packed`` is its record (``cache.pack_record``)."""
         if not self.claim(path, source):
             return
-        self.records[path] = record
-        self.files[path] = (b"", record.digest)
+        self.records.put_packed(path, packed)
+        out_digest = packed_digest(packed)
         if self.writer is not None:
-            self.writer.record(path, record.digest, size, staged)
+            self.writer.record(path, out_digest, size, staged)
 
     def keep(self, path: str, source: str, record: PageRecord) -> bool:
         """Keep the previous output file as it is, if it is intact."""
@@ -103,13 +120,15 @@ class PagePlan:
         if self.claim(path, source):
             self.writer.put(path, b"", record.digest)
             self.records[path] = record
-            self.files[path] = (b"", record.digest)
         return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rendered:
-    record: PageRecord | None = None
+    """What became of one page. The record is packed (``cache.pack_record``): 140,000 of
+    them come back from the workers and wait here until every page is done."""
+
+    record: bytes | None = None
     size: int = 0
     staged: int | None = None
     problem: Problem | None = None
@@ -154,6 +173,8 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     # forked worker copies every inherited memory page it touches, and listing pages (by
     # tag, author, month) in their natural order would make each touch the whole archive.
     rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
+    if len(rest) >= MIN_PARALLEL:
+        _compile_templates(env)
     done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]]), len(rest), workers,
                         lambda n: reporter.progress(n, len(rest), "rendering"),
                         chunks_per_worker=RENDER_CHUNKS)
@@ -197,9 +218,9 @@ class _PageWork:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
         old = self.old_records.get(path)
         if old is None or self.writer is None or (old.splices and not self.ticker_same) \
-                or not self._same_inputs(old):
+                or not self._same_inputs(old) or not self.writer.is_unchanged(path, old.digest):
             return None
-        return _Rendered(old) if self.writer.is_unchanged(path, old.digest) else None
+        return _Rendered(self.old_records.packed(path))
 
     def build(self, spec_of: Callable[[int], PageSpec], index: int) -> _Rendered:
         try:
@@ -243,7 +264,7 @@ class _PageWork:
             old = old._replace(refs=refs)
         if self.ticker_same or not old.splices:
             if writer.is_unchanged(spec.path, old.digest):
-                return _Rendered(old)
+                return _Rendered(pack_record(old))
             return None
         if self.old_ticker_size < 0:
             return None
@@ -260,7 +281,7 @@ class _PageWork:
     def _stage(self, spec: PageSpec, data: bytes, record: PageRecord,
                rendered: bool = False) -> _Rendered:
         staged = self.writer.stage(spec.path, data, record.digest) if self.writer else None
-        return _Rendered(record, len(data), staged, rendered=rendered)
+        return _Rendered(pack_record(record), len(data), staged, rendered=rendered)
 
     def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
               ) -> tuple[bytes, PageRecord]:
@@ -273,6 +294,19 @@ class _PageWork:
             position += len(self.ticker)
         data = self.ticker.join(parts)
         return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before render workers fork: each worker would otherwise
+    compile the ones it uses again (0.1 s of CPU a worker), and workers are replaced often.
+    A template that does not compile is left to be reported by the page that uses it."""
+    try:
+        names = env.list_templates()
+    except TypeError:  # a loader that cannot list its templates
+        return
+    for name in names:
+        with suppress(Exception):
+            env.get_template(name)
 
 
 def _era(index: int, article_count: int, others: list[PageSpec], positions: dict[str, int]
