@@ -1,17 +1,27 @@
 """Applying a finished build to the output folder: only changed files, through a journal.
 
-Changed files are first written to a staging folder beside the output; nothing in the output
-is touched until the whole build has succeeded. Then a journal listing every move and
-deletion is written with one atomic rename (the commit point) and applied: each file arrives
-by ``os.replace``, so no reader ever sees a half-written file, and unchanged files keep their
-bytes, inode and mtime (rsync and object-store deploys upload only the delta). A build killed
-before the commit point leaves the old output exactly; one killed after it is completed by the
-next newsgen command (``recover``) before anything else happens. When the output folder does
-not exist yet, the staging folder simply becomes the output with one rename.
+Changed files are first written beside the output; nothing in the output is touched until the
+whole build has succeeded. Then a journal listing every move and deletion is written with one
+atomic rename (the commit point) and applied: each file arrives by one rename, so no reader
+ever sees a half-written file, and unchanged files keep their bytes, inode and mtime (rsync and
+object-store deploys upload only the delta). A build killed before the commit point leaves the
+old output exactly; one killed after it is completed by the next newsgen command
+(``recover``) before anything else happens.
+
+When the output folder does not exist yet, a staging tree simply becomes the output with one
+rename. Later builds write into the *spare* folder, one file per output path, and swap each
+file with the one it replaces (``renameat2(RENAME_EXCHANGE)`` on Linux): the previous version
+stays behind as that path's spare, and the next build writes into it. A new headline changes
+every page of the site; creating 14,000 files and freeing as many cost more than all of the
+page work (ext4 scans recently freed inodes on every create, and allocates a file's blocks
+when it is renamed over another), while rewriting existing files does not (measured on the
+14,431 pages of a 10,000-article site: moves 1.7-1.9 s -> 0.13 s).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -47,6 +57,65 @@ class WriteStats:
 
 def _sibling(out_dir: Path, kind: str) -> Path:
     return out_dir.parent / f".{out_dir.name}.{kind}"
+
+
+def _load_renameat2() -> object | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not glibc/Linux: files are moved with os.replace
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    return function
+
+
+_RENAMEAT2 = _load_renameat2()
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _swap_in(source: str, target: str) -> None:
+    """Put ``source`` at ``target`` in one step; the file it replaces, if any, is left at
+    ``source`` (a spare for the next build) instead of being deleted."""
+    global _RENAMEAT2
+    if _RENAMEAT2 is not None and os.path.lexists(target):
+        if _RENAMEAT2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
+                      _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            _RENAMEAT2 = None  # a file system without exchange: replace from now on
+        elif code != errno.ENOENT:
+            raise OSError(code, os.strerror(code), target)
+    os.replace(source, target)
+
+
+def _open_spare(path: str) -> int:
+    """Open the file at ``path`` empty for writing, reusing the spare there when it is a
+    plain file only newsgen links to (a file also linked elsewhere, by a backup made with
+    hard links, is left alone and a new one is created)."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError:  # a symbolic link or a folder swapped out of the output
+        _remove(path)
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    info = os.fstat(handle)
+    if info.st_nlink == 1 and stat.S_ISREG(info.st_mode):
+        os.ftruncate(handle, 0)
+        return handle
+    os.close(handle)
+    os.unlink(path)
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 _DUMP_CHUNK = 4096
@@ -99,17 +168,18 @@ class OutputWriter:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.staging = _sibling(out_dir, "staging")
-        self.old = PreviousOutput(read_manifest(out_dir), _read_mtimes(out_dir))
         self.cold = not out_dir.exists()
+        self.staging = _sibling(out_dir, "staging" if self.cold else "spare")
+        self.old = PreviousOutput(read_manifest(out_dir), _read_mtimes(out_dir))
         self.manifest: dict[str, list[object]] = {}
         self.puts: list[str] = []
         self.new_mtimes: dict[str, int] = {}
         self.stats = WriteStats()
         self._dirs: set[str] = set()
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
+        if self.cold:
+            for kind in ("staging", "spare"):  # spares of an output that is gone
+                shutil.rmtree(_sibling(out_dir, kind), ignore_errors=True)
+        self.staging.mkdir(parents=True, exist_ok=True)
 
     def old_bytes(self, relative: str, expected_digest: str) -> bytes | None:
         """The previous output's bytes for ``relative`` if they are what newsgen wrote."""
@@ -157,7 +227,7 @@ class OutputWriter:
         if parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
-        with open(target, "wb") as handle:
+        with open(target if self.cold else _open_spare(target), "wb") as handle:
             handle.write(data)
             handle.flush()
             return os.fstat(handle.fileno()).st_mtime_ns
@@ -199,7 +269,10 @@ class OutputWriter:
         return self.stats
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Forget a failed build: a staging tree is removed; spares stay, the files written
+        into them are overwritten before they are ever used."""
+        if self.cold:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _dump_sorted(target: str, mapping: dict[str, list[object]] | dict[str, int]) -> None:
@@ -259,49 +332,68 @@ def _staged(staging: Path, relative: str, cold: bool) -> str:
     return os.path.join(staging, hashlib.blake2b(relative.encode(), digest_size=16).hexdigest())
 
 
-def _apply(out_dir: Path, journal: dict[str, list[str]]) -> None:
-    """Carry out a committed journal; safe to run again after a crash (idempotent)."""
-    staging = _sibling(out_dir, "staging")
+def _apply(out_dir: Path, journal: dict[str, list[str]], resumed: bool = False) -> None:
+    """Carry out a committed journal. ``resumed``: after a crash, when some files may have
+    been swapped in already; they are recognised by their bytes (see :func:`_done`)."""
+    spare = _sibling(out_dir, "spare")
     *files, last = journal["puts"] or [""]
+    done = _done(out_dir, spare, last) if resumed else None
     if len(files) < MOVE_THREADS * 64:
-        _move(out_dir, staging, files)
+        _move(out_dir, spare, files, done)
     else:
         # A rename is a system call that lets go of the GIL and spends about half of its
         # time waiting for the disk: a new headline moves every page of the site, and a
         # few at a time take half as long (measured). The manifest still moves last.
         shares = [files[k::MOVE_THREADS] for k in range(MOVE_THREADS)]
         with ThreadPoolExecutor(MOVE_THREADS) as pool:
-            list(pool.map(lambda share: _move(out_dir, staging, share), shares))
-    _move(out_dir, staging, [last] if last else [])
+            list(pool.map(lambda share: _move(out_dir, spare, share, done), shares))
+    if last and os.path.exists(source := _staged(spare, last, cold=False)):
+        os.replace(source, os.path.join(out_dir, *last.split("/")))  # no spare: see _done
     for relative in journal["deletes"]:
         target = out_dir.joinpath(*relative.split("/"))
-        try:
-            target.unlink()
-        except FileNotFoundError:
-            pass
-        except IsADirectoryError:
-            shutil.rmtree(target, ignore_errors=True)
+        _remove(str(target))
+        _remove(_staged(spare, relative, cold=False))
         _prune(target.parent, out_dir)
     _sibling(out_dir, "journal").unlink(missing_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move(out_dir: Path, staging: Path, puts: list[str]) -> None:
-    """Move staged files into the output (those already moved before a crash are gone from
-    staging and skipped)."""
+def _done(out_dir: Path, spare: Path, manifest: str) -> dict[str, list] | None:
+    """The new manifest while it still waits among the spares, else None: it moves last
+    (by a plain rename, leaving no spare), so once it is gone every file is in place."""
+    try:
+        with open(_staged(spare, manifest, cold=False), "rb") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return None
+
+
+def _move(out_dir: Path, spare: Path, puts: list[str], done: dict[str, list] | None) -> None:
+    """Swap staged files into the output. With ``done`` (a resumed journal) a file whose
+    place already holds its new bytes is skipped: swapping again would bring back the old."""
     made: set[str] = set()
     for relative in puts:
-        source = _staged(staging, relative, cold=False)
+        source = _staged(spare, relative, cold=False)
         target = os.path.join(out_dir, *relative.split("/"))
-        if not os.path.exists(source):
-            continue  # moved before a crash
+        if done is not None:
+            if not os.path.exists(source):
+                continue  # moved by a plain rename before the crash
+            if done.get(relative, [None])[0] == _digest_of(target):
+                continue
         parent = os.path.dirname(target)
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
         if os.path.isdir(target) and not os.path.islink(target):
             shutil.rmtree(target)
-        os.replace(source, target)
+        _swap_in(source, target)
+
+
+def _digest_of(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return file_digest(handle.read())
+    except OSError:
+        return None
 
 
 def _prune(folder: Path, root: Path) -> None:
@@ -322,7 +414,7 @@ def recover(out_dir: Path) -> None:
     except (OSError, ValueError):
         journal = None
     if isinstance(journal, dict) and out_dir.is_dir():
-        _apply(out_dir, journal)
+        _apply(out_dir, journal, resumed=True)
     else:
         journal_path.unlink(missing_ok=True)
     _sibling(out_dir, "journal.tmp").unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -185,32 +186,45 @@ def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) 
     assert not (out.parent / ".out.journal").exists()
 
 
-def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past a few hundred files the journal's moves run in threads; a build killed while
-    they run is finished by the next newsgen command, file by file as planned."""
-    out = build(site).out_dir
+def _put_all(out: Path, files: dict[str, bytes]) -> OutputWriter:
+    """A writer with ``files`` changed and every other file of the last build kept."""
     writer = OutputWriter(out)
-    files = {f"many/{n:03d}/index.html": f"<p>page {n}</p>".encode() for n in range(300)}
-    files["index.html"] = b"<p>new front page</p>"
     for relative, data in files.items():
         writer.put(relative, data)
     for relative in writer.old:
         if relative not in files:
             writer.put(relative, (out / relative).read_bytes())
-    moved, real_replace = [0], writer_module.os.replace
+    return writer
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-files", "replaced-files"])
+def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
+        site: Path, monkeypatch: pytest.MonkeyPatch, existing: bool) -> None:
+    """Past a few hundred files the journal's moves run in threads; a build killed while
+    they run is finished by the next newsgen command, file by file as planned. Replaced
+    files are swapped with their spares, so a file swapped in before the crash must not be
+    swapped back."""
+    out = build(site).out_dir
+    paths = [f"many/{n:03d}/index.html" for n in range(300)]
+    if existing:
+        _put_all(out, {r: f"<p>old page {r}</p>".encode() for r in paths}).commit()
+    files = {r: f"<p>page {r}</p>".encode() for r in paths}
+    files["index.html"] = b"<p>new front page</p>"
+    writer = _put_all(out, files)
+    moved, real_swap = [0], writer_module._swap_in
 
     def dies_midway(source: str, target: str) -> None:
         if moved[0] == 150:
             raise KeyboardInterrupt("killed while moving")
         moved[0] += 1
-        real_replace(source, target)
+        real_swap(source, target)
 
-    monkeypatch.setattr(writer_module.os, "replace", dies_midway)
+    monkeypatch.setattr(writer_module, "_swap_in", dies_midway)
     with pytest.raises(KeyboardInterrupt):
         writer.commit()
     monkeypatch.undo()
-    assert 0 < sum((out / r).is_file() for r in files) < len(files), "stopped midway"
+    changed = sum((out / r).read_bytes() == files[r] for r in paths if (out / r).is_file())
+    assert 0 < changed < len(paths), "stopped midway"
     recover(out)
     assert all((out / relative).read_bytes() == data for relative, data in files.items())
     manifest = json.loads((out / MANIFEST).read_text())
@@ -218,3 +232,25 @@ def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
                for r, d in files.items())
     assert not (out.parent / ".out.staging").exists()
     assert not (out.parent / ".out.journal").exists()
+    build(site)
+    assert not (out / "many").exists(), "the next build removes what its site does not make"
+
+
+def test_a_replaced_file_is_kept_as_a_spare_and_written_into_next_time(site: Path) -> None:
+    """Rewriting a file costs less than creating one and deleting another; the spare is
+    reused only when nothing else links to it (a hard-linked backup is never written to)."""
+    out = build(site).out_dir
+    page = out / "index.html"
+    first = page.stat().st_ino
+    for version in (1, 2):
+        _put_all(out, {"index.html": f"<p>version {version}</p>".encode()}).commit()
+    assert page.read_bytes() == b"<p>version 2</p>"
+    assert page.stat().st_ino == first, "version 2 was written into the file of version 0"
+    backup = site.parent / "backup.html"
+    os.link(page, backup)
+    for version in (3, 4):
+        _put_all(out, {"index.html": f"<p>version {version}</p>".encode()}).commit()
+    assert page.read_bytes() == b"<p>version 4</p>"
+    assert backup.read_bytes() == b"<p>version 2</p>"
+    spares = list((out.parent / ".out.spare").iterdir())
+    assert {p.read_bytes() for p in spares} == {b"<p>version 3</p>"}
