@@ -107,8 +107,18 @@ def output_path(url: str, prefix: str = "") -> str:
     return relative
 
 
+# Paths of ASCII letters, digits, '_', '-' and '.', each part starting with neither '.' nor
+# a reserved name and at most 255 long, pass every test below: a large site checks tens of
+# thousands of them in every build, and this one match is a tenth of the full tests' time.
+_PLAIN_PART = (r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:[./]|$))"
+               r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
+_PLAIN_PATH = re.compile(rf"{_PLAIN_PART}(?:/{_PLAIN_PART})*", re.IGNORECASE)
+
+
 def check_relative(relative: str) -> str:
     """Validate a relative POSIX path for writing below a root; return it unchanged."""
+    if _PLAIN_PATH.fullmatch(relative):
+        return relative
     bad = ("\\", "\0", ":", "%")
     if not relative or relative.startswith("/") or any(b in relative for b in bad):
         raise UnsafePath(f"path '{_printable(relative)}' is not a plain relative path")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from newsgen import urls
 from newsgen.urls import (
     UnsafePath,
     article_url,
@@ -18,6 +22,8 @@ from newsgen.urls import (
     slug_problem,
     slugify,
 )
+
+PLAIN_PATH = urls._PLAIN_PATH
 
 
 @pytest.mark.parametrize(("text", "slug"), [("Hello, World!", "hello-world"),
@@ -41,6 +47,23 @@ def test_slug_problem(slug: str) -> None:
 def test_check_relative_refuses(relative: str) -> None:
     with pytest.raises(UnsafePath):
         check_relative(relative)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.text(alphabet="aAcCoOnNpPrRuUxXlLtTmM19._-/\\:%\x00é ", max_size=12)
+                | st.sampled_from(["con", "CON.x", "com1", "lpt9.html", "..", ".", "", "a" * 256]),
+                min_size=1, max_size=4))
+def test_the_plain_path_shortcut_accepts_only_what_the_full_tests_accept(parts: list[str]
+                                                                          ) -> None:
+    """``check_relative`` answers most paths with one regular expression; whatever it lets
+    through that way must pass the full tests too."""
+    relative = "/".join(parts)
+    if urls._PLAIN_PATH.fullmatch(relative):
+        urls._PLAIN_PATH = re.compile(r"(?!)")  # the full tests alone
+        try:
+            check_relative(relative)
+        finally:
+            urls._PLAIN_PATH = PLAIN_PATH
 
 
 def test_safe_join_refuses_a_symlink_out(tmp_path: Path) -> None:
