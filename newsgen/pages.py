@@ -175,7 +175,8 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
     if len(rest) >= MIN_PARALLEL:
         _compile_templates(env)
-    done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]]), len(rest), workers,
+    done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]], targets[todo[rest[k]]][0]),
+                        len(rest), workers,
                         lambda n: reporter.progress(n, len(rest), "rendering"),
                         chunks_per_worker=RENDER_CHUNKS)
     reporter.finish_progress()
@@ -222,26 +223,32 @@ class _PageWork:
             return None
         return _Rendered(self.old_records.packed(path))
 
-    def build(self, spec_of: Callable[[int], PageSpec], index: int) -> _Rendered:
+    def build(self, spec_of: Callable[[int], PageSpec], index: int, path: str) -> _Rendered:
+        old = self.old_records.get(path)
+        known = old is not None and self._same_inputs(old)
+        if known:  # kept or spliced without describing the page (a third of a splice)
+            assert old is not None
+            reused = self._reuse(path, old, old.fingerprint, old.refs)
+            if reused is not None:
+                return reused
         try:
             spec = spec_of(index)
         except Exception as exc:  # describing an article page runs no template code
             return _Rendered(problem=template_problem(exc, self.config))
-        old = self.old_records.get(spec.path)
-        if old is not None and self._same_inputs(old):
+        if known:
+            assert old is not None
             fingerprint, refs = old.fingerprint, old.refs
         elif self.fingerprints is None:  # --no-cache: nothing to compare with, or keep
             fingerprint, refs = "", b""
         else:
             fingerprint, refs = self.fingerprints.of(spec.template, spec.context)
-        reused = self._reuse(spec, old, fingerprint, refs)
-        if reused is not None:
+        if not known and (reused := self._reuse(path, old, fingerprint, refs)) is not None:
             return reused
         try:
             text = self.renderer.render_page(spec)
         except Exception as exc:  # any template failure becomes a located problem
             return _Rendered(problem=template_problem(exc, self.config))
-        return self._stage(spec, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
+        return self._stage(path, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
                            rendered=True)
 
     def _same_inputs(self, old: PageRecord) -> bool:
@@ -255,7 +262,7 @@ class _PageWork:
         refs.frombytes(old.refs)
         return self.changed.isdisjoint(refs)
 
-    def _reuse(self, spec: PageSpec, old: PageRecord | None, fingerprint: str, refs: bytes
+    def _reuse(self, path: str, old: PageRecord | None, fingerprint: str, refs: bytes
                ) -> _Rendered | None:
         writer = self.writer
         if old is None or old.fingerprint != fingerprint or writer is None:
@@ -263,12 +270,12 @@ class _PageWork:
         if old.refs != refs:  # the same articles, at other positions in the site's list
             old = old._replace(refs=refs)
         if self.ticker_same or not old.splices:
-            if writer.is_unchanged(spec.path, old.digest):
+            if writer.is_unchanged(path, old.digest):
                 return _Rendered(pack_record(old))
             return None
         if self.old_ticker_size < 0:
             return None
-        previous = writer.old_bytes(spec.path, old.digest)
+        previous = writer.old_bytes(path, old.digest)
         if previous is None:
             return None
         pieces, start = [], 0
@@ -276,11 +283,11 @@ class _PageWork:
             pieces.append(previous[start:offset])
             start = offset + self.old_ticker_size
         pieces.append(previous[start:])
-        return self._stage(spec, *self._join(fingerprint, refs, pieces))
+        return self._stage(path, *self._join(fingerprint, refs, pieces))
 
-    def _stage(self, spec: PageSpec, data: bytes, record: PageRecord,
+    def _stage(self, path: str, data: bytes, record: PageRecord,
                rendered: bool = False) -> _Rendered:
-        staged = self.writer.stage(spec.path, data, record.digest) if self.writer else None
+        staged = self.writer.stage(path, data, record.digest) if self.writer else None
         return _Rendered(pack_record(record), len(data), staged, rendered=rendered)
 
     def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
