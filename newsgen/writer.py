@@ -20,6 +20,7 @@ when it is renamed over another), while rewriting existing files does not (measu
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
@@ -80,16 +81,20 @@ def _swap_in(source: str, target: str) -> None:
     """Put ``source`` at ``target`` in one step; the file it replaces, if any, is left at
     ``source`` (a spare for the next build) instead of being deleted."""
     global _RENAMEAT2
-    if _RENAMEAT2 is not None and os.path.lexists(target):
+    if _RENAMEAT2 is not None:
         if _RENAMEAT2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
                       _RENAME_EXCHANGE) == 0:
             return
         code = ctypes.get_errno()
         if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
             _RENAMEAT2 = None  # a file system without exchange: replace from now on
-        elif code != errno.ENOENT:
+        elif code != errno.ENOENT:  # nothing to swap with: a new file, or a new folder
             raise OSError(code, os.strerror(code), target)
-    os.replace(source, target)
+    try:
+        os.replace(source, target)
+    except IsADirectoryError:  # a folder of the last build where this file goes
+        shutil.rmtree(target)
+        os.replace(source, target)
 
 
 def _write_spare(path: str, data: bytes) -> int:
@@ -132,7 +137,7 @@ def _open_spare(path: str) -> tuple[int, int]:
 def _remove(path: str) -> None:
     try:
         os.unlink(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
     except IsADirectoryError:
         shutil.rmtree(path, ignore_errors=True)
@@ -370,9 +375,10 @@ def _apply(out_dir: Path, journal: dict[str, list[str]], resumed: bool = False) 
     if len(files) < MOVE_THREADS * 64:
         _move(out_dir, spare, files, done)
     else:
-        # A rename is a system call that lets go of the GIL and spends about half of its
-        # time waiting for the disk: a new headline moves every page of the site, and a
-        # few at a time take half as long (measured). The manifest still moves last.
+        # A rename is a system call that lets go of the GIL: a new headline moves every
+        # page of the site, and a few at a time are faster (14,431 swaps at 10,000
+        # articles: 0.18-0.19 s in 4 threads, 0.21-0.25 s in one). The manifest still
+        # moves last.
         shares = [files[k::MOVE_THREADS] for k in range(MOVE_THREADS)]
         with ThreadPoolExecutor(MOVE_THREADS) as pool:
             list(pool.map(lambda share: _move(out_dir, spare, share, done), shares))
@@ -380,7 +386,8 @@ def _apply(out_dir: Path, journal: dict[str, list[str]], resumed: bool = False) 
         os.replace(source, os.path.join(out_dir, *last.split("/")))  # no spare: see _done
     for relative in journal["deletes"]:
         target = out_dir.joinpath(*relative.split("/"))
-        _remove(str(target))
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            target.unlink()  # a folder there now holds new files of this journal
         _remove(_staged(spare, relative, cold=False))
         _prune(target.parent, out_dir)
     _sibling(out_dir, "journal").unlink(missing_ok=True)
@@ -399,22 +406,30 @@ def _done(out_dir: Path, spare: Path, manifest: str) -> dict[str, list] | None:
 def _move(out_dir: Path, spare: Path, puts: list[str], done: dict[str, list] | None) -> None:
     """Swap staged files into the output. With ``done`` (a resumed journal) a file whose
     place already holds its new bytes is skipped: swapping again would bring back the old."""
-    made: set[str] = set()
     for relative in puts:
         source = _staged(spare, relative, cold=False)
-        target = os.path.join(out_dir, *relative.split("/"))
+        target = os.path.join(out_dir, relative)
         if done is not None:
             if not os.path.exists(source):
                 continue  # moved by a plain rename before the crash
             if done.get(relative, [None])[0] == _digest_of(target):
                 continue
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        if os.path.isdir(target) and not os.path.islink(target):
-            shutil.rmtree(target)
-        _swap_in(source, target)
+        try:
+            _swap_in(source, target)
+        except (FileNotFoundError, NotADirectoryError):  # its folder is new: make it
+            _make_folder(out_dir, os.path.dirname(relative))
+            _swap_in(source, target)
+
+
+def _make_folder(out_dir: Path, relative: str) -> None:
+    """Make the output folder ``relative``; a file of the last build in its way (it is
+    among the journal's deletions) goes first."""
+    folder = str(out_dir)
+    for part in relative.split("/"):
+        folder = os.path.join(folder, part)
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            os.unlink(folder)
+    os.makedirs(os.path.join(out_dir, relative), exist_ok=True)
 
 
 def _digest_of(path: str) -> str | None:

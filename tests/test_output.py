@@ -259,3 +259,22 @@ def test_a_replaced_file_is_kept_as_a_spare_and_written_into_next_time(site: Pat
     assert backup.read_bytes() == version(2)
     spares = list((out.parent / ".out.spare").iterdir())
     assert {p.read_bytes() for p in spares} == {version(3)}
+
+
+def test_a_file_may_become_a_folder_and_a_folder_a_file(site: Path) -> None:
+    """Journal moves make the folders a new file needs, even where a file of the last build
+    stands, and replace a folder of the last build by a file."""
+    out = build(site).out_dir
+    _put_all(out, {"notes": b"a file", "box/inner.txt": b"in a folder"}).commit()
+    writer = OutputWriter(out)
+    for relative in writer.old:
+        if relative not in ("notes", "box/inner.txt"):
+            writer.put(relative, (out / relative).read_bytes())
+    writer.put("notes/index.html", b"now a folder")
+    writer.put("box", b"now a file")
+    writer.commit()
+    assert (out / "notes/index.html").read_bytes() == b"now a folder"
+    assert (out / "box").read_bytes() == b"now a file"
+    assert set(json.loads((out / MANIFEST).read_text())) >= {"notes/index.html", "box"}
+    build(site)
+    assert not (out / "notes").exists() and not (out / "box").exists()
