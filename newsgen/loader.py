@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,12 @@ class Content:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A content file found on disk: its site-relative path and its bytes' digest."""
+    """A content file found on disk: its site-relative path, where it is, and its stat
+    when it was taken on the way (:func:`discover`)."""
 
     relative: str
     path: Path
+    info: os.stat_result | None = None
 
 
 class SourceMemo(Protocol):
@@ -126,7 +129,7 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
         cached = None
         if memo is not None:
             try:
-                stats[index] = source.path.stat()
+                stats[index] = source.info or source.path.stat()
             except OSError:
                 pass
             info = stats[index]
@@ -150,32 +153,58 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
 
 def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
              problems: ProblemList) -> list[SourceFile]:
-    """Files below ``folder`` in a stable order; symlinks leaving the site are refused."""
+    """Files below ``folder`` in a stable order (a folder's files, then its subfolders);
+    symlinks leaving the site are refused. Each file comes with its stat: the loader needs
+    it to trust the cache, and taking it here makes the walk over 10,000 articles one
+    system call a file."""
     root = config.site_dir / folder
-    site = config.site_dir.resolve()
     found: list[SourceFile] = []
-    if not root.is_dir():
-        return found
-    for current, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        here = Path(current)
-        for name in list(dirs):
-            if (here / name).is_symlink():
-                dirs.remove(name)
-                _check_link(here / name, config, site, problems, folder_link=True)
-        for name in sorted(files):
-            if name.startswith(".") or not name.lower().endswith(suffixes):
-                continue
-            path = here / name
-            relative = path.relative_to(config.site_dir).as_posix()
-            if path.is_symlink() and not _check_link(path, config, site, problems):
-                continue
-            if not path.is_file():  # a FIFO or device would block or stream forever
-                problems.error(SourceLocation(relative), "not a regular file; not read",
-                               "special-file")
-                continue
-            found.append(SourceFile(relative, path))
+    if root.is_dir():
+        _walk(config, str(root), folder, suffixes, config.site_dir.resolve(), problems, found)
     return found
+
+
+def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str, ...],
+          site: Path, problems: ProblemList, found: list[SourceFile]) -> None:
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if _is_folder(entry):
+            if entry.is_symlink():
+                _check_link(Path(entry.path), config, site, problems, folder_link=True)
+            else:
+                folders.append(entry)
+            continue
+        name = entry.name
+        if name.startswith(".") or not name.lower().endswith(suffixes):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not _check_link(path, config, site, problems):
+            continue
+        where = f"{relative}/{name}"
+        try:
+            info = entry.stat()
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            # a FIFO or device would block or stream forever
+            problems.error(SourceLocation(where), "not a regular file; not read",
+                           "special-file")
+            continue
+        found.append(SourceFile(where, path, info))
+    for entry in folders:
+        _walk(config, entry.path, f"{relative}/{entry.name}", suffixes, site, problems, found)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: reported as a file
+        return False
 
 
 def _check_link(path: Path, config: SiteConfig, site: Path, problems: ProblemList,
