@@ -44,6 +44,7 @@ from newsgen.sitemaps import (
     robots,
     site_entries,
     sitemap_files,
+    sitemap_key,
 )
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
@@ -268,8 +269,13 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
             plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
                           size, mtime)
     entries = site_entries(site, _page_times(config, site))
-    for path, data in sitemap_files(config, entries):
-        plan.add(path, "sitemap", data)
+    key = sitemap_key(config, entries)
+    old = plan.old_records.get(SITEMAP)
+    if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
+        files = sitemap_files(config, entries)
+        for path, data in files:  # one file, the usual case, is kept next time if unchanged
+            plan.add(path, "sitemap", data,
+                     PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
     for path, data in news_sitemap_files(site):
         plan.add(path, "news sitemap", data)
     plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",

@@ -8,6 +8,7 @@ build time, at most 1,000 a file.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -106,6 +107,16 @@ def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = 
         return [(SITEMAP, _document(_urlset(elements)))]
     return _indexed(config, SITEMAP, parts, [[e.lastmod for e in entries[a:b]]
                                              for a, b in _bounds(parts)])
+
+
+def sitemap_key(config: SiteConfig, entries: Sequence[Entry]) -> str:
+    """What ``sitemap.xml`` is made from: a rebuild whose entries are the same keeps the
+    file (writing 18,000 URLs as XML was a tenth of a one-article rebuild at 10,000)."""
+    key = hashlib.blake2b(repr((config.base_url, MAX_URLS, MAX_BYTES)).encode(),
+                          digest_size=16)
+    key.update("\n".join(f"{e.path} {e.lastmod.isoformat() if e.lastmod else ''}"
+                          for e in entries).encode())
+    return key.hexdigest()
 
 
 def news_sitemap_files(site: Site, max_urls: int = NEWS_MAX_URLS) -> list[tuple[str, bytes]]:

@@ -172,6 +172,29 @@ def test_publication_name_and_language_from_config(make_site: Callable[..., Path
     assert document.findtext(f".//{NEWS}language") == "pt"
 
 
+def test_an_unchanged_sitemap_is_kept_and_a_changed_one_rewritten(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """A body edit changes no page's lastmod: sitemap.xml is kept (same inode, no write);
+    an edited ``updated`` date is in it at the next build."""
+    site = make_site(SITE, BASIC_CONFIG)
+    out = tmp_path / "out"
+    build_site(site, BuildOptions(out_dir=out, now=NOW))
+    sitemap = out / "sitemap.xml"
+    before = sitemap.stat()
+    story = site / "content/articles/a.md"
+    story.write_text(story.read_text() + "\nOne more paragraph.\n")
+    result = build_site(site, BuildOptions(out_dir=out, now=NOW))
+    assert "sitemap.xml" not in result.stats.changed
+    assert (sitemap.stat().st_ino, sitemap.stat().st_mtime_ns) == (before.st_ino,
+                                                                   before.st_mtime_ns)
+    story.write_text(story.read_text().replace("slug: ferries", "slug: ferries\n"
+                                               "updated: 2026-03-21T11:00"))
+    result = build_site(site, BuildOptions(out_dir=out, now=NOW))
+    assert "sitemap.xml" in result.stats.changed
+    document = assert_valid("sitemap.xsd", sitemap.read_bytes())
+    assert "2026-03-21T11:00:00+00:00" in locs(document).values()
+
+
 def test_news_language_codes() -> None:
     assert [news_language(x) for x in ("en", "en-GB", "pt-BR", "zh-Hans", "zh-TW", "fil")] == [
         "en", "en", "pt", "zh-cn", "zh-tw", "fil"]
