@@ -29,7 +29,7 @@ from newsgen.cache import (
 )
 from newsgen.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
-from newsgen.feeds import FeedJob, FeedSet
+from newsgen.feeds import FeedJob, FeedSet, feed_keys
 from newsgen.links import site_link_warnings
 from newsgen.loader import load_content
 from newsgen.models import Site
@@ -49,7 +49,7 @@ from newsgen.sitemaps import (
 from newsgen.templating import templates_digest
 from newsgen.times import TimeError, iso, parse_time, utc_now
 from newsgen.urls import UnsafePath, check_relative, symlink_problem
-from newsgen.workers import few_collections
+from newsgen.workers import Aside, few_collections, worth_forking
 from newsgen.writer import (
     MARKER_DIR,
     OutputWriter,
@@ -58,6 +58,10 @@ from newsgen.writer import (
     output_intact,
     recover,
 )
+
+# Feed and sitemap keys are computed in a forked process while the pages settle, up to this
+# many articles (see ``_generate``).
+ASIDE_MAX_ARTICLES = 30_000
 
 
 @dataclass(frozen=True)
@@ -218,9 +222,16 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
     plan.body_keys = body_keys
-    render_pages(config, site, plan, salt, reporter, options.workers)
-    if not problems.errors:
-        _add_feeds(config, site, plan, problems, options.workers)
+    # Past ASIDE_MAX_ARTICLES the aside process would copy more of this one's memory (the
+    # objects it reads have their reference counts written) than the 1 GB target at 100,000
+    # articles leaves room for; below it, the copy is a few tens of megabytes.
+    aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
+    with Aside(lambda: _distribution_keys(config, site), aside) as keys:
+        render_pages(config, site, plan, salt, reporter, options.workers)
+        rendered = not problems.errors
+        if rendered:
+            _add_feeds(config, site, plan, problems, options.workers, keys.result())
+    if rendered:
         _add_static(config, plan, problems)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
@@ -248,11 +259,19 @@ def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
         raise BuildFailed([replace(p, severity="error") for p in failing])
 
 
+def _distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
+    """The keys of every feed and of the sitemap, which decide whether last build's files
+    are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
+    while the pages are settled."""
+    return feed_keys(site), sitemap_key(config, site_entries(site, _page_times(config, site)))
+
+
 def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
-               workers: int | None) -> None:
+               workers: int | None, keys: tuple[list[str], str]) -> None:
     """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
     prefix = config.url_prefix
-    feeds = FeedSet(site)
+    feed_keys, key = keys
+    feeds = FeedSet(site, feed_keys)
     todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
     writer = plan.writer
 
@@ -268,11 +287,9 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
         for path, out_digest, size, mtime in files:
             plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
                           size, mtime)
-    entries = site_entries(site, _page_times(config, site))
-    key = sitemap_key(config, entries)
     old = plan.old_records.get(SITEMAP)
     if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
-        files = sitemap_files(config, entries)
+        files = sitemap_files(config, site_entries(site, _page_times(config, site)))
         for path, data in files:  # one file, the usual case, is kept next time if unchanged
             plan.add(path, "sitemap", data,
                      PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)

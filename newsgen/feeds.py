@@ -145,7 +145,8 @@ class FeedSet:
     :meth:`render_all` do the work, so the builder can keep last build's files for any job
     whose key it has seen before."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, keys: Sequence[str] | None = None) -> None:
+        """``keys``: the jobs' keys when they were computed elsewhere (:func:`feed_keys`)."""
         self.site = site
         self.site_newest = newest(distributable(site)) or EPOCH
         self.entries = _Entries(site)
@@ -154,7 +155,9 @@ class FeedSet:
                           config.language, config.publication_name, config.logo,
                           config.description, [(s.id, s.title) for s in site.sections],
                           config.unsafe_html))
-        self.jobs = [self._job(channel) for channel in channels(site)]
+        every = list(channels(site))
+        given = keys if keys is not None else [None] * len(every)
+        self.jobs = [self._job(channel, key) for channel, key in zip(every, given, strict=True)]
 
     def render(self, job: FeedJob) -> tuple[bytes, bytes]:
         """The (RSS, Atom) bytes of ``job``."""
@@ -190,9 +193,14 @@ class FeedSet:
                         self.entries.made.pop(article.url, None)
             start = end
 
-    def _job(self, channel: Channel) -> FeedJob:
+    def _job(self, channel: Channel, key: str | None = None) -> FeedJob:
         prefix = self.site.config.url_prefix
         rss_url, atom_url = feed_urls(channel.page_url)
+        if key is None:
+            key = self._key(channel)
+        return FeedJob(channel, output_path(rss_url, prefix), output_path(atom_url, prefix), key)
+
+    def _key(self, channel: Channel) -> str:
         # only an empty channel shows the site's newest time: a new article must not
         # change the key of every tag's feed
         shown_time = "" if channel.articles else iso(self.site_newest)
@@ -201,8 +209,12 @@ class FeedSet:
                               digest_size=16)
         for article in channel.articles:
             key.update(self.entries.key(article))
-        return FeedJob(channel, output_path(rss_url, prefix), output_path(atom_url, prefix),
-                       key.hexdigest())
+        return key.hexdigest()
+
+
+def feed_keys(site: Site) -> list[str]:
+    """The key of every feed job, in :attr:`FeedSet.jobs` order."""
+    return [job.key for job in FeedSet(site).jobs]
 
 
 def feed_files(site: Site) -> list[tuple[str, bytes]]:

@@ -7,15 +7,19 @@ Where fork is unavailable, or the batch is small, the work runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 MIN_PARALLEL = 200
@@ -32,7 +36,7 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     return [_run(i) for i in range(*bounds)]
 
 
-@contextmanager
+@contextlib.contextmanager
 def few_collections() -> Iterator[None]:
     """Run a build with the cyclic garbage collector mostly idle (workers inherit this).
 
@@ -76,6 +80,14 @@ def worker_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def worth_forking(items: int, workers: int | None, most: int | None = None) -> bool:
+    """Whether work over ``items`` things should fork: enough of them, at most ``most``,
+    and more than one worker allowed."""
+    workers = worker_count() if workers is None else workers
+    return workers > 1 and MIN_PARALLEL <= items <= (items if most is None else most) \
+        and "fork" in multiprocessing.get_all_start_methods()
 
 
 def parallel_map(task: Callable[[int], T], count: int, workers: int | None = None,
@@ -127,3 +139,63 @@ def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, 
     finally:
         _TASK = None
         gc.unfreeze()
+
+
+class Aside(Generic[T]):
+    """``task()`` computed in a forked process while this one goes on; :meth:`result` waits
+    for it. A rebuild's parent has a few tenths of a second of work that depends on the
+    site alone (feed and sitemap keys) while the other core waits. Where fork is
+    unavailable, or the child fails in any way, the task runs here instead: a failed child
+    costs time, never a result. The child leaves its result in a temporary file, not a
+    pipe, so that it exits (and frees the memory it copied) as soon as it is done."""
+
+    def __init__(self, task: Callable[[], T], enabled: bool = True) -> None:
+        self._task = task
+        self._pid = 0
+        self._file: IO[bytes] | None = None
+        if enabled and "fork" in multiprocessing.get_all_start_methods():
+            self._start()
+
+    def _start(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, write, leave without running any cleanup
+            status = 1
+            try:
+                gc.disable()  # short-lived: collections would only copy shared pages
+                self._file.write(pickle.dumps(self._task(), pickle.HIGHEST_PROTOCOL))
+                self._file.flush()
+                status = 0
+            finally:
+                os._exit(status)
+        self._pid = pid
+
+    def result(self) -> T:
+        if self._pid:
+            _pid, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if status == 0 and self._file is not None:
+                self._file.seek(0)
+                try:
+                    return pickle.loads(self._file.read())  # noqa: S301 - our child's bytes
+                except Exception:  # noqa: BLE001 - fall back to computing here
+                    pass
+        return self._task()
+
+    def close(self) -> None:
+        """Stop a child whose result is no longer wanted (the build failed meanwhile)."""
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> Aside[T]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,54 @@
+"""Forked helpers: a task computed aside in another process, with a fallback in place."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from newsgen.workers import Aside, worth_forking
+
+
+def test_an_aside_task_runs_in_another_process_and_returns_its_value() -> None:
+    parent = os.getpid()
+    with Aside(lambda: (os.getpid(), {"keys": ["a" * 32] * 5_000})) as aside:
+        pid, value = aside.result()
+    assert pid != parent
+    assert value == {"keys": ["a" * 32] * 5_000}, "more than a pipe holds comes back whole"
+
+
+def test_a_failed_aside_task_runs_again_here() -> None:
+    """A child that dies (here: raises) costs time, never a result: the task runs again in
+    this process, where its exception is the caller's to see."""
+    parent = os.getpid()
+
+    def task() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return 42
+
+    with Aside(task) as aside:
+        assert aside.result() == 42
+    with Aside(lambda: 1 // 0) as failing, pytest.raises(ZeroDivisionError):
+        failing.result()
+
+
+def test_an_aside_no_longer_wanted_is_stopped() -> None:
+    started = time.perf_counter()
+    with Aside(lambda: time.sleep(30)) as aside:
+        pid = aside._pid
+        assert pid
+    assert time.perf_counter() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left behind
+
+
+def test_disabled_or_single_worker_runs_in_place() -> None:
+    parent = os.getpid()
+    with Aside(os.getpid, enabled=False) as aside:
+        assert aside.result() == parent
+    assert not worth_forking(10_000, workers=1)
+    assert not worth_forking(10, workers=2)
+    assert worth_forking(10_000, workers=2)
+    assert not worth_forking(50_000, workers=2, most=30_000)
