@@ -54,10 +54,10 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         if meta is None:  # not converted: its file could not be read again (reported)
             continue
         body_digest = digest(article.body_key, *linker.check(article, meta))
-        articles.append(replace(article, words=meta.words,
-                                summary=article.summary or meta.first_paragraph,
-                                digest=digest(article.front_key, body_digest),
-                                body_digest=body_digest, bodies=store))
+        articles.append(article.evolve(words=meta.words,
+                                       summary=article.summary or meta.first_paragraph,
+                                       digest=digest(article.front_key, body_digest),
+                                       body_digest=body_digest, bodies=store))
     converted_pages = []
     for page, key in zip(pages, page_keys, strict=True):
         meta = cache.metas[key]

@@ -5,7 +5,7 @@ The loader builds them from files; the renderer turns them into what templates s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Protocol
 
@@ -99,6 +99,8 @@ class Article:
     @property
     def modified(self) -> datetime:
         """When the article last changed for readers: update or correction, else publication."""
+        if not self.updated and not self.corrections:  # most articles; asked for 100,000
+            return self.date                           # times in a 10,000-article build
         times = [self.date]
         if self.updated:
             times.append(self.updated)
@@ -108,6 +110,20 @@ class Article:
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.words / 230))
+
+    def evolve(self, **changes: object) -> Article:
+        """``dataclasses.replace`` without running ``__init__`` again: a build completes
+        every article with its body's facts, and replace() was 0.08 s of a one-article
+        rebuild at 10,000. Only field names are accepted."""
+        unknown = changes.keys() - _ARTICLE_FIELDS
+        if unknown:
+            raise TypeError(f"not fields of Article: {sorted(unknown)}")
+        copy = object.__new__(Article)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
+
+
+_ARTICLE_FIELDS = frozenset(f.name for f in fields(Article))
 
 
 @dataclass(frozen=True)

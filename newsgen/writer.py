@@ -174,6 +174,14 @@ class PreviousOutput:
             return None
         return packed[_SIZES.size:].decode("utf-8", "surrogatepass"), _SIZES.unpack_from(packed)[0]
 
+    def entry(self, relative: str) -> tuple[str, int, int] | None:
+        """(digest, size, mtime or -1) of the last build's file in one lookup, or None."""
+        packed = self._packed.get(relative)
+        if packed is None:
+            return None
+        size, mtime = _SIZES.unpack_from(packed)
+        return packed[_SIZES.size:].decode("utf-8", "surrogatepass"), size, mtime
+
     def mtime(self, relative: str) -> int | None:
         """The mtime (ns) the last build left the file with, or None."""
         packed = self._packed.get(relative)
@@ -193,6 +201,7 @@ class OutputWriter:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
+        self._root = os.path.join(out_dir, "")
         self.cold = not out_dir.exists()
         self.staging = _sibling(out_dir, "staging" if self.cold else "spare")
         self.old = PreviousOutput(read_manifest(out_dir), _read_mtimes(out_dir))
@@ -210,33 +219,33 @@ class OutputWriter:
         """The previous output's bytes for ``relative`` if they are what newsgen wrote: the
         size and mtime it left are trusted, as in :meth:`is_unchanged`; a file touched since
         is digested."""
-        entry = self.old.get(relative)
+        entry = self.old.entry(relative)
         if not entry or entry[0] != expected_digest:
             return None
         try:
-            with open(os.path.join(self.out_dir, relative), "rb") as handle:
+            with open(self._root + relative, "rb") as handle:
                 data = handle.read()
                 info = os.fstat(handle.fileno())
         except OSError:
             return None
-        if info.st_size == entry[1] == len(data) and \
-                info.st_mtime_ns == self.old.mtime(relative) and stat.S_ISREG(info.st_mode):
+        if info.st_size == entry[1] == len(data) and info.st_mtime_ns == entry[2] and \
+                stat.S_ISREG(info.st_mode):
             return data
         return data if file_digest(data) == expected_digest else None
 
     def is_unchanged(self, relative: str, digest: str) -> bool:
         """True when the live file already holds these bytes (checked by size and mtime
         against the manifest, so a file edited by hand is rewritten)."""
-        entry = self.old.get(relative)
+        entry = self.old.entry(relative)
         if not entry or entry[0] != digest:
             return False
         try:
-            info = os.lstat(os.path.join(self.out_dir, relative))
+            info = os.lstat(self._root + relative)
         except OSError:
             return False
         if info.st_size != entry[1] or not stat.S_ISREG(info.st_mode):
             return False
-        if info.st_mtime_ns == self.old.mtime(relative):
+        if info.st_mtime_ns == entry[2]:
             return True
         return self.old_bytes(relative, digest) is not None
 

@@ -101,6 +101,26 @@ def test_damaged_cache_gives_the_clean_site(make_site: Callable[..., Path], tmp_
     assert _build(site, tmp_path / "again") == clean
 
 
+@pytest.mark.parametrize("record", [
+    b"", b"\x01", b"\x05\x00\x00\x00\x00\x00abc", b"\x02\x00\x00\x00\x00\x00\xff\xfe",
+    b"\x00\x00\x00\x00\x00\x00abc", 42, "text",
+], ids=["empty", "short", "overlong-header", "not-ascii", "refs-not-whole", "integer", "text"])
+def test_damaged_page_records_cost_a_render(make_site: Callable[..., Path], tmp_path: Path,
+                                            record: object) -> None:
+    """Page records are stored packed; a damaged one is refused with the whole cache, and
+    the rebuild into the same output equals a clean build."""
+    site = _site(make_site)
+    _build(site, tmp_path / "warm")
+    with sqlite3.connect(site / CACHE) as conn:
+        conn.execute("UPDATE pages SET record=? WHERE rowid % 2 = 0", (record,))
+    story = site / "content/articles/story-5.md"
+    story.write_text(story.read_text().replace("More words", "Fewer words"))
+    (site / "content/headlines").mkdir(exist_ok=True)
+    (site / "content/headlines/today.yaml").write_text(
+        "- time: 2026-03-25T11:00\n  title: Ferry back\n")
+    assert _build(site, tmp_path / "warm") == _build(site, tmp_path / "clean", use_cache=False)
+
+
 def test_bodies_are_stored_not_held(make_site: Callable[..., Path], tmp_path: Path) -> None:
     site = _site(make_site, 30)
     result = build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW))
