@@ -12,7 +12,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from newsgen import __version__
@@ -263,7 +263,7 @@ def _distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
     """The keys of every feed and of the sitemap, which decide whether last build's files
     are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
     while the pages are settled."""
-    return feed_keys(site), sitemap_key(config, site_entries(site, _page_times(config, site)))
+    return feed_keys(site), sitemap_key(config, site_entries(site))
 
 
 def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
@@ -289,7 +289,7 @@ def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: Problem
                           size, mtime)
     old = plan.old_records.get(SITEMAP)
     if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
-        files = sitemap_files(config, site_entries(site, _page_times(config, site)))
+        files = sitemap_files(config, site_entries(site))
         for path, data in files:  # one file, the usual case, is kept next time if unchanged
             plan.add(path, "sitemap", data,
                      PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
@@ -313,18 +313,6 @@ def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
         assert record is not None
         plan.keep(path, "feeds", record)
     return True
-
-
-def _page_times(config: SiteConfig, site: Site) -> dict[str, datetime]:
-    """Static pages carry no date: their sitemap ``lastmod`` is their source file's mtime."""
-    times = {}
-    for page in site.pages:
-        try:
-            stamp = (config.site_dir / page.source).stat().st_mtime
-        except OSError:
-            continue
-        times[page.url] = datetime.fromtimestamp(int(stamp), UTC)
-    return times
 
 
 def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> None:

@@ -36,7 +36,7 @@ from newsgen.workers import parallel_map
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
                 "slug", "location", "draft", "featured", "expires", "corrections")
-PAGE_KEYS = ("title", "slug", "description")
+PAGE_KEYS = ("title", "slug", "description", "updated")
 HEADLINE_KEYS = ("time", "title", "link")
 
 
@@ -433,7 +433,8 @@ class _Loader:
         if not (title and slug):
             return None
         return Page(source.relative, slug, title, page_url(self.config.url_prefix, slug), body,
-                    body_line, description=fields.text("description"))
+                    body_line, description=fields.text("description"),
+                    updated=fields.time("updated"))
 
     def headlines(self, source: SourceFile) -> list[Headline]:
         try:

@@ -145,6 +145,7 @@ class Page:
     body_line: int
     html: str = ""
     description: str = ""
+    updated: datetime | None = None  # the sitemap's lastmod; none when not given
 
 
 @dataclass(frozen=True)

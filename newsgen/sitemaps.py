@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -43,17 +43,20 @@ class Entry:
     lastmod: datetime | None
 
 
-def site_entries(site: Site, page_times: Mapping[str, datetime]) -> list[Entry]:
+def site_entries(site: Site) -> list[Entry]:
     """Every HTML page the renderer writes (except the 404 page), each with a lastmod.
 
     A listing page's lastmod is the newest change among the articles on it and before it
-    (a new article shifts every later page). ``page_times`` gives static pages' times by URL.
-    Drafts and embargoed articles are never listed, even in a preview build.
+    (a new article shifts every later page). A static page has the lastmod its ``updated``
+    field gives, else none: its file's mtime would change with every checkout of the site,
+    and with it the sitemap. Drafts and embargoed articles are never listed, even in a
+    preview build.
     """
     config = site.config
     prefix, per_page = config.url_prefix, config.per_page
     articles = distributable(site)
-    overall = newest(articles) or max(page_times.values(), default=None)
+    overall = newest(articles) or max((p.updated for p in site.pages if p.updated),
+                                      default=None)
     entries = [Entry(prefix + "/", overall)]
     entries += [Entry(a.url, a.modified) for a in articles]
 
@@ -82,7 +85,7 @@ def site_entries(site: Site, page_times: Mapping[str, datetime]) -> list[Entry]:
     for (year, month), items in sorted(months.items(), reverse=True):
         listing(items, partial(_archive_page, prefix, year, month))
     entries.append(Entry(archive_url(prefix), overall))
-    entries += [Entry(p.url, page_times.get(p.url, overall)) for p in site.pages]
+    entries += [Entry(p.url, p.updated) for p in site.pages]
     return entries
 
 

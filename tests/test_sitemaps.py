@@ -45,6 +45,7 @@ SITE = {
     "content/articles/future.md": article("Future", "2026-03-22T09:00", "world", "x",
                                           slug="future-one"),
     "content/pages/about.md": "---\ntitle: About\n---\n\nUs.\n",
+    "content/pages/contact.md": "---\ntitle: Contact\nupdated: 2026-01-05T10:00\n---\n\nWrite.\n",
 }
 
 
@@ -79,7 +80,9 @@ def test_sitemap_validates_and_lists_every_page_with_lastmod(
              for p in out.rglob("index.html")}
     pages = {p if p.endswith("/") else p + "/" for p in pages}
     assert set(listed) == pages
-    assert all(listed.values()), [loc for loc, mod in listed.items() if not mod]
+    # every page but a static one without 'updated' (a file's mtime is not content)
+    assert [loc for loc, mod in listed.items() if not mod] == [ORIGIN + "/about/"]
+    assert listed[ORIGIN + "/contact/"] == "2026-01-05T10:00:00+00:00"
     kinds = ("/", "/world/2026/03/ferries/", "/world/", "/city/page/2/", "/tags/ports/",
              "/tags/", "/authors/ana/", "/authors/", "/archive/", "/archive/2026/03/page/2/",
              "/about/")
@@ -102,7 +105,7 @@ def test_lastmod_follows_the_content_shown(built: tuple[Path, BuildResult]) -> N
 def test_large_sitemaps_become_an_index(built: tuple[Path, BuildResult]) -> None:
     _, result = built
     config = result.site.config
-    entries = site_entries(result.site, {})
+    entries = site_entries(result.site)
     files = dict(sitemap_files(config, entries, max_urls=5))
     assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap-4.xml",
                              "sitemap-5.xml", "sitemap.xml"][: len(files)]
@@ -227,7 +230,7 @@ def test_a_url_prefix_reaches_every_location(make_site: Callable[..., Path],
     assert all(loc.startswith(ORIGIN + "/news/") for loc in listed)
     assert ORIGIN + "/news/world/2026/03/ferries/" in listed
     assert f"Sitemap: {ORIGIN}/news/news-sitemap.xml" in (out / "robots.txt").read_text()
-    files = dict(sitemap_files(result.site.config, site_entries(result.site, {}), max_urls=2))
+    files = dict(sitemap_files(result.site.config, site_entries(result.site), max_urls=2))
     index = etree.fromstring(files["sitemap.xml"])
     assert index.findtext(f"{SM}sitemap/{SM}loc") == ORIGIN + "/news/sitemap-1.xml"
     assert (out / "world" / "rss.xml").is_file()
