@@ -120,10 +120,10 @@ def _open_spare(path: str) -> tuple[int, int]:
     backup made with hard links, is left alone and a new one is created)."""
     flags = os.O_WRONLY | os.O_NOFOLLOW
     try:
-        handle = os.open(path, flags)
+        handle = os.open(path, flags | os.O_NONBLOCK)  # a FIFO put there must not block
     except FileNotFoundError:
         return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644), 0
-    except OSError:  # a symbolic link or a folder swapped out of the output
+    except OSError:  # a symbolic link, a folder or a FIFO swapped out of the output
         _remove(path)
         return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644), 0
     info = os.fstat(handle)
@@ -380,7 +380,11 @@ def _apply(out_dir: Path, journal: dict[str, list[str]], resumed: bool = False) 
     been swapped in already; they are recognised by their bytes (see :func:`_done`)."""
     spare = _sibling(out_dir, "spare")
     *files, last = journal["puts"] or [""]
-    done = _done(out_dir, spare, last) if resumed else None
+    done = None
+    if resumed:
+        done = _done(out_dir, spare, last)
+        if done is None:  # the manifest moved last: every file is in place, swap none again
+            files = []
     if len(files) < MOVE_THREADS * 64:
         _move(out_dir, spare, files, done)
     else:

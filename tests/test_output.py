@@ -236,6 +236,35 @@ def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
     assert not (out / "many").exists(), "the next build removes what its site does not make"
 
 
+def test_a_crash_among_the_deletions_keeps_every_file_swapped_in(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest moves after every file; a build killed while it deletes (after that)
+    is finished without swapping any file again, which would bring the old bytes back."""
+    out = build(site).out_dir
+    paths = [f"many/{n:03d}/index.html" for n in range(300)]
+    _put_all(out, {r: f"<p>old page {r}</p>".encode() for r in paths}).commit()
+    files = {r: f"<p>page {r}</p>".encode() for r in paths}
+    writer = OutputWriter(out)
+    for relative in writer.old:
+        if relative in files:
+            writer.put(relative, files[relative])
+        elif relative != "theme/style.css":
+            writer.put(relative, (out / relative).read_bytes())
+
+    def dies(folder: Path, root: Path) -> None:
+        raise KeyboardInterrupt("killed while deleting")
+
+    monkeypatch.setattr(writer_module, "_prune", dies)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    monkeypatch.undo()
+    assert (out.parent / ".out.journal").is_file()
+    recover(out)
+    assert all((out / relative).read_bytes() == data for relative, data in files.items())
+    assert not (out / "theme/style.css").exists()
+    assert not (out.parent / ".out.journal").exists()
+
+
 def test_a_replaced_file_is_kept_as_a_spare_and_written_into_next_time(site: Path) -> None:
     """Rewriting a file costs less than creating one and deleting another; the spare is
     reused only when nothing else links to it (a hard-linked backup is never written to),
