@@ -87,6 +87,10 @@ def scenario(run: ToolRun, name: str, repeat: int, build: Build,
     for k in range(1, repeat + 1):
         try:
             change(k)
+            # what the change wrote or deleted reaches the disk before the clock starts, so
+            # that no build pays for the writeback of the one before it (as hyperfine's
+            # --prepare sync does)
+            os.sync()
             seconds, peak = build(cold)
         except (RuntimeError, OSError, ValueError) as exc:
             cell.failure = f"failed: {exc}"

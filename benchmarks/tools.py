@@ -135,6 +135,11 @@ class Newsgen(Tool):
     def reset(self) -> None:
         super().reset()
         shutil.rmtree(self.site / ".newsgen-cache", ignore_errors=True)
+        for kept in self.out.parent.glob(f".{self.out.name}.*"):  # spares, file times, lock
+            if kept.is_dir():
+                shutil.rmtree(kept, ignore_errors=True)
+            else:
+                kept.unlink(missing_ok=True)
 
 
 class Pelican(Tool):
