@@ -147,12 +147,8 @@ def test_recover_drops_an_uncommitted_staging_folder(site: Path) -> None:
 def test_recover_completes_a_committed_journal(site: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     out = build(site).out_dir
-    writer = OutputWriter(out)
-    writer.put("index.html", b"<p>new front page</p>")
-    writer.put("brand-new/index.html", b"<p>new</p>")
-    for relative in writer.old:
-        if relative not in ("index.html", "theme/style.css"):
-            writer.put(relative, (out / relative).read_bytes())
+    writer = _put_all(out, {"index.html": b"<p>new front page</p>",
+                            "brand-new/index.html": b"<p>new</p>"}, drop=("theme/style.css",))
 
     def killed(out_dir: Path, journal: dict[str, list[str]]) -> None:
         raise KeyboardInterrupt("killed right after the commit point")
@@ -186,13 +182,14 @@ def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) 
     assert not (out.parent / ".out.journal").exists()
 
 
-def _put_all(out: Path, files: dict[str, bytes]) -> OutputWriter:
-    """A writer with ``files`` changed and every other file of the last build kept."""
+def _put_all(out: Path, files: dict[str, bytes], drop: tuple[str, ...] = ()) -> OutputWriter:
+    """A writer with ``files`` changed, ``drop`` deleted and every other file of the last
+    build kept."""
     writer = OutputWriter(out)
     for relative, data in files.items():
         writer.put(relative, data)
     for relative in writer.old:
-        if relative not in files:
+        if relative not in files and relative not in drop:
             writer.put(relative, (out / relative).read_bytes())
     return writer
 
@@ -244,12 +241,7 @@ def test_a_crash_among_the_deletions_keeps_every_file_swapped_in(
     paths = [f"many/{n:03d}/index.html" for n in range(300)]
     _put_all(out, {r: f"<p>old page {r}</p>".encode() for r in paths}).commit()
     files = {r: f"<p>page {r}</p>".encode() for r in paths}
-    writer = OutputWriter(out)
-    for relative in writer.old:
-        if relative in files:
-            writer.put(relative, files[relative])
-        elif relative != "theme/style.css":
-            writer.put(relative, (out / relative).read_bytes())
+    writer = _put_all(out, files, drop=("theme/style.css",))
 
     def dies(folder: Path, root: Path) -> None:
         raise KeyboardInterrupt("killed while deleting")
