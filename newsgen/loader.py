@@ -56,7 +56,7 @@ class SourceFile:
 
     relative: str
     path: Path
-    info: os.stat_result | None = None
+    info: os.stat_result | None = field(default=None, compare=False)
 
 
 class SourceMemo(Protocol):

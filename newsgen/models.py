@@ -113,8 +113,8 @@ class Article:
 
     def evolve(self, **changes: object) -> Article:
         """``dataclasses.replace`` without running ``__init__`` again: a build completes
-        every article with its body's facts, and replace() was 0.08 s of a one-article
-        rebuild at 10,000. Only field names are accepted."""
+        every article with its body's facts, and replace() took 0.14 s of a one-article
+        rebuild at 10,000 under the profiler. Only field names are accepted."""
         unknown = changes.keys() - _ARTICLE_FIELDS
         if unknown:
             raise TypeError(f"not fields of Article: {sorted(unknown)}")

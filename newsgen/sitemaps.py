@@ -44,7 +44,7 @@ class Entry:
 
 
 def site_entries(site: Site) -> list[Entry]:
-    """Every HTML page the renderer writes (except the 404 page), each with a lastmod.
+    """Every HTML page the renderer writes (except the 404 page), with its lastmod.
 
     A listing page's lastmod is the newest change among the articles on it and before it
     (a new article shifts every later page). A static page has the lastmod its ``updated``
@@ -114,7 +114,8 @@ def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = 
 
 def sitemap_key(config: SiteConfig, entries: Sequence[Entry]) -> str:
     """What ``sitemap.xml`` is made from: a rebuild whose entries are the same keeps the
-    file (writing 18,000 URLs as XML was a tenth of a one-article rebuild at 10,000)."""
+    file (writing 18,000 URLs as XML was 0.11-0.15 s of a 1.8-2 s one-article rebuild at
+    10,000)."""
     key = hashlib.blake2b(repr((config.base_url, MAX_URLS, MAX_BYTES)).encode(),
                           digest_size=16)
     key.update("\n".join(f"{e.path} {e.lastmod.isoformat() if e.lastmod else ''}"

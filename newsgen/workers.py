@@ -108,8 +108,7 @@ def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, 
     results are large (converted bodies) passes them on without holding them all."""
     global _TASK
     workers = worker_count() if workers is None else workers
-    methods = multiprocessing.get_all_start_methods()
-    if workers < 2 or count < MIN_PARALLEL or "fork" not in methods:
+    if not worth_forking(count, workers):
         for index in range(count):
             consume(index, task(index))
             if progress:
