@@ -153,10 +153,7 @@ def test_recover_completes_a_committed_journal(site: Path,
     def killed(out_dir: Path, journal: dict[str, list[str]]) -> None:
         raise KeyboardInterrupt("killed right after the commit point")
 
-    monkeypatch.setattr(writer_module, "_apply", killed)
-    with pytest.raises(KeyboardInterrupt):
-        writer.commit()
-    monkeypatch.undo()
+    _commit_killed(writer, monkeypatch, "_apply", killed)
     assert (out.parent / ".out.journal").is_file()
     assert (out / "theme/style.css").is_file(), "not applied yet"
     recover(out)
@@ -180,6 +177,16 @@ def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) 
     build(site)
     assert tree_digest(out) == expected
     assert not (out.parent / ".out.journal").exists()
+
+
+def _commit_killed(writer: OutputWriter, monkeypatch: pytest.MonkeyPatch, name: str,
+                   stand_in: Callable[..., None]) -> None:
+    """Commit with the writer's function ``name`` replaced by ``stand_in``, which raises
+    KeyboardInterrupt as a kill at that point would; the real one is back afterwards."""
+    monkeypatch.setattr(writer_module, name, stand_in)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    monkeypatch.undo()
 
 
 def _put_all(out: Path, files: dict[str, bytes], drop: tuple[str, ...] = ()) -> OutputWriter:
@@ -216,10 +223,7 @@ def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
         moved[0] += 1
         real_swap(source, target)
 
-    monkeypatch.setattr(writer_module, "_swap_in", dies_midway)
-    with pytest.raises(KeyboardInterrupt):
-        writer.commit()
-    monkeypatch.undo()
+    _commit_killed(writer, monkeypatch, "_swap_in", dies_midway)
     changed = sum((out / r).read_bytes() == files[r] for r in paths if (out / r).is_file())
     assert 0 < changed < len(paths), "stopped midway"
     recover(out)
@@ -246,10 +250,7 @@ def test_a_crash_among_the_deletions_keeps_every_file_swapped_in(
     def dies(folder: Path, root: Path) -> None:
         raise KeyboardInterrupt("killed while deleting")
 
-    monkeypatch.setattr(writer_module, "_prune", dies)
-    with pytest.raises(KeyboardInterrupt):
-        writer.commit()
-    monkeypatch.undo()
+    _commit_killed(writer, monkeypatch, "_prune", dies)
     assert (out.parent / ".out.journal").is_file()
     recover(out)
     assert all((out / relative).read_bytes() == data for relative, data in files.items())
