@@ -10,6 +10,7 @@ own text.
 
 from __future__ import annotations
 
+import bisect
 import html
 import posixpath
 import re
@@ -43,6 +44,7 @@ _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>')
 _SITE_PATH = re.compile(r'\s(?:href|src)="(/[^"]*)"')
+_BRACKET = re.compile(r"[\[\]]")
 
 
 # Python-Markdown's inline patterns (3.x names) and what a body must contain for each to
@@ -113,6 +115,32 @@ class _ListedRegistry(markdown.util.Registry):
     def deregister(self, name: str, strict: bool = True) -> None:
         self._listed = None
         super().deregister(name, strict)
+
+
+class _BracketEnds:
+    """For every index of a text node, the index just past the ``]`` that closes a bracket
+    opened before it, or None: what Python-Markdown's ``_findBracketEnds`` computes (3.10+)
+    for its link patterns, char by char in Python, a fifth of a body's conversion time.
+    Only brackets change the depth, so every stretch of text between two brackets has one
+    answer: they are found with a regular expression and answered by bisection."""
+
+    __slots__ = ("positions", "ends")
+
+    def __init__(self, data: str) -> None:
+        self.positions = [match.start() for match in _BRACKET.finditer(data)]
+        # Stretch k holds the indexes p with positions[k - 1] < p <= positions[k].
+        ends: list[int | None] = [None] * (len(self.positions) + 1)
+        stack: list[tuple[int, int]] = []  # (stretch, depth), depths rising to the top
+        depth = 0
+        for stretch, position in enumerate(self.positions):
+            stack.append((stretch, depth))
+            depth += 1 if data[position] == "[" else -1
+            while stack and depth < stack[-1][1]:
+                ends[stack.pop()[0]] = position + 1
+        self.ends = ends
+
+    def __getitem__(self, index: int) -> int | None:
+        return self.ends[bisect.bisect_left(self.positions, index)]
 
 
 def _contains_any(needles: tuple[str, ...]) -> Callable[[str], bool]:
@@ -231,6 +259,9 @@ class MarkdownConverter:
             if name in processors:
                 processor = processors[name]
                 setattr(processor, kind, _guard_block(getattr(processor, kind), needles, kind))
+        for pattern in self.md.inlinePatterns:
+            if hasattr(pattern, "_findBracketEnds"):  # Python-Markdown 3.10 and later
+                pattern._findBracketEnds = _BracketEnds
 
     def _fit_patterns(self, text: str) -> None:
         """Leave out the inline patterns that cannot match ``text``: Python-Markdown tries

@@ -15,11 +15,12 @@ from pathlib import Path
 import lxml.html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from newsgen.errors import ContentError, ProblemList
 from newsgen.fields import FieldReader
 from newsgen.frontmatter import decode_source, parse_yaml, split_front_matter
-from newsgen.markup import MarkdownConverter
+from newsgen.markup import MarkdownConverter, _BracketEnds
 from newsgen.urls import UnsafePath, check_relative, safe_join, slug_problem, slugify
 
 EXAMPLES = settings(max_examples=int(os.environ.get("NEWSGEN_HYPOTHESIS_EXAMPLES", 1000)),
@@ -148,14 +149,27 @@ _WHITESPACE = st.sampled_from(["  \n", "\t", "\t\n", "  \r\n", "\r", " \t\n", "<
                                "<http://a.b/>", "&amp;", "&#65;", "\\*", "\\[", "[^n]: note\n",
                                "> ", "\n> ", "## ", "\n===", "\n---", "- - -", "\n: ",
                                "a | b\n", "|---|", "*[ABC]: x\n", "[r]: /x\n", "\n    ",
-                               "[TOC]", "\n\n[TOC]\n\n"])
+                               "[TOC]", "\n\n[TOC]\n\n", "[", "]", "[[", "]]", "](/a)",
+                               "[x][r]", "![i](/p.png)", "(", ")"])
 
 
 @EXAMPLES
 @given(st.lists(MD_PIECES | _WHITESPACE | st.text(max_size=4), max_size=50).map("".join))
 def test_leaving_out_impossible_patterns_changes_nothing(text: str) -> None:
     """The converter skips inline patterns whose trigger characters a body or a text node
-    lacks, and block processors whose trigger a block lacks; the HTML must be exactly what
-    Python-Markdown gives with every pattern and processor tried."""
+    lacks, and block processors whose trigger a block lacks, and finds closing brackets its
+    own way; the HTML must be exactly what Python-Markdown gives with every pattern and
+    processor tried."""
     assert _CONVERTER.convert(text, "content/articles/a.md") == \
         _UNPRUNED.convert(text, "content/articles/a.md")
+
+
+@EXAMPLES
+@given(st.text(alphabet="[]a!(", max_size=60))
+def test_bracket_ends_agree_with_python_markdown(data: str) -> None:
+    """The converter's closing-bracket finder answers every index as Python-Markdown's."""
+    original = getattr(LinkInlineProcessor, "_findBracketEnds", None)
+    if original is None:  # an older Python-Markdown: the converter leaves it alone
+        return
+    ends = _BracketEnds(data)
+    assert [ends[index] for index in range(len(data) + 1)] == original(data)
