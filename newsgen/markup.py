@@ -143,6 +143,10 @@ class _BracketEnds:
         return self.ends[bisect.bisect_left(self.positions, index)]
 
 
+def _as_is(lines: list[str]) -> list[str]:
+    return lines
+
+
 def _contains_any(needles: tuple[str, ...]) -> Callable[[str], bool]:
     """A test for "text contains one of ``needles``" (a generator in ``any()`` would cost
     more than the search it saves on a short block)."""
@@ -234,6 +238,7 @@ class MarkdownConverter:
         fenced: Any = self.md.preprocessors["fenced_code_block"]
         fenced.checked_for_deps = True
         fenced.use_attr_list = False
+        self._fenced, self._fenced_run = fenced, fenced.run
         self._source_dir = ""
         self._links: list[str] = []
         self._patterns = {name: (self.md.inlinePatterns[name], priority)
@@ -266,7 +271,11 @@ class MarkdownConverter:
     def _fit_patterns(self, text: str) -> None:
         """Leave out the inline patterns that cannot match ``text``: Python-Markdown tries
         each of them on every text node, half of a body's conversion time, and most bodies
-        have no backticks, escapes, images, footnotes, autolinks or entities."""
+        have no backticks, escapes, images, footnotes, autolinks or entities. The same
+        goes for the fenced-code preprocessor (a search of the whole body) and the
+        table-of-contents marker."""
+        if "\x02" in text or "\x03" in text:  # removed first thing: "`\x02``" is a fence
+            text = text.replace("\x02", "").replace("\x03", "")
         for name, triggers in _TRIGGERS.items():
             if name not in self._patterns:
                 continue
@@ -281,6 +290,7 @@ class MarkdownConverter:
         # The table-of-contents extension walks the whole tree for its marker paragraph;
         # a body without the marker's text cannot have one.
         self._toc.marker = self._toc_marker if self._toc_marker in text else ""
+        self._fenced.run = self._fenced_run if "```" in text or "~~~" in text else _as_is
 
     def convert(self, text: str, source: str = "") -> RenderedBody:
         """Convert one body; ``source`` (site-relative path) anchors relative ``.md`` links."""

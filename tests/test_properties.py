@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import lxml.html
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
@@ -150,11 +150,16 @@ _WHITESPACE = st.sampled_from(["  \n", "\t", "\t\n", "  \r\n", "\r", " \t\n", "<
                                "> ", "\n> ", "## ", "\n===", "\n---", "- - -", "\n: ",
                                "a | b\n", "|---|", "*[ABC]: x\n", "[r]: /x\n", "\n    ",
                                "[TOC]", "\n\n[TOC]\n\n", "[", "]", "[[", "]]", "](/a)",
-                               "[x][r]", "![i](/p.png)", "(", ")"])
+                               "[x][r]", "![i](/p.png)", "(", ")", "\x02", "\x03",
+                               "\n```\n", "\n~~~\n"])
 
 
 @EXAMPLES
 @given(st.lists(MD_PIECES | _WHITESPACE | st.text(max_size=4), max_size=50).map("".join))
+# Python-Markdown drops STX and ETX before anything else, which can join a trigger.
+@example("``\x02`\ncode\n``\x03`\n")
+@example("[TO\x02C]")
+@example("a [\x03^1] b\n\n[^1]: n")
 def test_leaving_out_impossible_patterns_changes_nothing(text: str) -> None:
     """The converter skips inline patterns whose trigger characters a body or a text node
     lacks, and block processors whose trigger a block lacks, and finds closing brackets its
