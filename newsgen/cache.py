@@ -325,6 +325,8 @@ class BodyStore:
             if not self._temporary and not gitignore.exists():
                 gitignore.write_text("*\n")
             self._db = sqlite3.connect(self.path, timeout=30)
+            if self._temporary:  # thrown away after the build: no need to wait for the disk
+                self._db.execute("PRAGMA synchronous=OFF")
             self._pid = os.getpid()
         return self._db
 
