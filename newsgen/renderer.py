@@ -141,6 +141,10 @@ class Renderer:
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now,
         )
+        # A global as well as a context value: the theme imports its macros without the
+        # page's context, and they still need ``site`` (set before any template loads,
+        # see templating._Environment).
+        env.globals["site"] = self.view
         self.sections = {s.id: s for s in site.sections}
         self.tag_names = {t.slug: t for t in site.tags}
         self.by_section: dict[str, list[Article]] = {}

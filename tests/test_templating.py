@@ -96,6 +96,27 @@ def test_site_macros_override_the_theme_macros(make_site: Callable[..., Path]) -
     assert page(out, "world/index.html").xpath("//*[contains(@class, 'site-teaser')]")
 
 
+def test_macros_see_site_but_not_the_page(make_site: Callable[..., Path]) -> None:
+    """The theme imports its macros without the page's context: ``site`` is a global, and
+    a macro that reads a page variable fails at its own line instead of reading stale data."""
+    theme_macros = (REPO / "templates/_macros.html").read_text()
+    files = dict(FILES)
+    files["templates/_macros.html"] = theme_macros.replace(
+        '<p class="teaser-meta">', '<p class="teaser-meta" data-paper="{{ site.title }}">')
+    doc = page(build(make_site(files)), "world/index.html")
+    assert doc.xpath("//p[@class='teaser-meta']/@data-paper")[0] == doc.xpath(
+        "string(//p[@class='masthead-title'])").strip()
+    lines = theme_macros.split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if '<p class="teaser-meta">' in text)
+    files["templates/_macros.html"] = theme_macros.replace(
+        '<p class="teaser-meta">', '<p class="teaser-meta" data-kind="{{ page.kind }}">')
+    with pytest.raises(BuildFailed) as failed:
+        build(make_site(files))
+    text = str(failed.value.problems[0])
+    assert text.startswith(f"templates/_macros.html:{line}: "), text
+    assert "'page' is undefined" in text, text
+
+
 def test_template_error_is_reported_at_its_line(make_site: Callable[..., Path]) -> None:
     files = dict(FILES)
     files["templates/article.html"] = (
