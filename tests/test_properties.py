@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import lxml.html
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
@@ -174,7 +175,7 @@ def test_leaving_out_impossible_patterns_changes_nothing(text: str) -> None:
 def test_bracket_ends_agree_with_python_markdown(data: str) -> None:
     """The converter's closing-bracket finder answers every index as Python-Markdown's."""
     original = getattr(LinkInlineProcessor, "_findBracketEnds", None)
-    if original is None:  # an older Python-Markdown: the converter leaves it alone
-        return
+    if original is None:
+        pytest.skip("this Python-Markdown has no _findBracketEnds; the converter keeps its own")
     ends = _BracketEnds(data)
     assert [ends[index] for index in range(len(data) + 1)] == original(data)

@@ -98,7 +98,7 @@ def test_site_macros_override_the_theme_macros(make_site: Callable[..., Path]) -
 
 def test_macros_see_site_but_not_the_page(make_site: Callable[..., Path]) -> None:
     """The theme imports its macros without the page's context: ``site`` is a global, and
-    a macro that reads a page variable fails at its own line instead of reading stale data."""
+    a macro that reads a page variable fails at its own line, naming the variable."""
     theme_macros = (REPO / "templates/_macros.html").read_text()
     files = dict(FILES)
     files["templates/_macros.html"] = theme_macros.replace(
