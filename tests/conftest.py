@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -79,3 +80,26 @@ def tree_digest(root: Path) -> dict[str, str]:
             result[path.relative_to(root).as_posix()] = hashlib.sha256(
                 path.read_bytes()).hexdigest()
     return result
+
+
+NPM_PACKAGES = ("vnu-jar", "axe-core")  # what the HTML-validation and browser tests run
+
+
+def npm_file(suffix: Path, variable: str) -> Path:
+    """A file of an npm package the tests run: ``$variable``, else ``node_modules`` in the
+    repository root or /tmp. Missing and with npm on PATH, the packages are installed in the
+    repository root first (as ``.ci/run`` does), so ``pytest`` alone works on a machine that
+    has npm; without npm the test fails, saying what to install."""
+    candidates = [Path(os.environ[variable])] if os.environ.get(variable) else []
+    candidates += [REPO / suffix, Path("/tmp") / suffix]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None and not os.environ.get(variable) and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
+                        "--loglevel=error", *NPM_PACKAGES], cwd=REPO, check=False,
+                       capture_output=True, timeout=600)
+        found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        pytest.fail(f"{suffix.name} not found: run `npm install {' '.join(NPM_PACKAGES)}` in "
+                    f"the repository root or set {variable} (looked in "
+                    f"{', '.join(map(str, candidates))})")
+    return found

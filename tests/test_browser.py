@@ -9,7 +9,6 @@ instructions: CI installs Chromium and ``npm install axe-core``.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +18,7 @@ from typing import Any
 import lxml.html
 import pytest
 
-from tests.conftest import REPO, run_newsgen
+from tests.conftest import REPO, npm_file, run_newsgen
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -198,13 +197,7 @@ def test_dark_scheme_changes_the_palette(browser: Any, base_url: str) -> None:
 
 
 def find_axe() -> Path:
-    candidates = [Path(os.environ["AXE_JS"])] if os.environ.get("AXE_JS") else []
-    candidates += [REPO / AXE_SUFFIX, Path("/tmp") / AXE_SUFFIX]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    pytest.fail("axe.min.js not found: run `npm install axe-core` in the repository root or "
-                f"set AXE_JS (looked in {', '.join(map(str, candidates))})")
+    return npm_file(AXE_SUFFIX, "AXE_JS")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

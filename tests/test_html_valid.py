@@ -8,28 +8,20 @@ that was never validated must not pass CI silently.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_newsgen
+from tests.conftest import REPO, npm_file, run_newsgen
 
 DEMO_NOW = "2026-11-29T12:00"
 JAR_SUFFIX = Path("node_modules/vnu-jar/build/dist/vnu.jar")
 
 
 def find_vnu_jar() -> Path:
-    """``$VNU_JAR``, else an npm install in the repository root or in /tmp."""
-    candidates = [Path(os.environ["VNU_JAR"])] if os.environ.get("VNU_JAR") else []
-    candidates += [REPO / JAR_SUFFIX, Path("/tmp") / JAR_SUFFIX]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    pytest.fail("vnu.jar not found: run `npm install vnu-jar` in the repository root or set "
-                f"VNU_JAR (looked in {', '.join(map(str, candidates))})")
+    return npm_file(JAR_SUFFIX, "VNU_JAR")
 
 
 def find_java() -> str:
