@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -92,14 +93,22 @@ def npm_file(suffix: Path, variable: str) -> Path:
     has npm; without npm the test fails, saying what to install."""
     candidates = [Path(os.environ[variable])] if os.environ.get(variable) else []
     candidates += [REPO / suffix, Path("/tmp") / suffix]
-    found = next((c for c in candidates if c.is_file()), None)
-    if found is None and not os.environ.get(variable) and shutil.which("npm"):
-        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
-                        "--loglevel=error", *NPM_PACKAGES], cwd=REPO, check=False,
-                       capture_output=True, timeout=600)
-        found = next((c for c in candidates if c.is_file()), None)
-    if found is None:
+
+    def found() -> Path | None:
+        return next((c for c in candidates if c.is_file()), None)
+    if found() is None and not os.environ.get(variable) and shutil.which("npm"):
+        _npm_install()
+    path = found()
+    if path is None:
         pytest.fail(f"{suffix.name} not found: run `npm install {' '.join(NPM_PACKAGES)}` in "
                     f"the repository root or set {variable} (looked in "
                     f"{', '.join(map(str, candidates))})")
-    return found
+    return path
+
+
+@functools.cache
+def _npm_install() -> None:
+    """Once per test run: a failed install is not tried again by every test that asks."""
+    subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
+                    "--loglevel=error", *NPM_PACKAGES], cwd=REPO, check=False,
+                   capture_output=True, timeout=600)
