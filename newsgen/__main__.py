@@ -2,6 +2,6 @@
 
 import sys
 
-from newsgen.cli import main
+from newsgen.commands import main
 
 sys.exit(main())

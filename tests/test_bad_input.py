@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgen.cli import main
+from newsgen.commands import main
 from tests.conftest import BASIC_CONFIG, article, run_newsgen, tree_digest
 
 GOOD_FILES: dict[str, str] = {
@@ -413,8 +413,8 @@ def test_alias_bomb_memory_is_bounded(tmp_path: Path) -> None:
     """A billion-laughs document is refused by the value budget, not by running out of RAM."""
     import tracemalloc
 
+    from newsgen.content.frontmatter import parse_yaml
     from newsgen.errors import ContentError
-    from newsgen.frontmatter import parse_yaml
 
     tracemalloc.start()
     with pytest.raises(ContentError):

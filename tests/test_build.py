@@ -11,11 +11,11 @@ import feedparser
 import lxml.html
 import pytest
 
-from newsgen import workers
-from newsgen.builder import BuildOptions, build_site
-from newsgen.config import load_config
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.content.config import load_config
+from newsgen.content.times import parse_time
+from newsgen.engine import workers
 from newsgen.errors import BuildFailed
-from newsgen.times import parse_time
 from tests.conftest import BASIC_CONFIG, article, tree_digest
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import article, tree_digest
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.cache import digest
-from newsgen.config import load_config
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.content.config import load_config
+from newsgen.content.sources import read_body
+from newsgen.engine.digests import digest
 from newsgen.errors import ContentError
-from newsgen.loader import read_body
 
 NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
 CACHE = Path(".newsgen-cache/cache.sqlite")

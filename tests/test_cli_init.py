@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 import yaml
 
-from newsgen.config import KNOWN_KEYS
+from newsgen.content.config import KNOWN_KEYS
 from tests.conftest import REPO
 from tests.conftest import run_newsgen as _run_newsgen
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgen.frontmatter import parse_yaml, split_front_matter
+from newsgen.content.frontmatter import parse_yaml, split_front_matter
 from tests.conftest import REPO, article
 from tests.conftest import run_newsgen as _run_newsgen
 

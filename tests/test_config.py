@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgen.config import load_config, permalink_problem
+from newsgen.content.config import load_config, permalink_problem
 from newsgen.errors import BuildFailed
 from tests.conftest import BASIC_CONFIG
 

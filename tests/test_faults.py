@@ -16,7 +16,7 @@ from pathlib import Path
 import lxml.etree
 import pytest
 
-from newsgen.writer import recover
+from newsgen.engine.journal import recover
 from tests.conftest import BASIC_CONFIG, REPO, run_newsgen, tree_digest
 
 NOW = "2026-03-25T12:00"

@@ -15,12 +15,12 @@ import lxml.html
 import pytest
 from conftest import BASIC_CONFIG, article, tree_digest
 
-from newsgen import feeds as feeds_module
-from newsgen import workers
-from newsgen.builder import BuildOptions, BuildResult, build_site
+from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.distribution import feeds as feeds_module
+from newsgen.distribution.feeds import Channel, FeedSet, _channel_documents, feed_files
+from newsgen.distribution.weblinks import absolutize, xml_safe
+from newsgen.engine import workers
 from newsgen.errors import BuildFailed
-from newsgen.feeds import Channel, FeedSet, _channel_documents, feed_files
-from newsgen.weblinks import absolutize, xml_safe
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=LISBON)

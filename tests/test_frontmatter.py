@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from newsgen.content.frontmatter import MAX_DEPTH, decode_source, parse_yaml, split_front_matter
 from newsgen.errors import ContentError
-from newsgen.frontmatter import MAX_DEPTH, decode_source, parse_yaml, split_front_matter
 
 
 def test_lines_are_in_file_coordinates() -> None:

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.fingerprint import Fingerprinter
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.render.fingerprint import Fingerprinter
 
 ZONE = ZoneInfo("Europe/Lisbon")
 WORDS = ["harbour", "council", "rain", "market", "bridge", "ferry", "budget", "school"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from newsgen.config import load_config
+from newsgen.content.config import load_config
+from newsgen.content.loader import load_content
 from newsgen.errors import ProblemList
-from newsgen.loader import load_content
 from tests.conftest import article
 
 

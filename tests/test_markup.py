@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from newsgen.markup import MarkdownConverter
+from newsgen.render.markup import MarkdownConverter
 
 
 def html_of(text: str, **options: object) -> lxml.html.HtmlElement:
@@ -62,12 +62,12 @@ def test_template_syntax_is_plain_text() -> None:
                                             ("x\n" + " " * 300 + "- y", 2),
                                             ("> " * 150 + "q", 1)])
 def test_pathological_nesting_is_refused(text: str, line: int) -> None:
-    from newsgen.markup import nesting_problem
+    from newsgen.content.nesting import nesting_problem
     found = nesting_problem(text)
     assert found is not None and found[0] == line
 
 
 def test_ordinary_text_is_not_refused() -> None:
-    from newsgen.markup import nesting_problem
+    from newsgen.content.nesting import nesting_problem
     text = "A (b [c] (d)) e.\n\n" + "-" * 400 + "\n\n    code ((((((\n\n*" + "x" * 500 + "*"
     assert nesting_problem(text) is None

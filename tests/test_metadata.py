@@ -14,8 +14,8 @@ import lxml.html
 import pytest
 from conftest import article
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.metadata import json_ld
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.distribution.structured_data import json_ld
 
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 ORIGIN = "https://gazette.example.org"

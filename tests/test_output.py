@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from newsgen import writer as writer_module
-from newsgen.builder import BuildOptions, BuildResult, build_site
-from newsgen.config import load_config
+from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.content.config import load_config
+from newsgen.content.times import parse_time
+from newsgen.engine import journal as journal_module
+from newsgen.engine.journal import recover
+from newsgen.engine.writer import MANIFEST, OutputWriter
 from newsgen.errors import BuildFailed
-from newsgen.times import parse_time
-from newsgen.writer import MANIFEST, OutputWriter, recover
 from tests.conftest import article, tree_digest
 
 FILES = {
@@ -153,7 +154,7 @@ def test_recover_completes_a_committed_journal(site: Path,
     def killed(out_dir: Path, journal: dict[str, list[str]]) -> None:
         raise KeyboardInterrupt("killed right after the commit point")
 
-    _commit_killed(writer, monkeypatch, "_apply", killed)
+    _commit_killed(writer, monkeypatch, "apply_journal", killed)
     assert (out.parent / ".out.journal").is_file()
     assert (out / "theme/style.css").is_file(), "not applied yet"
     recover(out)
@@ -171,7 +172,7 @@ def test_next_build_recovers_first(site: Path, monkeypatch: pytest.MonkeyPatch) 
     expected = tree_digest(out)
     writer = OutputWriter(out)
     writer.put("index.html", b"interrupted")
-    monkeypatch.setattr(writer_module, "_apply", lambda out_dir, journal: None)
+    monkeypatch.setattr(journal_module, "apply_journal", lambda out_dir, journal: None)
     writer.commit()  # journal written, never applied
     monkeypatch.undo()
     build(site)
@@ -183,7 +184,7 @@ def _commit_killed(writer: OutputWriter, monkeypatch: pytest.MonkeyPatch, name: 
                    stand_in: Callable[..., None]) -> None:
     """Commit with the writer's function ``name`` replaced by ``stand_in``, which raises
     KeyboardInterrupt as a kill at that point would; the real one is back afterwards."""
-    monkeypatch.setattr(writer_module, name, stand_in)
+    monkeypatch.setattr(journal_module, name, stand_in)
     with pytest.raises(KeyboardInterrupt):
         writer.commit()
     monkeypatch.undo()
@@ -215,7 +216,7 @@ def test_many_files_move_in_threads_and_a_crash_among_them_is_completed(
     files = {r: f"<p>page {r}</p>".encode() for r in paths}
     files["index.html"] = b"<p>new front page</p>"
     writer = _put_all(out, files)
-    moved, real_swap = [0], writer_module._swap_in
+    moved, real_swap = [0], journal_module._swap_in
 
     def dies_midway(source: str, target: str) -> None:
         if moved[0] == 150:

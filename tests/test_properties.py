@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
+from newsgen.content.fields import FieldReader
+from newsgen.content.frontmatter import decode_source, parse_yaml, split_front_matter
+from newsgen.content.urls import slug_problem, slugify
+from newsgen.engine.paths import UnsafePath, check_relative, safe_join
 from newsgen.errors import ContentError, ProblemList
-from newsgen.fields import FieldReader
-from newsgen.frontmatter import decode_source, parse_yaml, split_front_matter
-from newsgen.markup import MarkdownConverter, _BracketEnds
-from newsgen.urls import UnsafePath, check_relative, safe_join, slug_problem, slugify
+from newsgen.render.markup import MarkdownConverter, _BracketEnds
 
 EXAMPLES = settings(max_examples=int(os.environ.get("NEWSGEN_HYPOTHESIS_EXAMPLES", 1000)),
                     deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,9 +10,9 @@ import feedparser
 import lxml.html
 import pytest
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.config import load_config
-from newsgen.times import parse_time
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.content.config import load_config
+from newsgen.content.times import parse_time
 from tests.conftest import BASIC_CONFIG, article
 
 

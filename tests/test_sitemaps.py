@@ -14,8 +14,8 @@ import pytest
 from conftest import BASIC_CONFIG, REPO, article
 from lxml import etree
 
-from newsgen.builder import BuildOptions, BuildResult, build_site
-from newsgen.sitemaps import (
+from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.distribution.sitemaps import (
     Entry,
     news_language,
     news_sitemap_files,

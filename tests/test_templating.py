@@ -8,10 +8,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.config import load_config
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.content.config import load_config
+from newsgen.content.times import parse_time
 from newsgen.errors import BuildFailed
-from newsgen.times import parse_time
 from tests.conftest import REPO, article
 
 FILES: dict[str, str | bytes] = {
@@ -149,7 +149,7 @@ def test_template_failing_on_one_page_leaves_the_old_output(
 
 
 def test_cached_block_renders_once_per_distinct_arguments() -> None:
-    from newsgen.templating import FragmentCache
+    from newsgen.render.templating import FragmentCache
     renders: list[str] = []
 
     def block(text: str) -> Callable[[], str]:

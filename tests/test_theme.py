@@ -9,9 +9,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from newsgen.builder import BuildOptions, build_site
-from newsgen.config import load_config
-from newsgen.times import parse_time
+from newsgen.build.builder import BuildOptions, build_site
+from newsgen.content.config import load_config
+from newsgen.content.times import parse_time
 from tests.conftest import BASIC_CONFIG, REPO, article
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450" viewBox="0 0 800 450">'

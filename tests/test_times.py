@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsgen.times import TimeError, long_date, parse_time
+from newsgen.content.times import TimeError, long_date, parse_time
 
 LISBON = ZoneInfo("Europe/Lisbon")
 

@@ -11,19 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsgen import urls
-from newsgen.urls import (
-    UnsafePath,
-    article_url,
-    check_relative,
-    fold_case,
-    output_path,
-    safe_join,
-    slug_problem,
-    slugify,
-)
+from newsgen.content.urls import article_url, output_path, slug_problem, slugify
+from newsgen.engine import paths
+from newsgen.engine.paths import UnsafePath, check_relative, fold_case, safe_join
 
-PLAIN_PATH = urls._PLAIN_PATH
+PLAIN_PATH = paths._PLAIN_PATH
 
 
 @pytest.mark.parametrize(("text", "slug"), [("Hello, World!", "hello-world"),
@@ -58,12 +50,12 @@ def test_the_plain_path_shortcut_accepts_only_what_the_full_tests_accept(parts: 
     """``check_relative`` answers most paths with one regular expression; whatever it lets
     through that way must pass the full tests too."""
     relative = "/".join(parts)
-    if urls._PLAIN_PATH.fullmatch(relative):
-        urls._PLAIN_PATH = re.compile(r"(?!)")  # the full tests alone
+    if paths._PLAIN_PATH.fullmatch(relative):
+        paths._PLAIN_PATH = re.compile(r"(?!)")  # the full tests alone
         try:
             check_relative(relative)
         finally:
-            urls._PLAIN_PATH = PLAIN_PATH
+            paths._PLAIN_PATH = PLAIN_PATH
 
 
 def test_safe_join_refuses_a_symlink_out(tmp_path: Path) -> None:

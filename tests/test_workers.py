@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from newsgen.workers import Aside, worth_forking
+from newsgen.engine.workers import Aside, worth_forking
 
 
 def test_an_aside_task_runs_in_another_process_and_returns_its_value() -> None:

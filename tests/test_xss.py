@@ -12,7 +12,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsgen.cli import main
+from newsgen.commands import main
 from tests.conftest import BASIC_CONFIG
 
 PAYLOADS = [

@@ -1,0 +1,195 @@
+"""Stage 3b: every published body converted from Markdown once, ever, then linked.
+
+Bodies are keyed by the hash of their text; a key found in the build cache is not converted
+again, and the rest are converted on every core and written to the body store as they
+arrive, so the build never holds every article's HTML (or Markdown) at once. Internal links
+(``article:slug``, relative ``.md`` paths) are resolved when a body is read back, because
+their targets' URLs are only known once every file is loaded; a link to a missing article is
+an error at its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from newsgen.build.cache import BuildCache
+from newsgen.content.config import SiteConfig
+from newsgen.content.links import LinkedBody
+from newsgen.content.models import Article, Page
+from newsgen.content.publish import Selection
+from newsgen.content.sources import read_body
+from newsgen.engine.digests import digest
+from newsgen.engine.workers import parallel_each
+from newsgen.errors import ContentError, ProblemList, SourceLocation
+from newsgen.render.markup import (
+    BodyMeta,
+    MarkdownConverter,
+    RenderedBody,
+    body_line_of,
+    link_target,
+    resolve_links,
+)
+from newsgen.reporter import Reporter
+
+_BATCH = 500  # converted bodies written to the store at a time
+
+
+def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Page],
+                   cache: BuildCache, problems: ProblemList, reporter: Reporter,
+                   workers: int | None = None
+                   ) -> tuple[tuple[Article, ...], tuple[Page, ...], set[str]]:
+    """Visible articles reading their HTML from the store, pages with ``html`` set, and
+    the cache keys this build used."""
+    store = cache.store
+    converter = _Converter(config)
+    page_keys = [digest(p.body) for p in pages]
+    _convert_missing(cache, converter, selection.visible, pages, page_keys, problems,
+                     reporter, workers)
+    linker = _Linker(config, selection, problems)
+    store.resolve = linker.resolve
+    store.fallback = converter.article
+    articles = []
+    for article in selection.visible:
+        meta = cache.metas.get(article.body_key)
+        if meta is None:  # not converted: its file could not be read again (reported)
+            continue
+        body_digest = digest(article.body_key, *linker.check(article, meta))
+        articles.append(article.evolve(words=meta.words,
+                                       summary=article.summary or meta.first_paragraph,
+                                       digest=digest(article.front_key, body_digest),
+                                       body_digest=body_digest, bodies=store))
+    converted_pages = []
+    for page, key in zip(pages, page_keys, strict=True):
+        meta = cache.metas[key]
+        raw = store.raw(key)
+        body_html = raw if raw is not None else converter.convert(page.body, page.source).html
+        linker.check(page, meta)
+        converted_pages.append(replace(page, html=linker.resolve(body_html),
+                                       description=page.description
+                                       or meta.first_paragraph))
+    keys = {a.body_key for a in selection.visible} | set(page_keys)
+    return tuple(articles), tuple(converted_pages), keys
+
+
+def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequence[Article],
+                     pages: Sequence[Page], page_keys: list[str], problems: ProblemList,
+                     reporter: Reporter, workers: int | None) -> None:
+    """Convert every body the cache lacks on every core, writing them to the store in
+    batches as they arrive."""
+    todo: dict[str, Article | Page] = {}
+    items: list[tuple[Article | Page, str]] = [(a, a.body_key) for a in articles]
+    items += zip(pages, page_keys, strict=True)
+    for item, key in items:
+        if key not in cache.metas and key not in todo:
+            todo[key] = item
+    jobs = list(todo.items())
+    batch: list[tuple[str, RenderedBody]] = []
+
+    def convert(index: int) -> RenderedBody | ContentError:
+        item = jobs[index][1]
+        try:
+            return converter.article(item) if isinstance(item, Article) else \
+                converter.convert(item.body, item.source)
+        except ContentError as exc:
+            return exc
+
+    def keep(index: int, result: RenderedBody | ContentError) -> None:
+        if isinstance(result, ContentError):
+            problems.add(result.problem)
+            return
+        batch.append((jobs[index][0], result))
+        if len(batch) >= _BATCH:
+            cache.add_bodies(batch)
+            batch.clear()
+
+    parallel_each(convert, len(jobs), keep, workers,
+                  lambda n: reporter.progress(n, len(jobs), "markdown"))
+    cache.add_bodies(batch)
+    reporter.finish_progress()
+
+
+class _Converter:
+    """One Markdown converter per process, made on first use (workers inherit it)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self._markdown: MarkdownConverter | None = None
+
+    def convert(self, text: str, source: str) -> RenderedBody:
+        if self._markdown is None:
+            self._markdown = MarkdownConverter(self.config.unsafe_html,
+                                               self.config.url_prefix)
+        return self._markdown.convert(text, source)
+
+    def article(self, article: Article) -> RenderedBody:
+        """Convert an article's body, read from its file (articles keep none in memory)."""
+        body = read_body(self.config, article.source, article.body_key)[0]
+        return self.convert(body, article.source)
+
+
+def line_lookup(config: SiteConfig, item: Article | Page) -> Callable[[str], int]:
+    """The file line where a link target is first mentioned in ``item``'s body; the body
+    is read again from its file only if a message needs a line."""
+    def line_of(target: str) -> int:
+        if isinstance(item, Page):
+            return body_line_of(item.body, item.body_line, target)
+        try:
+            body, body_line = read_body(config, item.source)
+        except (ContentError, OSError):
+            return item.body_line
+        return body_line_of(body, body_line, target)
+    return line_of
+
+
+def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article],
+               pages: Sequence[Page]) -> list[LinkedBody]:
+    """What ``links.site_link_warnings`` checks, for every published body."""
+    items: list[Article | Page] = [*articles, *pages]
+    keys = [a.body_key for a in articles] + [digest(p.body) for p in pages]
+    return [(item.source, cache.metas[key].site_paths, line_lookup(config, item))
+            for item, key in zip(items, keys, strict=True)
+            if key in cache.metas and cache.metas[key].site_paths]
+
+
+class _Linker:
+    """Resolves internal links against the visible articles and reports broken ones."""
+
+    def __init__(self, config: SiteConfig, selection: Selection, problems: ProblemList
+                 ) -> None:
+        self.config = config
+        self.visible = {a.slug: a.url for a in selection.visible}
+        self.hidden = {a.slug for a in selection.hidden}
+        self.by_file = {a.source: a.url for a in selection.visible}
+        self.hidden_files = {a.source for a in selection.hidden}
+        self.problems = problems
+
+    def url(self, kind: str, target: str) -> str | None:
+        return self.visible.get(target) if kind == "slug" else self.by_file.get(target)
+
+    def resolve(self, body_html: str) -> str:
+        return resolve_links(body_html, self.url)
+
+    def check(self, item: Article | Page, meta: BodyMeta) -> list[str]:
+        """Report broken and unpublished links; return the URLs links resolve to (they go
+        into the article's digest, so its page changes when a target's URL does)."""
+        resolved: list[str] = []
+        if not meta.links:
+            return resolved
+        line_of = line_lookup(self.config, item)
+        for token in meta.links:
+            kind, target = link_target(token)
+            exists = (target in self.visible or target in self.hidden) if kind == "slug" \
+                else (target in self.by_file or target in self.hidden_files)
+            url = self.url(kind, target)
+            resolved.append(f"{token}={url}")
+            if not exists:
+                noun = "slug" if kind == "slug" else "file"
+                self.problems.error(SourceLocation(item.source, line_of(target)),
+                                    f"link to '{target}': no article has that {noun}",
+                                    "broken-link")
+            elif url is None:
+                self.problems.warning(SourceLocation(item.source, line_of(target)),
+                                      f"link to '{target}', which is not published yet; "
+                                      "shown as plain text", "unpublished-link")
+        return resolved

@@ -1,0 +1,366 @@
+"""Stage 5: run the stages and write the site: the one function the CLI and server call.
+
+config -> loader -> publish -> bodies -> renderer -> feeds/sitemaps -> writer. Problems from
+every stage are collected; if there is any error nothing is written, and the previous output
+stays byte for byte as it was. Pages whose inputs did not change since the last build are
+neither rendered nor rewritten (see ``pages.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from newsgen import __version__
+from newsgen.build.bodies import convert_bodies, site_links
+from newsgen.build.cache import (
+    FORMAT,
+    RACY_NS,
+    BuildCache,
+    PageRecord,
+    PageRecords,
+    pack_record,
+    read_meta,
+)
+from newsgen.build.pages import PagePlan, render_pages
+from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
+from newsgen.content.links import site_link_warnings
+from newsgen.content.loader import load_content
+from newsgen.content.models import Site
+from newsgen.content.publish import Visibility, assemble, select
+from newsgen.content.times import TimeError, iso, parse_time, utc_now
+from newsgen.distribution.feeds import FeedJob, FeedSet, feed_keys
+from newsgen.distribution.sitemaps import (
+    NEWS_SITEMAP,
+    SITEMAP,
+    news_sitemap_files,
+    robots,
+    site_entries,
+    sitemap_files,
+    sitemap_key,
+)
+from newsgen.engine.digests import digest, file_digest
+from newsgen.engine.journal import recover
+from newsgen.engine.lock import build_lock, output_problem
+from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
+from newsgen.engine.workers import Aside, few_collections, worth_forking
+from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats, output_intact
+from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
+from newsgen.render.templating import templates_digest
+from newsgen.reporter import Reporter
+
+# Feed and sitemap keys are computed in a forked process while the pages settle, up to this
+# many articles (see ``_generate``).
+ASIDE_MAX_ARTICLES = 30_000
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path | None = None
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+    strict: bool = False
+    write: bool = True
+    use_cache: bool = True
+    workers: int | None = None
+
+
+@dataclass
+class BuildResult:
+    """What a build did. ``site`` is None when nothing had changed since the last build
+    (the inputs' fingerprint matched and the output was intact), which skips every stage."""
+
+    site: Site | None
+    out_dir: Path
+    files: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+    stats: WriteStats = field(default_factory=WriteStats)
+    rendered: int = 0
+    paths: frozenset[str] = frozenset()  # every output file the build plans (for ``check``)
+    articles: int = 0
+    next_change: datetime | None = None
+
+
+def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> Path:
+    out = given if given is not None else Path(config.output_dir)
+    return out if out.is_absolute() else (site_dir / out if given is None else Path.cwd() / out)
+
+
+def build_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None = None
+               ) -> BuildResult:
+    """Build the site in ``site_dir``; raise BuildFailed with every problem found."""
+    with few_collections():
+        return _build(site_dir, options, reporter)
+
+
+def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> BuildResult:
+    started = time.perf_counter()
+    reporter = reporter or Reporter()
+    config = load_config(site_dir)
+    out_dir = resolve_out_dir(site_dir, config, options.out_dir)
+    problem = output_problem(site_dir, out_dir)
+    if problem:
+        where = SourceLocation(CONFIG_FILE) if options.out_dir is None else \
+            SourceLocation(str(out_dir))
+        raise BuildFailed([Problem(where, problem, "error", "output")])
+    now = options.now or utc_now()
+    if not options.write:
+        site, plan, warnings, _ = _generate(config, now, options, reporter, None)
+        return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
+                           warnings, paths=frozenset(plan.files), articles=len(site.articles),
+                           next_change=site.next_change)
+    with build_lock(out_dir):
+        recover(out_dir)
+        inputs = inputs_key(config, options, now) if options.use_cache else None
+        meta = _meta_keys(out_dir)
+        previous = _unchanged(config, out_dir, inputs, now, meta)
+        if previous is not None:
+            previous.seconds = time.perf_counter() - started
+            return previous
+        writer = OutputWriter(out_dir)
+        try:
+            site, plan, warnings, cache = _generate(config, now, options, reporter, writer)
+            stats = _write(writer, plan, site)
+        except BaseException:
+            writer.discard()
+            raise
+        summary = {"articles": len(site.articles), "files": len(plan.files),
+                   "next_change": iso(site.next_change) if site.next_change else "",
+                   "warnings": [p.as_dict() for p in warnings]}
+        cache.save(plan.body_keys, plan.records,
+                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)}, plan.state)
+    return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
+                       warnings, stats, plan.rendered, articles=len(site.articles),
+                       next_change=site.next_change)
+
+
+def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
+    """A fingerprint of everything a build reads (and of the cache's format: a newsgen
+    with another format must not take the last build as its own), or None when a file was
+    written so recently that its mtime cannot be trusted. The clock enters only as the
+    local date (the front page shows it); crossing a scheduled change is checked
+    separately."""
+    parts = []
+    for current, dirs, names in os.walk(config.site_dir / "content"):
+        dirs.sort()
+        for name in sorted(names):
+            try:
+                info = os.lstat(os.path.join(current, name))
+            except OSError:
+                return None
+            if time.time_ns() - info.st_mtime_ns < RACY_NS:
+                return None
+            parts.append(f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+    today = now.astimezone(config.timezone).date().isoformat()
+    return digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
+                  templates_digest(config), _static_signature(config), today,
+                  str((options.drafts, options.future, options.strict)), *parts)
+
+
+def _meta_keys(out_dir: Path) -> tuple[str, str]:
+    """Cache meta keys of the last build into this output folder (serve and ``-o`` builds
+    into other folders must not make this one look up to date)."""
+    where = str(out_dir.resolve())
+    return f"inputs:{where}", f"summary:{where}"
+
+
+def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datetime,
+               meta: tuple[str, str]) -> BuildResult | None:
+    """The last build's result if its inputs are these and its output is intact."""
+    if inputs is None or read_meta(config.site_dir, meta[0]) != inputs:
+        return None
+    try:
+        summary = json.loads(read_meta(config.site_dir, meta[1]) or "")
+        next_change = parse_time(summary["next_change"], config.timezone) \
+            if summary["next_change"] else None
+        warnings = [Problem(SourceLocation(w["file"], w["line"]), w["message"], w["severity"],
+                            w["code"]) for w in summary["warnings"]]
+    except (ValueError, KeyError, TypeError, TimeError):
+        return None
+    if next_change is not None and now >= next_change:
+        return None
+    if not output_intact(out_dir):
+        return None
+    return BuildResult(None, out_dir, int(summary["files"]), 0.0, warnings,
+                       WriteStats(unchanged=int(summary["files"])), 0,
+                       articles=int(summary["articles"]), next_change=next_change)
+
+
+def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
+              writer: OutputWriter | None
+              ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
+    problems = ProblemList()
+    visibility = Visibility(options.drafts, options.future)
+    config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
+    cache = BuildCache(config.site_dir, digest(str(config.unsafe_html), config.url_prefix),
+                       digest(config_bytes, _static_signature(config)),
+                       options.use_cache and writer is not None)
+    content = load_content(config, problems, cache if cache.enabled else None,
+                           options.workers)
+    reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
+                    f"headlines, {len(content.pages)} pages")
+    selection = select(content.articles, now, visibility)
+    articles, pages, body_keys = convert_bodies(config, selection, content.pages, cache,
+                                                problems, reporter, options.workers)
+    content.pages = list(pages)
+    site = assemble(config, now, content, selection, articles, visibility, problems)
+    _raise_if_failed(problems, options.strict)
+    salt = digest(config_bytes, templates_digest(config), str(visibility))
+    plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
+                    cache.pages_state if writer is not None else None,
+                    keep_records=cache.enabled)
+    plan.body_keys = body_keys
+    # The aside process copies the memory of the objects it reads (their reference counts
+    # are written): 54 MB at 10,000 articles (measured), freed before render workers fork.
+    # At 100,000 that would be several hundred MB, which the 1 GB target there has no room
+    # for; ASIDE_MAX_ARTICLES lies between, a cautious guess rather than a measured limit.
+    aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
+    with Aside(lambda: _distribution_keys(config, site), aside) as keys:
+        render_pages(config, site, plan, salt, reporter, options.workers)
+        rendered = not problems.errors
+        if rendered:
+            _add_feeds(config, site, plan, problems, options.workers, keys.result())
+    if rendered:
+        _add_static(config, plan, problems)
+        bodies = site_links(config, cache, site.articles, site.pages)
+        problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
+    _raise_if_failed(problems, options.strict)
+    return site, plan, problems.warnings, cache
+
+
+def _static_signature(config: SiteConfig) -> str:
+    """Names, sizes and mtimes of static files: parsed articles carry image sizes."""
+    parts = []
+    for root, prefix in static_roots(config):
+        for current, _dirs, names in os.walk(root):
+            for name in names:
+                try:
+                    info = os.stat(os.path.join(current, name))
+                except OSError:
+                    continue
+                parts.append(f"{prefix}|{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+    return digest(*sorted(parts))
+
+
+def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
+    failing = problems.items if strict else problems.errors
+    if failing:
+        raise BuildFailed([replace(p, severity="error") for p in failing])
+
+
+def _distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
+    """The keys of every feed and of the sitemap, which decide whether last build's files
+    are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
+    while the pages are settled."""
+    return feed_keys(site), sitemap_key(config, site_entries(site))
+
+
+def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
+               workers: int | None, keys: tuple[list[str], str]) -> None:
+    """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
+    prefix = config.url_prefix
+    feed_keys, key = keys
+    feeds = FeedSet(site, feed_keys)
+    todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
+    writer = plan.writer
+
+    def stage(job: FeedJob, rss: bytes, atom: bytes) -> list[tuple[str, str, int, int | None]]:
+        """In a feed worker: each file's (path, digest, size, staged mtime)."""
+        staged = []
+        for path, data in ((job.rss_path, rss), (job.atom_path, atom)):
+            out_digest = file_digest(data)
+            staged.append((path, out_digest, len(data),
+                           writer.stage(path, data, out_digest) if writer else None))
+        return staged
+    for job, files in zip(todo, feeds.render_all(todo, workers, stage), strict=True):
+        for path, out_digest, size, mtime in files:
+            plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
+                          size, mtime)
+    old = plan.old_records.get(SITEMAP)
+    if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
+        files = sitemap_files(config, site_entries(site))
+        for path, data in files:  # one file, the usual case, is kept next time if unchanged
+            plan.add(path, "sitemap", data,
+                     PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
+    for path, data in news_sitemap_files(site):
+        plan.add(path, "news sitemap", data)
+    plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
+                                                      f"{prefix}/{NEWS_SITEMAP}"]))
+
+
+def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
+    """Keep last build's two files when their key is unchanged (feeds are rebuilt on every
+    build otherwise: seconds on a large site)."""
+    paths = (job.rss_path, job.atom_path)
+    old = [plan.old_records.get(path) for path in paths]
+    writer = plan.writer
+    if writer is None or not all(r is not None and r.fingerprint == job.key
+                                 and writer.is_unchanged(p, r.digest)
+                                 for p, r in zip(paths, old, strict=True)):
+        return False
+    for path, record in zip(paths, old, strict=True):
+        assert record is not None
+        plan.keep(path, "feeds", record)
+    return True
+
+
+def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> None:
+    """Theme assets, then the site's ``static/`` over them, file by file."""
+    site_root = config.site_dir.resolve()
+    files: dict[str, tuple[Path, str]] = {}
+    for root, prefix in static_roots(config):
+        for current, dirs, names in os.walk(root, followlinks=False):
+            dirs.sort()
+            here = Path(current)
+            for name in sorted(dirs + names):
+                path = here / name
+                display = _display(path, config)
+                if path.is_symlink() and not _link_inside(path, site_root, display, problems):
+                    if name in dirs:
+                        dirs.remove(name)
+                    continue
+                if name in dirs or name.startswith("."):
+                    continue
+                if not path.is_file():
+                    problems.error(SourceLocation(display), "not a regular file (a FIFO, "
+                                   "socket or device); remove it from static/", "path")
+                    continue
+                relative = path.relative_to(root).as_posix()
+                out = f"{prefix}/{relative}" if prefix else relative
+                try:
+                    check_relative(out)
+                except UnsafePath as exc:
+                    problems.error(SourceLocation(display), str(exc), "path")
+                    continue
+                files[out] = (path, display)
+    for out, (path, display) in sorted(files.items()):
+        plan.add(out, display, path.read_bytes())
+
+
+def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:
+    problem = symlink_problem(path, site_root)
+    if problem:
+        problems.error(SourceLocation(display), problem, "symlink")
+    return problem is None
+
+
+def _display(path: Path, config: SiteConfig) -> str:
+    try:
+        return path.relative_to(config.site_dir).as_posix()
+    except ValueError:
+        return "<newsgen theme>/" + path.name
+
+
+def _write(writer: OutputWriter, plan: PagePlan, site: Site) -> WriteStats:
+    next_change = iso(site.next_change) + "\n" if site.next_change else "none\n"
+    plan.add(f"{MARKER_DIR}/next-change", "next-change", next_change.encode())
+    return writer.commit()
+
+
+__all__ = ["BuildOptions", "BuildResult", "build_site", "resolve_out_dir", "PageRecord"]

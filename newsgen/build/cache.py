@@ -1,0 +1,384 @@
+"""What survives between builds (``.newsgen-cache/``), and how it is invalidated.
+
+One SQLite file holds converted Markdown bodies keyed by the hash of their text; clean parses
+of content files keyed by path, size and mtime; and, per output file, the fingerprint of the
+inputs it was rendered from (with where the shared ticker block sits in it). Everything is
+keyed by content, and the whole cache is dropped when newsgen's version, the cache format or
+the markup settings change. A cache that SQLite cannot read, or whose rows do not unpickle
+into the expected types, is deleted and the build goes on without it; a body row that is
+missing or unreadable later is converted again from its file: a cache can cost time, never
+correctness.
+
+Bodies are also how a build streams: their HTML is written to the store as soon as it is
+converted and read back by whichever process renders a page or feed that shows it, so no
+process holds every article's HTML at once (see :class:`BodyStore`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+import struct
+import tempfile
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from newsgen import __version__
+from newsgen.engine.digests import digest
+from newsgen.render.markup import BodyMeta, RenderedBody
+
+if TYPE_CHECKING:
+    from newsgen.content.models import Article
+
+CACHE_DIR = ".newsgen-cache"
+FORMAT = "7"
+RACY_NS = 2_000_000_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
+                                   record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                                    mtime INTEGER NOT NULL, record BLOB NOT NULL);
+"""
+
+
+class PageRecord(NamedTuple):
+    """What the last build produced for one output file: the fingerprint of its inputs, the
+    digest of its bytes, where the ticker sits in it, and which articles (by position in
+    the site's list, packed as ``array('I')``) its context showed."""
+
+    fingerprint: str
+    digest: str
+    splices: tuple[int, ...]
+    refs: bytes = b""
+
+
+_HEADER = struct.Struct("<HHH")  # lengths of the fingerprint, the digest, the splices
+
+
+class PageRecords:
+    """Page records by output path, each packed into one ``bytes`` (a
+    :class:`PageRecord` is made again on every lookup).
+
+    A large site has one record per page (140,000 at 100,000 articles), and a rebuild holds
+    the last build's and this build's: as named tuples of small strings that was 150 MB.
+    Packed it is a third of that, and a forked render worker looking records up touches
+    (and so copies) one small object per page instead of five."""
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __setitem__(self, path: str, record: PageRecord) -> None:
+        self._packed[path] = pack_record(record)
+
+    def get(self, path: str) -> PageRecord | None:
+        packed = self._packed.get(path)
+        return None if packed is None else unpack_record(packed)
+
+    def packed(self, path: str) -> bytes | None:
+        """The record of ``path`` as :func:`pack_record` made it (no copy), or None."""
+        return self._packed.get(path)
+
+    def put_packed(self, path: str, packed: bytes) -> None:
+        self._packed[path] = packed
+
+    def clear(self) -> None:
+        self._packed.clear()
+
+
+def pack_record(record: PageRecord) -> bytes:
+    fingerprint, out = record.fingerprint.encode(), record.digest.encode()
+    return b"".join((_HEADER.pack(len(fingerprint), len(out), len(record.splices)),
+                     fingerprint, out, struct.pack(f"<{len(record.splices)}Q",
+                                                   *record.splices), record.refs))
+
+
+def unpack_record(packed: bytes) -> PageRecord:
+    fingerprint_size, digest_size, splice_count = _HEADER.unpack_from(packed)
+    start = _HEADER.size
+    middle = start + fingerprint_size
+    end = middle + digest_size
+    splices = struct.unpack_from(f"<{splice_count}Q", packed, end)
+    return PageRecord(packed[start:middle].decode(), packed[middle:end].decode(), splices,
+                      packed[end + 8 * splice_count:])
+
+
+def _well_formed(packed: object) -> bool:
+    """A packed record as :func:`pack_record` writes them (a damaged cache row must cost a
+    render, never an exception or a wrong page)."""
+    if not isinstance(packed, bytes) or len(packed) < _HEADER.size:
+        return False
+    fingerprint_size, digest_size, splice_count = _HEADER.unpack_from(packed)
+    refs = len(packed) - _HEADER.size - fingerprint_size - digest_size - 8 * splice_count
+    return refs >= 0 and refs % 4 == 0 and \
+        packed[_HEADER.size:_HEADER.size + fingerprint_size + digest_size].isascii()
+
+
+def packed_digest(packed: bytes) -> str:
+    """The output digest of a packed record, without unpacking the rest."""
+    fingerprint_size, digest_size, _count = _HEADER.unpack_from(packed)
+    start = _HEADER.size + fingerprint_size
+    return packed[start:start + digest_size].decode()
+
+
+class PagesState(NamedTuple):
+    """What the last build's page records were computed from (``pages.site_key``) and the
+    body digest of each of its articles, in order: when the key is unchanged, a page whose
+    articles' bodies are unchanged has its old fingerprint."""
+
+    site_key: str
+    bodies: tuple[str, ...]
+
+
+class BuildCache:
+    """Read at the start of a build and written at its end, only after success; converted
+    bodies are the exception (:meth:`add_bodies`): keyed by their text, they are correct
+    whatever happens to the build."""
+
+    def __init__(self, site_dir: Path, scope: str, source_scope: str,
+                 enabled: bool = True) -> None:
+        self.path = site_dir / CACHE_DIR / "cache.sqlite"
+        self.scope = digest(__version__, FORMAT, scope)
+        self.source_scope = digest(self.scope, source_scope)
+        self.enabled = enabled
+        self.metas: dict[str, BodyMeta] = {}
+        self.pages = PageRecords()
+        self.pages_state: PagesState | None = None
+        self.sources: dict[str, tuple[int, int, bytes]] = {}
+        self.new_sources: dict[str, tuple[int, int, object]] = {}
+        if enabled:
+            self._load()
+        self.store = BodyStore(self.path if enabled else None)
+
+    def _load(self) -> None:
+        if not self.path.is_file():
+            return
+        try:
+            with sqlite3.connect(self.path) as db:
+                row = db.execute("SELECT value FROM meta WHERE key='scope'").fetchone()
+                if not row or row[0] != self.scope:
+                    raise _Stale
+                for key, record in db.execute("SELECT key, record FROM bodies"):
+                    meta = pickle.loads(record)
+                    if not isinstance(meta, BodyMeta):
+                        raise _Stale
+                    self.metas[key] = meta
+                for path, record in db.execute("SELECT path, record FROM pages"):
+                    if not isinstance(path, str) or not _well_formed(record):
+                        raise _Stale
+                    self.pages.put_packed(path, record)
+                row = db.execute("SELECT value FROM meta WHERE key='pages'").fetchone()
+                if row and row[0]:
+                    key, *bodies = str(row[0]).split("\n")
+                    self.pages_state = PagesState(key, tuple(bodies))
+                row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
+                if row and row[0] == self.source_scope:
+                    for path, size, mtime, record in db.execute("SELECT * FROM sources"):
+                        self.sources[path] = (size, mtime, record)
+        except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
+                ImportError, TypeError, ValueError, IndexError):
+            self.metas.clear()
+            self.pages.clear()
+            self.pages_state = None
+            self.sources.clear()
+            self._drop()
+
+    def _drop(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            try:
+                Path(str(self.path) + suffix).unlink()
+            except OSError:
+                pass
+
+    def get(self, relative: str, size: int, mtime_ns: int) -> object:
+        """A file parsed by an earlier build (loader.SourceMemo), or None."""
+        entry = self.sources.pop(relative, None)  # each file is asked for once: free it
+        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+            return None
+        try:
+            return pickle.loads(entry[2])
+        except Exception:  # a damaged row costs a re-parse, never a wrong page
+            return None
+
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: object) -> None:
+        if time.time_ns() - mtime_ns < RACY_NS:
+            return  # edited just now: the same mtime may hide another edit (as in git)
+        # Pickled when the cache is saved: the parsed objects are mostly shared with the
+        # build's own, their pickles would not be (120 MB at 100,000 articles).
+        self.new_sources[relative] = (size, mtime_ns, parsed)
+
+    def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
+        """Keep newly converted bodies: the metadata here, the HTML in the store."""
+        bodies = list(bodies)
+        for key, body in bodies:
+            self.metas[key] = body.meta
+        self.store.put(bodies, self.scope)
+
+    def save(self, used_bodies: Iterable[str], pages: PageRecords,
+             meta: dict[str, str] | None = None, pages_state: PagesState | None = None
+             ) -> None:
+        """Keep what this build used; rows no build needs any more are dropped."""
+        self.store.close()
+        if not self.enabled:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        used = set(used_bodies)
+        meta = dict(meta or {})
+        meta["pages"] = "" if pages_state is None else \
+            "\n".join((pages_state.site_key, *pages_state.bodies))
+        try:
+            self._write(used, pages, meta)
+        except sqlite3.Error:
+            self._drop()
+
+    def _write(self, used: set[str], pages: PageRecords, meta: dict[str, str]
+               ) -> None:
+        with sqlite3.connect(self.path, timeout=30) as db:
+            _prepare(db, self.scope)
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           sorted(meta.items()))
+            stale = set(self.metas) - used
+            db.executemany("DELETE FROM bodies WHERE key=?", ((k,) for k in stale))
+            row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
+            if not row or row[0] != self.source_scope:
+                db.execute("DELETE FROM sources")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)",
+                        (self.source_scope,))
+            # every file loaded was asked for (and popped): what is left is gone
+            gone = list(self.sources)
+            db.executemany("DELETE FROM sources WHERE path=?", ((p,) for p in gone))
+            db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                           ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
+                            for path, (size, mtime, parsed) in self.new_sources.items()))
+            # Only rows that changed: a one-article rebuild of a large site keeps nearly all
+            # of its 18,000 records, and rewriting them all was most of saving the cache.
+            old = self.pages
+            db.executemany("DELETE FROM pages WHERE path=?",
+                           ((path,) for path in old if path not in pages))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)",
+                           ((path, record) for path in sorted(pages)
+                            if (record := pages.packed(path)) != old.packed(path)))
+
+
+def _prepare(db: sqlite3.Connection, scope: str) -> None:
+    """Create the tables and claim the file for this scope (a stale file was dropped)."""
+    db.executescript(_SCHEMA)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (scope,))
+
+
+class BodyStore:
+    """Converted article bodies on disk, read back one at a time by whichever process needs
+    one: the cache's SQLite file, or a temporary one for a build without cache.
+
+    Each process opens its own connection (a SQLite connection must not cross a fork); the
+    parent writes and commits every new body before it forks render workers (or, when the
+    file cannot be written, keeps the bodies in memory instead). ``resolve``
+    turns internal-link tokens into this build's URLs, and ``fallback`` converts a body
+    again from its file when its row is missing or unreadable."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._temporary = path is None
+        if path is None:
+            folder = tempfile.mkdtemp(prefix="newsgen-bodies-")
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            path = Path(folder) / "bodies.sqlite"
+        self.path = path
+        self.resolve: Callable[[str], str] = lambda html: html
+        self.fallback: Callable[[Article], RenderedBody] | None = None
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._memory: dict[str, str] = {}
+        self._inherited: list[sqlite3.Connection] = []
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None and self._pid != os.getpid():
+            # a forked worker must neither use nor close its parent's connection: keep it
+            # referenced (and idle) for the life of the process
+            self._inherited.append(self._db)
+            self._db = None
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not self._temporary and not gitignore.exists():
+                gitignore.write_text("*\n")
+            self._db = sqlite3.connect(self.path, timeout=30)
+            if self._temporary:  # thrown away after the build: no need to wait for the disk
+                self._db.execute("PRAGMA synchronous=OFF")
+            self._pid = os.getpid()
+        return self._db
+
+    def put(self, bodies: Iterable[tuple[str, RenderedBody]], scope: str) -> None:
+        rows = [(key, body.html, pickle.dumps(body.meta, protocol=pickle.HIGHEST_PROTOCOL))
+                for key, body in bodies]
+        if not rows:
+            return
+        try:
+            db = self._connect()
+            with db:
+                _prepare(db, scope)
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
+        except (sqlite3.Error, OSError):  # full disk, read-only site: hold them instead
+            self._memory.update((key, body_html) for key, body_html, _meta in rows)
+
+    def raw(self, key: str) -> str | None:
+        """The stored HTML of ``key`` with its link tokens, or None."""
+        if key in self._memory:
+            return self._memory[key]
+        try:
+            row = self._connect().execute("SELECT html FROM bodies WHERE key=?",
+                                          (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def html(self, article: Article) -> str:
+        raw = self.raw(article.body_key)
+        if raw is None:
+            if self.fallback is None:
+                raise LookupError(f"no converted body for {article.source}")
+            raw = self.fallback(article).html
+        return self.resolve(raw)
+
+    def close(self) -> None:
+        """Close this process's connection (the file stays: articles may still be read)."""
+        if self._db is not None:
+            if self._pid == os.getpid():
+                self._db.close()
+            else:
+                self._inherited.append(self._db)
+        self._db = None
+
+    def __getstate__(self) -> dict[str, object]:
+        raise TypeError("a BodyStore belongs to one build and is not pickled")
+
+
+def read_meta(site_dir: Path, key: str) -> str | None:
+    """One value from the cache's meta table, without loading the rest (or None)."""
+    path = site_dir / CACHE_DIR / "cache.sqlite"
+    if not path.is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+class _Stale(Exception):
+    """The cache was written by another newsgen, format or markup setting."""

@@ -1,0 +1,358 @@
+"""Stage 4b: which pages to render, rendering them on every core, and the plan of output
+files.
+
+Each page's context is fingerprinted (``fingerprint.py``). A page whose fingerprint matches the
+previous build is kept as it is; if only the shared ticker changed, the new ticker is spliced
+into the previous bytes at the recorded offsets instead of rendering the page again. Everything
+else is rendered, in parallel when there is enough of it.
+
+Fingerprinting 14,000 contexts is itself seconds of work, so it is skipped where its answer is
+known: when nothing but article bodies changed since the last build (the site key below, e.g.
+after a new headline or a body edit), a page whose articles' bodies are all unchanged has its
+last fingerprint; each page record lists the articles its context showed.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+
+import jinja2
+
+from newsgen.build.cache import PageRecord, PageRecords, PagesState, pack_record, packed_digest
+from newsgen.content.config import CONFIG_FILE, SiteConfig
+from newsgen.content.models import Site
+from newsgen.content.urls import GENERATED_ROOTS
+from newsgen.engine.digests import digest, file_digest
+from newsgen.engine.paths import UnsafePath, fold_case
+from newsgen.engine.workers import MIN_PARALLEL, parallel_map
+from newsgen.engine.writer import OutputWriter
+from newsgen.errors import Problem, ProblemList, SourceLocation
+from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
+from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
+from newsgen.render.templating import make_environment, template_problem
+from newsgen.reporter import Reporter
+
+TICKER_PATH = "ticker.html"
+# Render workers touch (and so copy) more of the inherited heap per page than Markdown
+# workers do: they are replaced four times as often (see workers.WORKER_CHUNKS). Measured at
+# 100,000 articles: a render worker's own objects stay under 6 MB, but the inherited pages
+# it has written to (reference counts of the articles each page shows) grow from 30 MB at
+# 50 pages to 150 MB at 2,000; replaced after 1,000 pages, a worker peaks near 110 MB.
+RENDER_CHUNKS = 5
+_UNKNOWN = array("I", [UNKNOWN_ARTICLE]).tobytes()  # sorts last in a page's refs
+
+
+class PagePlan:
+    """Every output file by path, refusing two producers for one path (or two paths that
+    differ only in case, which collide on macOS and Windows). Files go straight to the
+    writer's staging folder, so a large site is never held in memory at once."""
+
+    def __init__(self, problems: ProblemList, old_records: PageRecords,
+                 writer: OutputWriter | None, old_state: PagesState | None = None,
+                 keep_records: bool = True) -> None:
+        self.problems = problems
+        self.keep_records = keep_records  # False: no later build will read fingerprints
+        self.old_records = old_records
+        self.old_state = old_state
+        self.state: PagesState | None = None
+        self.writer = writer
+        self.sources: dict[str, str] = {}
+        self.folded: dict[str, str] = {}
+        self.records = PageRecords()
+        self.body_keys: set[str] = set()
+        self.rendered = 0
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Every output file planned so far: its path, and what produces it."""
+        return self.sources
+
+    def claim(self, path: str, source: str) -> bool:
+        key = fold_case(path)
+        if key == path:
+            key = path  # most paths are their own folded form: one string, not two
+        if key in self.folded:
+            other = self.folded[key]
+            first, second = sorted([self.sources[other], source])
+            detail = "the same path" if other == path else \
+                f"paths differing only in case ('{other}' and '{path}')"
+            where = second if second.startswith(("content/", "static/")) else first
+            self.problems.error(SourceLocation(where), f"URL collision: {first} and {second} "
+                                f"both produce {detail} ({path})", "collision")
+            return False
+        self.folded[key] = path
+        self.sources[path] = source
+        return True
+
+    def add(self, path: str, source: str, data: bytes, record: PageRecord | None = None
+            ) -> None:
+        if not self.claim(path, source):
+            return
+        out_digest = record.digest if record else file_digest(data)
+        if record:
+            self.records[path] = record
+        if self.writer is not None and not self.problems.errors:
+            self.writer.put(path, data, out_digest)
+
+    def register(self, path: str, source: str, packed: bytes, size: int,
+                 staged: int | None) -> None:
+        """Account for a file a render worker already staged (or found unchanged);
+        ``packed`` is its record (``cache.pack_record``)."""
+        if not self.claim(path, source):
+            return
+        self.records.put_packed(path, packed)
+        out_digest = packed_digest(packed)
+        if self.writer is not None:
+            self.writer.record(path, out_digest, size, staged)
+
+    def keep(self, path: str, source: str, record: PageRecord) -> bool:
+        """Keep the previous output file as it is, if it is intact."""
+        if self.writer is None or not self.writer.is_unchanged(path, record.digest):
+            return False
+        if self.claim(path, source):
+            self.writer.put(path, b"", record.digest)
+            self.records[path] = record
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    """What became of one page. The record is packed (``cache.pack_record``): 140,000 of
+    them come back from the workers and wait here until every page is done."""
+
+    record: bytes | None = None
+    size: int = 0
+    staged: int | None = None
+    problem: Problem | None = None
+    rendered: bool = False
+
+
+def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
+                 reporter: Reporter, workers: int | None = None) -> None:
+    env = make_environment(config)
+    articles = site.articles
+    try:
+        renderer = Renderer(env, site)
+        # Article pages are described (PageSpec) in the worker that needs them: 100,000
+        # contexts held here would be most of a large build's memory.
+        targets = [renderer.article_target(article) for article in articles]
+        others = list(renderer.other_specs())
+        targets += [(spec.path, spec.url, spec.source) for spec in others]
+        extra = [renderer.ticker_fragment(), renderer.ticker_json()]
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        plan.problems.add(template_problem(exc, config))
+        return
+    except UnsafePath as exc:
+        plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
+        return
+
+    def spec_of(index: int) -> PageSpec:
+        if index < len(articles):
+            return renderer.article_page(articles[index])
+        return others[index - len(articles)]
+
+    todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
+    positions = renderer.position  # each article's place in the site's list
+    fingerprints = Fingerprinter(site.now, salt, positions)
+    plan.state = PagesState(site_key(fingerprints, site, salt),
+                            tuple(a.body_digest for a in articles))
+    page = _PageWork(config, renderer, plan, fingerprints,
+                     _changed_articles(plan.old_state, plan.state))
+    # Pages known unchanged are settled here: forking workers to look at them costs more.
+    results: list[_Rendered | None] = [page.settled(targets[i][0]) for i in todo]
+    rest = [k for k, result in enumerate(results) if result is None]
+    # Pages showing articles near in time go to the same worker, one after the other: a
+    # forked worker copies every inherited memory page it touches, and listing pages (by
+    # tag, author, month) in their natural order would make each touch the whole archive.
+    rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
+    if len(rest) >= MIN_PARALLEL:
+        _compile_templates(env)
+    done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]], targets[todo[rest[k]]][0]),
+                        len(rest), workers,
+                        lambda n: reporter.progress(n, len(rest), "rendering"),
+                        chunks_per_worker=RENDER_CHUNKS)
+    reporter.finish_progress()
+    for k, result in zip(rest, done, strict=True):
+        results[k] = result
+    for index, result in zip(todo, results, strict=True):
+        assert result is not None
+        if result.problem is not None:
+            plan.problems.add(result.problem)
+            break  # the same template fails on every page: report it once
+        assert result.record is not None
+        plan.rendered += result.rendered
+        path, _url, source = targets[index]
+        plan.register(path, source, result.record, result.size, result.staged)
+    for extra_page in extra:
+        plan.add(extra_page.path, extra_page.source, extra_page.text.encode())
+
+
+class _PageWork:
+    """What happens to one page: kept as it is when its context's fingerprint matches the
+    last build and the file is intact; the new ticker spliced into the previous bytes at the
+    recorded offsets when only the ticker changed; otherwise rendered. Fingerprinting,
+    splicing and staging run in the workers (:meth:`build`); pages known unchanged without a
+    fingerprint are settled in the parent first (:meth:`settled`)."""
+
+    def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
+                 fingerprints: Fingerprinter, changed: frozenset[int] | None) -> None:
+        self.config = config
+        self.renderer = renderer
+        self.old_records = plan.old_records
+        self.writer = plan.writer
+        self.fingerprints = fingerprints if plan.keep_records else None
+        self.changed = changed
+        self.ticker = renderer.ticker_html.encode()
+        old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
+        self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
+        self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
+
+    def settled(self, path: str) -> _Rendered | None:
+        """The page kept as it is, if that is known without fingerprinting it, else None."""
+        old = self.old_records.get(path)
+        if old is None or self.writer is None or (old.splices and not self.ticker_same) \
+                or not self._same_inputs(old) or not self.writer.is_unchanged(path, old.digest):
+            return None
+        return _Rendered(self.old_records.packed(path))
+
+    def build(self, spec_of: Callable[[int], PageSpec], index: int, path: str) -> _Rendered:
+        old = self.old_records.get(path)
+        known = old is not None and self._same_inputs(old)
+        if known:  # kept or spliced without describing the page (a third of a splice)
+            assert old is not None
+            reused = self._reuse(path, old, old.fingerprint, old.refs)
+            if reused is not None:
+                return reused
+        try:
+            spec = spec_of(index)
+        except Exception as exc:  # describing an article page runs no template code
+            return _Rendered(problem=template_problem(exc, self.config))
+        if known:
+            assert old is not None
+            fingerprint, refs = old.fingerprint, old.refs
+        elif self.fingerprints is None:  # --no-cache: nothing to compare with, or keep
+            fingerprint, refs = "", b""
+        else:
+            fingerprint, refs = self.fingerprints.of(spec.template, spec.context)
+        if not known and (reused := self._reuse(path, old, fingerprint, refs)) is not None:
+            return reused
+        try:
+            text = self.renderer.render_page(spec)
+        except Exception as exc:  # any template failure becomes a located problem
+            return _Rendered(problem=template_problem(exc, self.config))
+        return self._stage(path, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
+                           rendered=True)
+
+    def _same_inputs(self, old: PageRecord) -> bool:
+        """The page's context is the one last build fingerprinted: the site's structure is
+        unchanged (``changed`` is not None) and no article the page shows has a new body."""
+        if self.changed is None or old.refs.endswith(_UNKNOWN):
+            return False
+        if not self.changed:
+            return True
+        refs = array("I")
+        refs.frombytes(old.refs)
+        return self.changed.isdisjoint(refs)
+
+    def _reuse(self, path: str, old: PageRecord | None, fingerprint: str, refs: bytes
+               ) -> _Rendered | None:
+        writer = self.writer
+        if old is None or old.fingerprint != fingerprint or writer is None:
+            return None
+        if old.refs != refs:  # the same articles, at other positions in the site's list
+            old = old._replace(refs=refs)
+        if self.ticker_same or not old.splices:
+            if writer.is_unchanged(path, old.digest):
+                return _Rendered(pack_record(old))
+            return None
+        if self.old_ticker_size < 0:
+            return None
+        previous = writer.old_bytes(path, old.digest)
+        if previous is None:
+            return None
+        pieces, start = [], 0
+        for offset in old.splices:
+            pieces.append(previous[start:offset])
+            start = offset + self.old_ticker_size
+        pieces.append(previous[start:])
+        return self._stage(path, *self._join(fingerprint, refs, pieces))
+
+    def _stage(self, path: str, data: bytes, record: PageRecord,
+               rendered: bool = False) -> _Rendered:
+        staged = self.writer.stage(path, data, record.digest) if self.writer else None
+        return _Rendered(pack_record(record), len(data), staged, rendered=rendered)
+
+    def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
+              ) -> tuple[bytes, PageRecord]:
+        """Join page pieces with the ticker between them; note where each ticker starts."""
+        parts = [p.encode() if isinstance(p, str) else p for p in pieces]
+        offsets, position = [], 0
+        for piece in parts[:-1]:
+            position += len(piece)
+            offsets.append(position)
+            position += len(self.ticker)
+        data = self.ticker.join(parts)
+        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before render workers fork: each worker would otherwise
+    compile the ones it uses again (0.1 s of CPU a worker), and workers are replaced often.
+    A template that does not compile is left to be reported by the page that uses it."""
+    try:
+        names = env.list_templates()
+    except TypeError:  # a loader that cannot list its templates
+        return
+    for name in names:
+        with suppress(Exception):
+            env.get_template(name)
+
+
+def _era(index: int, article_count: int, others: list[PageSpec], positions: dict[str, int]
+         ) -> int:
+    """Where in the archive a page's articles are: its article's position, or the first
+    listed article's."""
+    if index < article_count:
+        return index
+    shown = others[index - article_count].context.get("articles")
+    return positions.get(shown[0].slug, 0) if shown else 0
+
+
+def site_key(fingerprints: Fingerprinter, site: Site, salt: str) -> str:
+    """Everything page contexts are made from except the articles' bodies: the settings and
+    templates (``salt``), the local date (the front page shows it), sections, tags, authors
+    and static pages, and every article's front matter and place, in order. While it is
+    unchanged each page's context is too, but for what its articles' bodies give (text,
+    words, a summary taken from the first paragraph): :func:`_changed_articles`."""
+    today = site.now.astimezone(site.config.timezone).date().isoformat()
+    shared = repr(fingerprints.canonical((site.sections, site.tags, site.authors, site.pages)))
+    return digest(salt, today, shared, *(f"{a.slug} {a.url} {a.front_key} {a.date > site.now}"
+                                         for a in site.articles))
+
+
+def _changed_articles(old: PagesState | None, new: PagesState) -> frozenset[int] | None:
+    """Positions of the articles whose bodies changed since the last build, or None when
+    anything else may have changed (then every page is fingerprinted again)."""
+    if old is None or old.site_key != new.site_key or len(old.bodies) != len(new.bodies):
+        return None
+    return frozenset(i for i, (was, now) in enumerate(zip(old.bodies, new.bodies, strict=True))
+                     if was != now)
+
+
+def _reserved(path: str, url: str, source: str, problems: ProblemList) -> bool:
+    """Content may not take a path newsgen generates (``/rss.xml/``, ``/tags/...``)."""
+    if not source.startswith("content/"):
+        return False
+    root = path.split("/", 1)[0]
+    if root in GENERATED_ROOTS and path != "index.html":
+        problems.error(SourceLocation(source),
+                       f"URL {url} is reserved for pages newsgen generates "
+                       f"('{root}'); choose another slug", "collision")
+        return True
+    return False
+
+
+__all__ = ["PagePlan", "render_pages", "digest"]

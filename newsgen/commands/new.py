@@ -1,0 +1,80 @@
+"""``newsgen new article|headline``: write an article file or append a ticker headline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from newsgen.commands.common import check_site_dir, parse_now, subcommand
+from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article, new_headline
+from newsgen.content.config import load_config
+from newsgen.content.times import utc_now
+from newsgen.reporter import ConsoleReporter
+
+NEW_EXAMPLES = """examples:
+  newsgen new article "Council approves budget" --section city --author ana --tag budget
+  newsgen new headline "Storm warning for the coast" --link storm-warning --time 14:05
+  newsgen new article "Talks: a \\"final\\" offer" --section world --site mypaper
+"""
+
+
+def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    # no common options on "new" itself: a sub-command's defaults would overwrite them
+    new = subcommand(commands, "new", argparse.ArgumentParser(add_help=False),
+                   "create an article or append a ticker headline",
+                   "Write a new article file or add a headline to today's headline file.",
+                   NEW_EXAMPLES)
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    site = argparse.ArgumentParser(add_help=False, parents=[common])
+    site.add_argument("--site", dest="site_dir", type=Path, default=Path("."), metavar="DIR",
+                      help="the site folder (default: this folder)")
+    site.add_argument("--now", metavar="ISO_TIME",
+                      help="act as if it were this time (no offset: the site's zone)")
+    article = subcommand(kinds, "article", site, "write content/articles/YYYY/MM/<slug>.md",
+                       "Write a new article dated now (site zone) and print its path; an "
+                       "existing file is never overwritten.", NEW_EXAMPLES)
+    article.add_argument("title", metavar="TITLE")
+    article.add_argument("--section", required=True, help="a section id from newsgen.yaml")
+    article.add_argument("--author", action="append", default=[], metavar="ID",
+                         help="an author id from newsgen.yaml (repeatable)")
+    article.add_argument("--tag", action="append", default=[], metavar="TAG",
+                         help="a tag (repeatable)")
+    article.add_argument("--slug", default="", help="file name and URL slug (default: from "
+                         "the title)")
+    article.set_defaults(handler=run_new_article)
+    headline = subcommand(kinds, "headline", site, "append to today's headline file",
+                        "Append a ticker headline to content/headlines/YYYY-MM-DD.yaml (today "
+                        "in the site zone); existing entries and comments are kept as they are.",
+                        NEW_EXAMPLES)
+    headline.add_argument("text", metavar="TEXT")
+    headline.add_argument("--link", default="", metavar="SLUG_OR_URL",
+                          help="an article slug or an http(s) URL")
+    headline.add_argument("--time", default="", metavar="HH:MM",
+                          help="time of day (default: now)")
+    headline.set_defaults(handler=run_new_headline)
+
+
+def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    check_site_dir(args)
+    request = ArticleRequest(args.title, args.section, tuple(args.author), tuple(args.tag),
+                             args.slug)
+    try:
+        path = new_article(load_config(args.site_dir), request, parse_now(args) or utc_now())
+    except ScaffoldError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    check_site_dir(args)
+    try:
+        path = new_headline(load_config(args.site_dir), args.text,
+                            parse_now(args) or utc_now(), args.link, args.time)
+    except ScaffoldError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return 1
+    reporter.info(f"added the headline to {path}")
+    return 0

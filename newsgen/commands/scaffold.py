@@ -1,0 +1,305 @@
+"""Editorial scaffolding: a new site, a new article, a new ticker headline.
+
+Editors should never have to remember the front-matter keys or the folder layout, so these
+commands write them. Files are written as text (never by re-dumping YAML): an existing headline
+file keeps its entries and comments byte for byte, and every value an editor typed is quoted so
+that a title such as ``Talks: "final offer" #2`` stays a title.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsgen.build.cache import CACHE_DIR
+from newsgen.content.config import SiteConfig
+from newsgen.content.loader import load_content
+from newsgen.content.times import MONTHS, iso, localize
+from newsgen.content.urls import slug_problem, slugify
+from newsgen.errors import ProblemList
+
+
+class ScaffoldError(Exception):
+    """A request the site cannot honour (file exists, unknown section...): exit code 1."""
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar for any text: JSON strings are valid YAML flow scalars."""
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+
+
+# -- newsgen init ------------------------------------------------------------------------
+
+CONFIG_TEMPLATE = """\
+# newsgen site configuration. Every key is optional except title and base_url.
+# Run `newsgen check` after editing: unknown keys and bad values are reported with their line.
+
+# The paper's name, shown in the masthead, page titles and feeds.
+title: {title}
+# The public address of the site; a path (https://example.org/news) is allowed.
+# Used for absolute links in feeds, sitemaps and share buttons.
+base_url: {base_url}
+# Language tag of the content (en, pt-BR, fr...): the <html lang> and feed language.
+language: en
+# Newsroom time zone (IANA name). Times in content/ written without an offset
+# (2026-03-26T21:05) are read as local times in this zone.
+timezone: {timezone}
+# Default meta description and feed subtitle.
+description: {description}
+
+# Sections, in menu order. Each article's "section:" must be one of these ids.
+sections:
+  - {{id: world, title: World}}
+  - {{id: city, title: City}}
+
+# Staff bylines: articles name these ids in "authors:". bio and url are optional.
+authors:
+  editor:
+    name: The Editor
+    bio: Runs the newsroom.
+
+# The paper's social accounts (network name: http(s) URL), linked from the footer.
+social:
+  mastodon: https://mastodon.social/@example
+
+# "Latest news" ticker: how many items (headlines and articles) it shows.
+ticker:
+  size: 10
+
+# Where `newsgen build` writes the site, relative to this file.
+output_dir: {output_dir}
+
+# Masthead image: a site path served from static/ (for example /images/logo.svg),
+# or an http(s) URL. Empty: the title is shown as text.
+logo: ""
+
+# Article URLs. Placeholders: {{section}} {{year}} {{month}} {{day}} {{slug}};
+# must contain {{slug}} and end with / or .html.
+permalink: /{{section}}/{{year}}/{{month}}/{{slug}}/
+
+# Articles per listing page (front page, sections, tags, authors).
+per_page: 20
+
+# How many of the newest articles each RSS/Atom feed carries.
+feeds:
+  size: 50
+
+# HTML inserted under each article for a comments service (empty: no comments).
+comments: ""
+
+# Let editors write raw HTML in Markdown. Off: HTML is shown as text (safer).
+markdown:
+  unsafe_html: false
+
+# Largest content file accepted, in bytes.
+limits:
+  file_size: 5000000
+
+# Publication name in the Google News sitemap (defaults to the title).
+news:
+  publication_name: {title}
+"""
+
+SAMPLE_ARTICLE = """\
+---
+title: {title}
+date: {date}
+section: world
+authors: [editor]
+tags: [newsroom]
+summary: "The first story on the new site: edit or delete it."
+# updated: {date}
+# expires: 2099-01-01T00:00
+# draft: true
+# corrections:
+#   - {{date: {date}, text: "An earlier version misspelt the editor's name."}}
+---
+
+This is a sample article. Write the story in **Markdown** below the front matter.
+
+Link to another article with `[text](article:its-slug)`, or to a static page such as
+[About us](/about/).
+"""
+
+ABOUT_PAGE = """\
+---
+title: About us
+description: Who we are and how to reach the newsroom.
+---
+
+Tell readers who runs this paper and how to contact the newsroom.
+"""
+
+HEADLINE_HEADER = """\
+# Ticker headlines for {day} (newsroom time). Add one with `newsgen new headline "Text"`.
+# "link" is optional: an article slug, or an absolute https URL.
+"""
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    title: str = "The Daily Example"
+    base_url: str = "https://news.example.org"
+    timezone: str = "UTC"
+    output_dir: str = "public"
+
+
+def init_site(target: Path, now: datetime, spec: SiteSpec | None = None) -> list[Path]:
+    """Write a new site skeleton into ``target`` (absent or empty); return the files written.
+
+    The skeleton builds at once: its sample article and headline are dated ``now``.
+    """
+    spec = spec or SiteSpec()
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise ScaffoldError(f"{target} is not empty; `newsgen init` only writes into a new or "
+                            "empty folder")
+    parts = urlsplit(spec.base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ScaffoldError(f"base URL '{spec.base_url}' must be an absolute http(s) URL such "
+                            "as https://news.example.org")
+    local = now.astimezone(zone_named(spec.timezone)).replace(microsecond=0)
+    stamp = iso(local)
+    files = {
+        "newsgen.yaml": CONFIG_TEMPLATE.format(
+            title=quoted(spec.title), base_url=quoted(spec.base_url),
+            timezone=quoted(spec.timezone),
+            output_dir=spec.output_dir,
+            description=quoted(f"News from {spec.title}, built with newsgen.")),
+        f"content/articles/{local:%Y/%m}/welcome-to-the-newsroom.md": SAMPLE_ARTICLE.format(
+            title=quoted("Welcome to the newsroom"), date=stamp),
+        "content/pages/about.md": ABOUT_PAGE,
+        f"content/headlines/{local:%Y-%m-%d}.yaml":
+            HEADLINE_HEADER.format(day=_long_day(local))
+            + headline_entry("The site is live", stamp, "welcome-to-the-newsroom"),
+        "static/images/.gitkeep": "",
+        # the output, newsgen's bookkeeping beside it (.public.state, .public.lock), the cache
+        ".gitignore": "/{out}/\n/.{out}.*\n/{cache}/\n".format(
+            out=spec.output_dir.strip("/"), cache=CACHE_DIR),
+    }
+    written = []
+    for relative, text in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScaffoldError(f"'{name}' is not an IANA time zone name "
+                            "(e.g. Europe/Lisbon, UTC)") from None
+
+
+def _long_day(local: datetime) -> str:
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+# -- newsgen new article -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleRequest:
+    title: str
+    section: str
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    slug: str = ""
+
+
+def new_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> Path:
+    """Write ``content/articles/YYYY/MM/<slug>.md`` dated ``now`` in the site zone."""
+    title = " ".join(request.title.split())
+    if not title:
+        raise ScaffoldError("the title is empty")
+    _check_choice("section", request.section, config.section_ids())
+    for author in request.authors:
+        _check_choice("author", author, tuple(config.authors))
+    slug = request.slug or slugify(title)
+    problem = slug_problem(slug) if slug else "is empty"
+    if problem:
+        raise ScaffoldError(f"slug '{slug}' {problem}; pass --slug")
+    local = now.astimezone(config.timezone).replace(microsecond=0)
+    path = config.site_dir / "content" / "articles" / f"{local:%Y}" / f"{local:%m}" / f"{slug}.md"
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists; not overwritten (pass --slug for another "
+                            "name)")
+    used = {a.slug: a.source for a in load_content(config, ProblemList()).articles}
+    if slug in used:
+        raise ScaffoldError(f"slug '{slug}' is already used by {used[slug]}; pass --slug")
+    lines = ["---", f"title: {quoted(title)}", f"date: {iso(local)}",
+             f"section: {request.section}"]
+    if request.authors:
+        lines.append("authors: [" + ", ".join(request.authors) + "]")
+    if request.tags:
+        lines.append("tags: [" + ", ".join(quoted(t) for t in request.tags) + "]")
+    lines += ['summary: ""', "# draft: true", "---", "", "Write the story here.", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write("\n".join(lines))
+    return path
+
+
+def _check_choice(kind: str, value: str, valid: tuple[str, ...]) -> None:
+    if kind == "section" and not valid:
+        problem = slug_problem(value)
+        if problem:
+            raise ScaffoldError(f"section '{value}' {problem}")
+        return
+    if value not in valid:
+        listed = ", ".join(valid) if valid else f"none (add {kind}s to newsgen.yaml)"
+        raise ScaffoldError(f"unknown {kind} '{value}'; {kind}s in newsgen.yaml: {listed}")
+
+
+# -- newsgen new headline ----------------------------------------------------------------
+
+def headline_entry(title: str, time: str, link: str = "") -> str:
+    text = f"- time: {time}\n  title: {quoted(title)}\n"
+    return text + (f"  link: {quoted(link)}\n" if link else "")
+
+
+def new_headline(config: SiteConfig, title: str, now: datetime, link: str = "",
+                 clock: str = "") -> Path:
+    """Append one headline to today's file (site zone); existing bytes are left untouched."""
+    title = " ".join(title.split())
+    if not title:
+        raise ScaffoldError("the headline text is empty")
+    local = now.astimezone(config.timezone).replace(microsecond=0)
+    if clock:
+        local = _at_clock(local, clock, config.timezone)
+    if link and not link.startswith(("http://", "https://")):
+        slugs = {a.slug for a in load_content(config, ProblemList()).articles}
+        if link not in slugs:
+            raise ScaffoldError(f"--link '{link}' is neither an http(s) URL nor the slug of an "
+                                "article in content/articles/")
+    path = config.site_dir / "content" / "headlines" / f"{local:%Y-%m-%d}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_bytes() if path.exists() else b""
+    prefix = "" if existing else HEADLINE_HEADER.format(day=_long_day(local))
+    if existing and not existing.endswith(b"\n"):
+        prefix = "\n"
+    with path.open("ab") as handle:
+        handle.write((prefix + headline_entry(title, iso(local), link)).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
+
+
+def _at_clock(local: datetime, clock: str, zone: ZoneInfo) -> datetime:
+    try:
+        hour, minute = (int(part) for part in clock.split(":"))
+        naive = local.replace(tzinfo=None, hour=hour, minute=minute, second=0)
+    except ValueError:
+        raise ScaffoldError(f"--time '{clock}' is not a time of day such as 14:05") from None
+    try:
+        return localize(naive, zone)
+    except ValueError as exc:
+        raise ScaffoldError(str(exc)) from None

@@ -1,0 +1,369 @@
+"""Stage 2: ``content/`` to models, collecting every problem with its file and line.
+
+Nothing here stops at the first bad file: each file is read on its own and its problems are
+added to a shared list, so one run reports everything an editor has to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from newsgen.content.config import SiteConfig, static_roots
+from newsgen.content.fields import FieldReader
+from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
+from newsgen.content.images import image_size
+from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
+from newsgen.content.nesting import nesting_problem
+from newsgen.content.sources import SourceFile, discover, read_text
+from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
+from newsgen.engine.digests import digest as text_key
+from newsgen.engine.paths import UnsafePath
+from newsgen.engine.workers import parallel_map
+from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
+
+ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
+                "slug", "location", "draft", "featured", "expires", "corrections")
+PAGE_KEYS = ("title", "slug", "description", "updated")
+HEADLINE_KEYS = ("time", "title", "link")
+
+
+@dataclass
+class Content:
+    """Every file of ``content/`` as models, before publication rules are applied."""
+
+    articles: list[Article] = field(default_factory=list)
+    headlines: list[Headline] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+
+class SourceMemo(Protocol):
+    """Parsed files from an earlier build, keyed by path, size and mtime (see cache.py)."""
+
+    def get(self, relative: str, size: int, mtime_ns: int) -> Any: ...
+
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any) -> None: ...
+
+
+def load_content(config: SiteConfig, problems: ProblemList,
+                 memo: SourceMemo | None = None, workers: int | None = None) -> Content:
+    """Read every article, headline file and page; problems go to ``problems``.
+
+    With a ``memo``, a file whose size and mtime match an earlier clean parse is not read
+    again; its warnings are replayed so they are still reported. Articles are parsed on
+    every core (YAML and field checks are a tenth of a cold build) and keep no body, only
+    its hash: see :func:`read_body` and bodies.py."""
+    loader = _Loader(config, problems)
+    content = Content()
+    articles = discover(config, "content/articles", (".md", ".markdown"), problems)
+    for article in _parse_all(loader, loader.article, articles, memo, workers):
+        if article is not None:
+            content.articles.append(article)
+    _share_values(content.articles)
+    pages = discover(config, "content/pages", (".md", ".markdown"), problems)
+    content.pages = [p for p in _parse_all(loader, loader.page, pages, memo, 1) if p is not None]
+    headlines = discover(config, "content/headlines", (".yaml", ".yml"), problems)
+    for parsed in _parse_all(loader, loader.headlines, headlines, memo, 1):
+        content.headlines.extend(parsed)
+    _check_unique_slugs(content, problems)
+    return content
+
+
+def _share_values(articles: list[Article]) -> None:
+    """One object per distinct tag and byline. Articles come back from parse workers (or
+    the cache) each with its own copies: ~1 KB an article, 100 MB at 100,000. Tags and
+    authors are frozen values, so sharing them is invisible; the articles are still being
+    built here, hence the assignment past ``frozen``."""
+    shared: dict[Any, Any] = {}
+    for article in articles:
+        object.__setattr__(article, "tags", tuple(shared.setdefault(t, t) for t in article.tags))
+        object.__setattr__(article, "authors",
+                           tuple(shared.setdefault(a, a) for a in article.authors))
+
+
+def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
+               sources: list[SourceFile], memo: SourceMemo | None,
+               workers: int | None) -> list[Any]:
+    """``parse`` of every source, in order, with each file's problems in file order.
+    Files the memo knows are taken from it; the rest are parsed on every core."""
+    results: list[Any] = [None] * len(sources)
+    found: list[list[Problem]] = [[] for _ in sources]
+    stats: list[os.stat_result | None] = [None] * len(sources)
+    todo = []
+    for index, source in enumerate(sources):
+        cached = None
+        if memo is not None:
+            try:
+                stats[index] = source.info or source.path.stat()
+            except OSError:
+                pass
+            info = stats[index]
+            if info is not None:
+                cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
+        if cached is None:
+            todo.append(index)
+        else:
+            results[index], found[index] = cached[0], list(cached[1])
+    parsed = parallel_map(lambda i: loader.isolated(parse, sources[todo[i]]), len(todo),
+                          workers)
+    for index, (result, items) in zip(todo, parsed, strict=True):
+        results[index], found[index] = result, items
+        info = stats[index]
+        if memo is not None and info is not None and not any(p.severity == "error" for p in items):
+            memo.put(sources[index].relative, info.st_size, info.st_mtime_ns, (result, items))
+    for items in found:
+        loader.problems.extend(items)
+    return results
+
+
+class _Loader:
+    def __init__(self, config: SiteConfig, problems: ProblemList) -> None:
+        self.config = config
+        self.problems = problems
+        self.static = static_roots(config)
+
+    def isolated(self, parse: Callable[[SourceFile], Any], source: SourceFile
+                 ) -> tuple[Any, list[Problem]]:
+        """``parse(source)`` and the problems it found (run in a worker process)."""
+        outer, self.problems = self.problems, ProblemList()
+        try:
+            return parse(source), self.problems.items
+        finally:
+            self.problems = outer
+
+    def _front(self, source: SourceFile) -> tuple[YamlDoc, str, int, str] | None:
+        try:
+            text = read_text(source, self.config)
+            yaml_text, body, body_line = split_front_matter(text, source.relative)
+            doc = parse_yaml(yaml_text, source.relative, first_line=2)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return None
+        except OSError as exc:
+            self.problems.error(SourceLocation(source.relative),
+                                f"cannot read file: {exc.strerror}", "io")
+            return None
+        if not isinstance(doc.value, dict):
+            kind = "empty" if doc.value is None else f"a {_kind(doc.value)}"
+            self.problems.error(SourceLocation(source.relative, 2 if doc.value is None
+                                               else doc.line()),
+                                f"front matter must be a mapping of keys such as 'title: ...', "
+                                f"not {kind}", "front-matter")
+            return None
+        nesting = nesting_problem(body)
+        if nesting is not None:
+            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
+                                nesting[1], "markdown")
+            return None
+        # The front matter's key: the body is keyed apart (``body_key``), so that a page
+        # showing this article's title but not its text can tell a body edit from the rest.
+        digest = hashlib.blake2b(yaml_text.encode(), digest_size=16).hexdigest()
+        return doc, body, body_line, digest
+
+    def article(self, source: SourceFile) -> Article | None:
+        parsed = self._front(source)
+        if parsed is None:
+            return None
+        doc, body, body_line, digest = parsed
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        fields.warn_unknown(ARTICLE_KEYS, "article")
+        title = fields.text("title", required=True)
+        date = fields.time("date", required=True)
+        section = self._section(fields)
+        slug = self._slug(fields, source)
+        if not (title and date and section and slug):
+            return None
+        updated = fields.time("updated")
+        if updated and updated < date:
+            fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
+        image = self._image(fields)
+        if image is not None and image.width is not None:
+            # The size comes from the image file, not this one: a resized picture must change
+            # the article's key, or pages showing it would be kept with the old size.
+            digest = text_key(digest, f"image {image.width}x{image.height}")
+        try:
+            url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
+                              self.config.timezone)
+        except UnsafePath as exc:  # pragma: no cover - permalink and slug are validated
+            fields.error(str(exc), "slug")
+            return None
+        return Article(
+            source=source.relative, slug=slug, title=title, date=date, section=section,
+            url=url, body_line=body_line, updated=updated,
+            expires=fields.time("expires"), authors=self._authors(fields),
+            tags=self._tags(fields), summary=fields.text("summary"),
+            image=image, location=fields.text("location"),
+            draft=fields.boolean("draft"), featured=fields.boolean("featured"),
+            corrections=self._corrections(fields), front_key=digest, body_key=text_key(body),
+        )
+
+    def _section(self, fields: FieldReader) -> str:
+        section = fields.text("section", required=True)
+        if not section:
+            return ""
+        known = self.config.section_ids()
+        if known and section not in known:
+            fields.error(f"unknown section '{section}'; sections in newsgen.yaml: "
+                         + ", ".join(known), "section", code="unknown-section")
+            return ""
+        problem = slug_problem(section)
+        if problem:
+            fields.error(f"section {problem}", "section")
+            return ""
+        return section
+
+    def _slug(self, fields: FieldReader, source: SourceFile) -> str:
+        given = fields.text("slug")
+        slug = given or slugify(Path(source.relative).stem)
+        problem = slug_problem(slug)
+        if problem:
+            if given:
+                fields.error(f"slug {problem}", "slug", code="bad-slug")
+            else:
+                fields.error(f"the file name gives no usable slug; add a 'slug:' ({problem})",
+                             code="bad-slug")
+            return ""
+        return slug
+
+    def _authors(self, fields: FieldReader) -> tuple[Author, ...]:
+        names = fields.text_list("authors")
+        result = []
+        for index, name in enumerate(names):
+            known = self.config.authors.get(name)
+            if known:
+                result.append(Author(known.id, known.name, known.bio, known.url,
+                                     author_url(self.config.url_prefix, known.id)))
+                continue
+            if slugify(name) == name and "-" in name:
+                fields.warn(f"'{name}' is not an author id in newsgen.yaml; shown as a plain "
+                            "name", "authors", index, code="unknown-author")
+            result.append(Author("", name))
+        return tuple(result)
+
+    def _tags(self, fields: FieldReader) -> tuple[Tag, ...]:
+        result: dict[str, Tag] = {}
+        for index, name in enumerate(fields.text_list("tags")):
+            slug = slugify(name)
+            if not slug:
+                fields.error(f"tag '{name}' has no letters or digits", "tags", index)
+                continue
+            result.setdefault(slug, Tag(slug, name, tag_url(self.config.url_prefix, slug)))
+        return tuple(result.values())
+
+    def _image(self, fields: FieldReader) -> Image | None:
+        value = fields.mapping("image", ("src", "alt", "caption", "credit"))
+        if value is None:
+            return None
+        src = fields.text(("image", "src"), required=True)
+        alt = fields.text(("image", "alt"), required=True,
+                          message="image needs 'alt' text describing the picture for readers "
+                                  "who cannot see it")
+        if not src:
+            return None
+        width = height = None
+        if src.startswith("/"):
+            found = self._static_file(src)
+            if found is None:
+                fields.error(f"image '{src}' is not in static/", "image", "src",
+                             code="missing-image")
+            else:
+                size = image_size(found)
+                width, height = size if size else (None, None)
+            src = self.config.url_prefix + src
+        elif not src.startswith(("https://", "http://")):
+            fields.error("image src must be a site path such as /images/photo.jpg or an "
+                         "http(s) URL", "image", "src")
+            return None
+        return Image(src, alt, fields.text(("image", "caption")),
+                     fields.text(("image", "credit")), width, height)
+
+    def _static_file(self, site_path: str) -> Path | None:
+        """The file a site path is served from, site static first, or None."""
+        relative = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
+        if ".." in relative.split("/"):
+            return None
+        for root, prefix in reversed(self.static):
+            if prefix:
+                if not relative.startswith(prefix + "/"):
+                    continue
+                candidate = root / relative[len(prefix) + 1:]
+            else:
+                candidate = root / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _corrections(self, fields: FieldReader) -> tuple[Correction, ...]:
+        items = fields.mapping_list("corrections", ("date", "text"))
+        result = []
+        for index, _item in items:
+            when = fields.time(("corrections", index, "date"), required=True)
+            text = fields.text(("corrections", index, "text"), required=True)
+            if when and text:
+                result.append(Correction(when, text))
+        return tuple(sorted(result, key=lambda c: c.date, reverse=True))
+
+    def page(self, source: SourceFile) -> Page | None:
+        parsed = self._front(source)
+        if parsed is None:
+            return None
+        doc, body, body_line, _digest = parsed
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        fields.warn_unknown(PAGE_KEYS, "page")
+        title = fields.text("title", required=True)
+        slug = self._slug(fields, source)
+        if not (title and slug):
+            return None
+        return Page(source.relative, slug, title, page_url(self.config.url_prefix, slug), body,
+                    body_line, description=fields.text("description"),
+                    updated=fields.time("updated"))
+
+    def headlines(self, source: SourceFile) -> list[Headline]:
+        try:
+            doc = parse_yaml(read_text(source, self.config), source.relative)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return []
+        if not isinstance(doc.value, list):
+            self.problems.error(doc.at(), "a headline file must be a YAML list of items with "
+                                "'time', 'title' and optional 'link'", "headline")
+            return []
+        fields = FieldReader(doc, self.config.timezone, self.problems)
+        result = []
+        for index, item in enumerate(doc.value):
+            if not isinstance(item, dict):
+                fields.error(f"headline must be a mapping with 'time' and 'title', not "
+                             f"{_kind(item)}", index, code="headline")
+                continue
+            fields.warn_unknown(HEADLINE_KEYS, "headline", (index,))
+            time = fields.time((index, "time"), required=True)
+            title = fields.text((index, "title"), required=True)
+            link = fields.text((index, "link"))
+            if link and not link.startswith(("http://", "https://")) and slug_problem(link):
+                fields.error(f"link '{link}' must be an article slug or an http(s) URL",
+                             index, "link", code="headline-link")
+                continue
+            if time and title:
+                result.append(Headline(source.relative, doc.line(index) or 1, time, title,
+                                       link))
+        return result
+
+
+def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
+    """Slugs name articles in links and headlines, so one slug may belong to one article."""
+    seen: dict[str, Article] = {}
+    for article in content.articles:
+        first = seen.setdefault(article.slug, article)
+        if first is not article:
+            problems.error(SourceLocation(article.source),
+                           f"slug '{article.slug}' is already used by {first.source}",
+                           "duplicate-slug")
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", dict: "mapping", str: "text", int: "number", float: "number",
+            bool: "true/false value"}.get(type(value), type(value).__name__)

@@ -1,0 +1,147 @@
+"""Publication rules: what readers may see at ``now``, and the site-wide lists built from it.
+
+Drafts, embargoed (future) and expired articles are dropped here, once, so that no page,
+listing, ticker, feed or sitemap can show them by accident.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from newsgen.content.config import SiteConfig
+from newsgen.content.loader import Content
+from newsgen.content.models import Article, Author, Headline, Section, Site, Tag, TickerItem
+from newsgen.content.urls import section_url
+from newsgen.errors import ProblemList, SourceLocation
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Options that widen what a build shows (editors' previews)."""
+
+    drafts: bool = False
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class Selection:
+    visible: tuple[Article, ...]
+    hidden: tuple[Article, ...]
+    next_change: datetime | None
+
+
+def select(articles: list[Article], now: datetime, options: Visibility) -> Selection:
+    """Split articles into visible and hidden, and find when that split next changes."""
+    visible, hidden, changes = [], [], []
+    for article in articles:
+        if article.date > now:
+            changes.append(article.date)
+        if article.expires and article.expires > now:
+            changes.append(article.expires)
+        shown = ((options.drafts or not article.draft)
+                 and (options.future or article.date <= now)
+                 and not (article.expires and article.expires <= now))
+        (visible if shown else hidden).append(article)
+    visible.sort(key=_newest_first)
+    return Selection(tuple(visible), tuple(hidden), min(changes) if changes else None)
+
+
+def _newest_first(article: Article) -> tuple[float, str]:
+    return (-article.date.timestamp(), article.slug)
+
+
+def assemble(config: SiteConfig, now: datetime, content: Content, selection: Selection,
+             articles: tuple[Article, ...], options: Visibility,
+             problems: ProblemList) -> Site:
+    """The Site a build renders: visible articles (bodies converted), ticker and taxonomies."""
+    headlines, headline_change = _headlines(content, selection, articles, now, options,
+                                            problems)
+    changes = [t for t in (selection.next_change, headline_change) if t is not None]
+    return Site(
+        config=config, now=now, articles=articles, headlines=headlines,
+        pages=tuple(sorted(content.pages, key=lambda p: p.slug)),
+        sections=_sections(config, articles), tags=_tags(articles),
+        authors=_authors(articles),
+        ticker=_ticker(config, articles, headlines),
+        next_change=min(changes) if changes else None,
+        hidden=selection.hidden,
+    )
+
+
+def _headlines(content: Content, selection: Selection, articles: tuple[Article, ...],
+               now: datetime, options: Visibility,
+               problems: ProblemList) -> tuple[tuple[Headline, ...], datetime | None]:
+    visible_slugs = {a.slug for a in articles}
+    known_slugs = visible_slugs | {a.slug for a in selection.hidden}
+    shown, future = [], []
+    for headline in content.headlines:
+        link = headline.link
+        if link and not link.startswith(("http://", "https://")):
+            if link not in known_slugs:
+                problems.error(SourceLocation(headline.source, headline.line),
+                               f"headline links to '{link}', which is no article's slug",
+                               "headline-link")
+                continue
+            if link not in visible_slugs:
+                continue  # stays hidden until its article is published
+        if headline.time > now and not options.future:
+            future.append(headline.time)
+            continue
+        shown.append(headline)
+    shown.sort(key=lambda h: (-h.time.timestamp(), h.title, h.source, h.line))
+    return tuple(shown), min(future) if future else None
+
+
+def _ticker(config: SiteConfig, articles: tuple[Article, ...],
+            headlines: tuple[Headline, ...]) -> tuple[TickerItem, ...]:
+    """Latest items of articles and headlines together; a headline stands in for its article."""
+    by_slug = {a.slug: a for a in articles}
+    items: list[TickerItem] = []
+    covered: set[str] = set()
+    for headline in headlines:
+        if headline.link.startswith(("http://", "https://")):
+            items.append(TickerItem(headline.time, headline.title, headline.link, True))
+        elif headline.link:
+            covered.add(headline.link)
+            items.append(TickerItem(headline.time, headline.title, by_slug[headline.link].url))
+        else:
+            items.append(TickerItem(headline.time, headline.title))
+    for article in articles:
+        if article.slug not in covered:
+            items.append(TickerItem(article.date, article.title, article.url))
+    items.sort(key=lambda i: (-i.time.timestamp(), i.title, i.url))
+    return tuple(items[: config.ticker_size])
+
+
+def _sections(config: SiteConfig, articles: tuple[Article, ...]) -> tuple[Section, ...]:
+    prefix = config.url_prefix
+    if config.sections:
+        return tuple(Section(s.id, s.title, section_url(prefix, s.id)) for s in config.sections)
+    ids = sorted({a.section for a in articles})
+    return tuple(Section(i, i.replace("-", " ").title(), section_url(prefix, i)) for i in ids)
+
+
+def _tags(articles: tuple[Article, ...]) -> tuple[Tag, ...]:
+    """One Tag per slug; its name is the spelling most articles use (ties: alphabetical)."""
+    spellings: dict[str, Counter[str]] = {}
+    first: dict[str, Tag] = {}
+    for article in articles:
+        for tag in article.tags:
+            spellings.setdefault(tag.slug, Counter())[tag.name] += 1
+            first.setdefault(tag.slug, tag)
+    result = []
+    for slug in sorted(spellings):
+        name = sorted(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        result.append(Tag(slug, name, first[slug].url))
+    return tuple(result)
+
+
+def _authors(articles: tuple[Article, ...]) -> tuple[Author, ...]:
+    found: dict[str, Author] = {}
+    for article in articles:
+        for author in article.authors:
+            if author.id:
+                found.setdefault(author.id, author)
+    return tuple(found[k] for k in sorted(found))

@@ -1,0 +1,122 @@
+"""Finding and reading content files: the walk over ``content/`` (stable order, symlinks
+that leave the site refused, special files skipped) and a file's text (size limit, UTF-8,
+LF line ends). Everything that reads a content file from disk goes through here."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsgen.content.config import SiteConfig
+from newsgen.content.frontmatter import decode_source, split_front_matter
+from newsgen.engine.digests import digest as text_key
+from newsgen.engine.paths import symlink_problem
+from newsgen.errors import ContentError, ProblemList, SourceLocation
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file found on disk: its site-relative path, where it is, and its stat
+    when it was taken on the way (:func:`discover`)."""
+
+    relative: str
+    path: Path
+    info: os.stat_result | None = field(default=None, compare=False)
+
+
+def read_body(config: SiteConfig, relative: str, key: str = "") -> tuple[str, int]:
+    """(body, file line where it starts) of a content file, read again when it is needed
+    (articles keep no body). With ``key``, the body must still be the one loaded: a file
+    saved again during the build is an error, not a page mixing two versions. Raises
+    ContentError or OSError."""
+    source = SourceFile(relative, config.site_dir / relative)
+    _yaml, body, body_line = split_front_matter(read_text(source, config), relative)
+    if key and text_key(body) != key:
+        raise ContentError(SourceLocation(relative), "file changed while the site was "
+                           "building; build again", "changed")
+    return body, body_line
+
+
+def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
+             problems: ProblemList) -> list[SourceFile]:
+    """Files below ``folder`` in a stable order (a folder's files, then its subfolders);
+    symlinks leaving the site are refused. Each file comes with its stat: the loader needs
+    it to trust the cache, and taking it here makes the walk over 10,000 articles one
+    system call a file."""
+    root = config.site_dir / folder
+    found: list[SourceFile] = []
+    if root.is_dir():
+        _walk(config, str(root), folder, suffixes, config.site_dir.resolve(), problems, found)
+    return found
+
+
+def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str, ...],
+          site: Path, problems: ProblemList, found: list[SourceFile]) -> None:
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if _is_folder(entry):
+            if entry.is_symlink():
+                _check_link(Path(entry.path), config, site, problems, folder_link=True)
+            else:
+                folders.append(entry)
+            continue
+        name = entry.name
+        if name.startswith(".") or not name.lower().endswith(suffixes):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not _check_link(path, config, site, problems):
+            continue
+        where = f"{relative}/{name}"
+        try:
+            info = entry.stat()
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            # a FIFO or device would block or stream forever
+            problems.error(SourceLocation(where), "not a regular file; not read",
+                           "special-file")
+            continue
+        found.append(SourceFile(where, path, info))
+    for entry in folders:
+        _walk(config, entry.path, f"{relative}/{entry.name}", suffixes, site, problems, found)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: reported as a file
+        return False
+
+
+def _check_link(path: Path, config: SiteConfig, site: Path, problems: ProblemList,
+                folder_link: bool = False) -> bool:
+    """A symlink may point inside the site; one that leaves it, or loops, is an error."""
+    relative = path.relative_to(config.site_dir).as_posix()
+    problem = symlink_problem(path, site)
+    if problem:
+        problems.error(SourceLocation(relative), problem, "symlink")
+        return False
+    if folder_link:
+        problems.warning(SourceLocation(relative), "symlinked folders are not followed",
+                         "symlink")
+    return True
+
+
+def read_text(source: SourceFile, config: SiteConfig) -> str:
+    """The file as text: size-limited, UTF-8 (BOM allowed), LF line ends."""
+    size = source.path.stat().st_size
+    if size > config.max_file_size:
+        raise ContentError(SourceLocation(source.relative),
+                           f"file is {size:,} bytes, over the limit of "
+                           f"{config.max_file_size:,} (limits.file_size)", "size")
+    text = decode_source(source.path.read_bytes(), source.relative)
+    if not text.strip():
+        raise ContentError(SourceLocation(source.relative, 1), "file is empty", "empty")
+    return text

@@ -1,0 +1,8 @@
+"""What other machines read: RSS and Atom feeds, sitemaps and news sitemaps, JSON-LD
+structured data, and the link rewriting they share (absolute URLs, XML-safe text).
+
+Pages link to these (feed ``<link>`` tags, JSON-LD in ``<head>``), so the renderer imports
+from here, never the other way round.
+
+May import: ``newsgen.content``, ``newsgen.engine`` and the shared modules.
+"""

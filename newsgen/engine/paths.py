@@ -1,0 +1,81 @@
+"""Path safety for every file newsgen writes or follows: relative POSIX paths that can never
+leave their root, names every common file system can hold, and the key under which two paths
+collide on a case-insensitive one."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+RESERVED_NAMES = frozenset({
+    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+})
+
+class UnsafePath(ValueError):
+    """A URL or path that would escape the output folder or name something unusable."""
+
+
+def printable(text: str) -> str:
+    return "".join(c if unicodedata.category(c)[0] != "C" else f"\\x{ord(c):02x}"
+                   for c in text)
+
+
+# Paths of ASCII letters, digits, '_', '-' and '.', each part starting with neither '.' nor
+# a reserved name and at most 255 long, pass every test below: a large site checks tens of
+# thousands of them in every build, and this one match is a tenth of the full tests' time.
+_PLAIN_PART = (r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:[./]|$))"
+               r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
+_PLAIN_PATH = re.compile(rf"{_PLAIN_PART}(?:/{_PLAIN_PART})*", re.IGNORECASE)
+
+
+def check_relative(relative: str) -> str:
+    """Validate a relative POSIX path for writing below a root; return it unchanged."""
+    if _PLAIN_PATH.fullmatch(relative):
+        return relative
+    bad = ("\\", "\0", ":", "%")
+    if not relative or relative.startswith("/") or any(b in relative for b in bad):
+        raise UnsafePath(f"path '{printable(relative)}' is not a plain relative path")
+    parts = relative.split("/")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise UnsafePath(f"path '{printable(relative)}' has an empty, '.' or '..' part")
+        if not part.isprintable() and any(unicodedata.category(c)[0] == "C" for c in part):
+            raise UnsafePath(f"path '{printable(relative)}' contains control characters")
+        if len(part.encode("utf-8", "surrogatepass")) > 255:
+            raise UnsafePath(f"path '{printable(relative)}' has a name longer than 255 bytes")
+        if part.split(".")[0].lower() in RESERVED_NAMES:
+            raise UnsafePath(f"path '{relative}' uses the reserved name '{part}'")
+    if posixpath.normpath(relative) != relative:
+        raise UnsafePath(f"path '{relative}' is not normalised")
+    return relative
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """``root / relative``, proven to stay inside ``root`` (lexically and after symlinks)."""
+    check_relative(relative)
+    target = root.joinpath(*PurePosixPath(relative).parts)
+    resolved_root = root.resolve()
+    resolved = target.resolve()
+    if resolved != resolved_root and resolved_root not in resolved.parents:
+        raise UnsafePath(f"path '{relative}' leaves the output folder")
+    return target
+
+
+def fold_case(relative: str) -> str:
+    """The key under which two paths collide on a case-insensitive file system."""
+    return unicodedata.normalize("NFC", relative).casefold()
+
+
+def symlink_problem(path: Path, site_root: Path) -> str | None:
+    """Why the symlink ``path`` may not be followed (broken, looping, or leaving the site
+    folder ``site_root``, already resolved), or None."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "symlink is broken or loops; not followed"
+    if target != site_root and site_root not in target.parents:
+        return f"symlink points outside the site ({target}); not followed"
+    return None

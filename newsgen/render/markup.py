@@ -1,0 +1,383 @@
+"""Stage 3: Markdown bodies to safe HTML with Python-Markdown.
+
+Editors write Markdown, never HTML: raw HTML is shown as text unless the site turns on
+``markdown.unsafe_html``; every attribute passes an allow-list and every URL a scheme check,
+whatever the form of the payload (entities, mixed case, control characters, autolinks).
+Internal links (``article:slug`` or a relative ``.md`` path) stay as tokens in the cached HTML
+and are resolved per build by :func:`resolve_links`, so an article's HTML depends only on its
+own text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["extra", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "toc": {"permalink": "#", "permalink_class": "heading-anchor",
+            "permalink_title": "Link to this section", "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+ARTICLE_SCHEME = "article:"
+FILE_TOKEN = "newsgen-file:"
+URL_ATTRIBUTES = ("href", "src")
+ALLOWED_ATTRIBUTES = frozenset({
+    "href", "src", "alt", "title", "id", "class", "width", "height", "colspan", "rowspan",
+    "align", "start", "reversed", "scope", "abbr", "lang", "dir", "cite", "datetime",
+    "role", "aria-hidden", "aria-label", "rel",
+})
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_TOKEN = re.compile(r'(href|src)="(article:|newsgen-file:)([^"]*)"')
+_FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>')
+_SITE_PATH = re.compile(r'\s(?:href|src)="(/[^"]*)"')
+_BRACKET = re.compile(r"[\[\]]")
+
+
+# Python-Markdown's inline patterns (3.x names) and what a body must contain for each to
+# match anywhere in it (before its whitespace normalization: tabs become spaces, CR LF
+# becomes LF); a pattern not listed here always runs.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
+    "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
+    "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n", "  \r", "\t"), "entity": ("&",),
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
+}
+
+
+# Python-Markdown's block processors that search a whole block with a regular expression (a
+# third of parsing time), and substrings of which a block must contain one for the search to
+# match: "test" processors are not tried without one, "run" processors (which always say
+# they apply, then search and give the block back) step aside at once.
+_BLOCK_TRIGGERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "hashheader": ("test", ("#",)), "setextheader": ("test", ("\n=", "\n-")),
+    "hr": ("test", ("-", "_", "*")), "deflist": ("test", (":",)), "quote": ("test", (">",)),
+    "table": ("test", ("|",)), "footnote": ("run", ("[^",)), "abbr": ("run", ("*[",)),
+    "reference": ("run", ("]:",)),
+}
+
+
+class _GuardedRegex:
+    """An inline pattern's regex that scans a text node only if the node contains one of
+    the pattern's trigger substrings (a substring test is a fast ``memchr``; a regex with
+    look-behinds and alternations tries every position). Python-Markdown tries every
+    pattern on every text node, so most scans find nothing."""
+
+    __slots__ = ("regex", "contains")
+
+    def __init__(self, regex: re.Pattern[str], needles: tuple[str, ...]) -> None:
+        self.regex = regex
+        self.contains = _contains_any(needles)
+
+    def finditer(self, data: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(data, pos) if self.contains(data) else iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.regex, name)
+
+
+class _ListedRegistry(markdown.util.Registry):
+    """A registry that keeps its sorted list between changes: Python-Markdown's rebuilds it
+    each time the block parser walks its processors (for every block) and each time the
+    inline processor takes a pattern by position (for every pattern on every text node)."""
+
+    _listed: list[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._list())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._list()[key] if isinstance(key, int) else super().__getitem__(key)
+
+    def _list(self) -> list[Any]:
+        if self._listed is None:
+            self._listed = list(super().__iter__())
+        return self._listed
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._listed = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._listed = None
+        super().deregister(name, strict)
+
+
+class _BracketEnds:
+    """For every index of a text node, the index just past the ``]`` that closes a bracket
+    opened before it, or None: what Python-Markdown's ``_findBracketEnds`` computes (3.10+)
+    for its link patterns, char by char in Python (21 % of a body's conversion in cProfile;
+    1,000 corpus bodies took 2.08 ms each with it, 1.70-1.82 ms with this). Only brackets
+    change the depth, so every stretch of text between two brackets has one answer: they
+    are found with a regular expression and answered by bisection."""
+
+    __slots__ = ("positions", "ends")
+
+    def __init__(self, data: str) -> None:
+        self.positions = [match.start() for match in _BRACKET.finditer(data)]
+        # Stretch k holds the indexes p with positions[k - 1] < p <= positions[k].
+        ends: list[int | None] = [None] * (len(self.positions) + 1)
+        stack: list[tuple[int, int]] = []  # (stretch, depth), depths rising to the top
+        depth = 0
+        for stretch, position in enumerate(self.positions):
+            stack.append((stretch, depth))
+            depth += 1 if data[position] == "[" else -1
+            while stack and depth < stack[-1][1]:
+                ends[stack.pop()[0]] = position + 1
+        self.ends = ends
+
+    def __getitem__(self, index: int) -> int | None:
+        return self.ends[bisect.bisect_left(self.positions, index)]
+
+
+def _as_is(lines: list[str]) -> list[str]:
+    return lines
+
+
+def _contains_any(needles: tuple[str, ...]) -> Callable[[str], bool]:
+    """A test for "text contains one of ``needles``" (a generator in ``any()`` would cost
+    more than the search it saves on a short block)."""
+    if len(needles) == 1:
+        needle = needles[0]
+        return lambda text: needle in text
+
+    def contains(text: str) -> bool:
+        for needle in needles:
+            if needle in text:
+                return True
+        return False
+    return contains
+
+
+def _guard_block(method: Callable[..., Any], needles: tuple[str, ...], kind: str
+                 ) -> Callable[..., Any]:
+    """``method`` (a block processor's ``test`` or ``run``) answering False at once for a
+    block without any of ``needles``: what it would answer after a fruitless search."""
+    contains = _contains_any(needles)
+    if kind == "test":
+        return lambda parent, block: contains(block) and method(parent, block)
+    return lambda parent, blocks: contains(blocks[0]) and method(parent, blocks)
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """A body converted once; ``html`` may still hold internal-link tokens."""
+
+    html: str
+    first_paragraph: str
+    words: int
+    links: tuple[str, ...] = field(default=())
+    site_paths: tuple[str, ...] = field(default=())
+
+    @property
+    def meta(self) -> BodyMeta:
+        return BodyMeta(self.first_paragraph, self.words, self.links, self.site_paths)
+
+
+@dataclass(frozen=True)
+class BodyMeta:
+    """What a build needs of a converted body besides its HTML (kept in memory for every
+    article; the HTML itself stays in the body store)."""
+
+    first_paragraph: str
+    words: int
+    links: tuple[str, ...]
+    site_paths: tuple[str, ...]
+
+
+class _Sanitizer(Treeprocessor):
+    """Keep only allow-listed attributes and safe URLs; note internal-link targets."""
+
+    def __init__(self, md: markdown.Markdown, converter: MarkdownConverter) -> None:
+        super().__init__(md)
+        self.converter = converter
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for name in list(element.attrib):
+                if name.lower() not in ALLOWED_ATTRIBUTES:
+                    del element.attrib[name]
+            for name in URL_ATTRIBUTES:
+                if name in element.attrib:
+                    element.set(name, self.converter.clean_url(element.attrib[name]))
+            if element.tag == "a" and element.get("href", "").startswith(("http:", "https:")):
+                element.set("rel", "noopener")
+        return None
+
+
+class MarkdownConverter:
+    """One reusable Python-Markdown instance (``reset()`` between bodies is much cheaper
+    than building a new one) set up for newsroom content."""
+
+    def __init__(self, unsafe_html: bool = False, url_prefix: str = "",
+                 prune: bool = True) -> None:
+        """``prune=False`` gives plain Python-Markdown, which tests compare against."""
+        self.url_prefix = url_prefix
+        self.prune = prune
+        self.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                    output_format="html")
+        if not unsafe_html:
+            self.md.preprocessors.deregister("html_block")
+            self.md.inlinePatterns.deregister("html")
+        self.md.treeprocessors.register(_Sanitizer(self.md, self), "newsgen-sanitize", 1)
+        # A fenced block is stored as raw HTML, out of the sanitizer's reach: with attr_list
+        # on, ``~~~ {: onclick="..."}`` would put any attribute on <code>. Keep id and class.
+        fenced: Any = self.md.preprocessors["fenced_code_block"]
+        fenced.checked_for_deps = True
+        fenced.use_attr_list = False
+        self._fenced, self._fenced_run = fenced, fenced.run
+        self._source_dir = ""
+        self._links: list[str] = []
+        self._patterns = {name: (self.md.inlinePatterns[name], priority)
+                          for name, priority in ((item.name, item.priority)
+                                                 for item in self.md.inlinePatterns._priority)
+                          if name in _TRIGGERS}
+        self._inactive: set[str] = set()
+        self._toc: Any = self.md.treeprocessors["toc"]
+        self._toc_marker: str = self._toc.marker
+        if prune:
+            self._add_guards()
+
+    def _add_guards(self) -> None:
+        """Substring tests before the regular expressions that usually find nothing, and
+        registries that do not re-sort on every look: the same HTML (a property test
+        compares with plain Python-Markdown), a third faster."""
+        self.md.parser.blockprocessors.__class__ = _ListedRegistry
+        self.md.inlinePatterns.__class__ = _ListedRegistry
+        for name, (pattern, _priority) in self._patterns.items():
+            pattern.compiled_re = _GuardedRegex(pattern.compiled_re, _TRIGGERS[name])
+        processors = self.md.parser.blockprocessors
+        for name, (kind, needles) in _BLOCK_TRIGGERS.items():
+            if name in processors:
+                processor = processors[name]
+                setattr(processor, kind, _guard_block(getattr(processor, kind), needles, kind))
+        for pattern in self.md.inlinePatterns:
+            if hasattr(pattern, "_findBracketEnds"):  # Python-Markdown 3.10 and later
+                pattern._findBracketEnds = _BracketEnds
+
+    def _fit_patterns(self, text: str) -> None:
+        """Leave out the inline patterns that cannot match ``text``: Python-Markdown tries
+        each of them on every text node, half of a body's conversion time, and most bodies
+        have no backticks, escapes, images, footnotes, autolinks or entities. The same
+        goes for the fenced-code preprocessor (a search of the whole body) and the
+        table-of-contents marker."""
+        if "\x02" in text or "\x03" in text:  # removed first thing: "`\x02``" is a fence
+            text = text.replace("\x02", "").replace("\x03", "")
+        for name, triggers in _TRIGGERS.items():
+            if name not in self._patterns:
+                continue
+            possible = any(trigger in text for trigger in triggers)
+            if possible and name in self._inactive:
+                pattern, priority = self._patterns[name]
+                self.md.inlinePatterns.register(pattern, name, priority)
+                self._inactive.discard(name)
+            elif not possible and name not in self._inactive:
+                self.md.inlinePatterns.deregister(name)
+                self._inactive.add(name)
+        # The table-of-contents extension walks the whole tree for its marker paragraph;
+        # a body without the marker's text cannot have one.
+        self._toc.marker = self._toc_marker if self._toc_marker in text else ""
+        self._fenced.run = self._fenced_run if "```" in text or "~~~" in text else _as_is
+
+    def convert(self, text: str, source: str = "") -> RenderedBody:
+        """Convert one body; ``source`` (site-relative path) anchors relative ``.md`` links."""
+        self._source_dir = posixpath.dirname(source)
+        self._links = []
+        self.md.reset()
+        if self.prune:
+            self._fit_patterns(text)
+        body = self.md.convert(text)
+        match = _FIRST_P.search(body)
+        first = plain_text(match.group(1)) if match else ""
+        words = len(plain_text(body).split())
+        return RenderedBody(body, first, words, tuple(self._links), site_paths(body))
+
+    def clean_url(self, raw: str) -> str:
+        """A URL that is safe in an attribute, or ``#`` where it is not."""
+        url = _CONTROL.sub("", html.unescape(raw))
+        scheme = _SCHEME.match(url)
+        if scheme:
+            name = scheme.group(1).lower()
+            if name == "article":
+                self._links.append(url)
+                return ARTICLE_SCHEME + url[len("article:"):].strip()
+            return url if name in SAFE_SCHEMES else "#"
+        if url.startswith("//") or url.startswith("\\"):
+            return url if url.startswith("//") else "#"
+        if url.startswith("/"):
+            return self.url_prefix + url if self.url_prefix else url
+        path = url.split("#", 1)[0].split("?", 1)[0]
+        if path.endswith(".md"):
+            target = posixpath.normpath(posixpath.join(self._source_dir, path))
+            self._links.append(FILE_TOKEN + target)
+            return FILE_TOKEN + target
+        return url
+
+
+def resolve_links(body_html: str, resolve: Callable[[str, str], str | None]) -> str:
+    """Replace internal-link tokens with site URLs; a link to an unpublished article loses
+    its ``href`` (it reads as plain text until the article is out)."""
+    if "article:" not in body_html and FILE_TOKEN not in body_html:
+        return body_html
+
+    def substitute(match: re.Match[str]) -> str:
+        kind = "slug" if match.group(2) == ARTICLE_SCHEME else "file"
+        target, _, fragment = html.unescape(match.group(3)).partition("#")
+        url = resolve(kind, target)
+        if url is None:
+            return 'class="unpublished-link"'  # an <a> without href: plain text to readers
+        if fragment:
+            url += "#" + fragment
+        return f'{match.group(1)}="{html.escape(url, quote=True)}"'
+
+    return _TOKEN.sub(substitute, body_html)
+
+
+def site_paths(body_html: str) -> tuple[str, ...]:
+    """Site paths (``/world/``, ``/images/map.png``) a body links to, each once, for the
+    check that some output file serves them (``links.py``)."""
+    if 'href="/' not in body_html and 'src="/' not in body_html:
+        return ()
+    return tuple(dict.fromkeys(html.unescape(u) for u in _SITE_PATH.findall(body_html)))
+
+
+def link_target(token: str) -> tuple[str, str]:
+    """Split a recorded link (``article:slug`` or ``newsgen-file:path``) into (kind, target)."""
+    if token.startswith(FILE_TOKEN):
+        return "file", token[len(FILE_TOKEN):].partition("#")[0]
+    return "slug", token[len(ARTICLE_SCHEME):].partition("#")[0].strip()
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded: for summaries and word counts."""
+    text = _TAGS.sub("", _ANCHOR.sub("", fragment))
+    return " ".join(html.unescape(text).split())
+
+
+def body_line_of(body: str, body_line: int, target: str) -> int:
+    """File line of the first mention of a link ``target`` in a Markdown body (for messages
+    about links): the whole target first, then its last path part (a relative ``.md`` link
+    may be written differently from its resolved path)."""
+    needle = target.split("#", 1)[0]
+    lines = body.split("\n")
+    for candidate in (needle, needle.rstrip("/").rsplit("/", 1)[-1]):
+        if not candidate:
+            continue
+        for offset, line in enumerate(lines):
+            if candidate in line:
+                return body_line + offset
+    return body_line

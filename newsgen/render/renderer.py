@@ -1,0 +1,403 @@
+"""Stage 4: models to page HTML, pure (no file I/O).
+
+Each page kind has a function that describes its pages as :class:`PageSpec` objects (template
+and context); ``render_page`` renders one. The ticker is a shared block: it is rendered once
+per build and left as a marker in pages, which ``pages.py`` replaces, so a new headline costs
+one small render plus a splice per page rather than a full re-render of the site.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from newsgen import __version__
+from newsgen.content.models import Article, Page, Section, Site
+from newsgen.content.times import iso
+from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
+from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
+from newsgen.distribution.structured_data import SiteMetadata
+
+TICKER_MARKER = "<!--newsgen:ticker-->"
+RELATED_COUNT = 4
+RELATED_WINDOW = 10
+FRONT_TOP_STORIES = 6
+SECTION_BLOCK_SIZE = 4
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One output file: where it goes, which content file(s) asked for it, its text."""
+
+    path: str
+    url: str
+    source: str
+    text: str
+
+
+class Lazy:
+    """A context value computed only when the page is rendered.
+
+    Fingerprints skip it, so it must be a pure function of the page's other context values and
+    the site configuration (share links, metadata): work that is not needed to decide whether
+    a page changed is not done for pages that did not.
+    """
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+class Deferred:
+    """A context value worked out where the page is fingerprinted (in a render worker), not
+    while every page is described in the parent. Unlike :class:`Lazy` it is part of the
+    fingerprint: the related-stories list of 10,000 articles is a few seconds of work that
+    should run on every core."""
+
+    __slots__ = ("make", "_value", "_done")
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self._done = False
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if not self._done:
+            self._value, self._done = self.make(), True
+        return self._value
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page before rendering: its template and the context the template will see."""
+
+    path: str
+    url: str
+    source: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    urls: tuple[str, ...]
+
+    @property
+    def prev_url(self) -> str:
+        return self.urls[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.urls[self.number] if self.number < self.count else ""
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every template sees as ``site``."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    home_url: str
+    logo: str
+    sections: tuple[Section, ...]
+    social: tuple[tuple[str, str], ...]
+    pages: tuple[Page, ...]
+    feed_url: str
+    comments_html: Markup
+    publication_name: str
+    now: Any
+    generator: str = f"newsgen {__version__}"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Renderer:
+    """Fills templates for one Site: ``specs`` describes every page, ``render_page`` renders one
+    (``pages.py`` decides which need it and splices the ticker in)."""
+
+    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+        self.env = env
+        self.site = site
+        config = site.config
+        self.prefix = config.url_prefix
+        self.view = SiteView(
+            title=config.title, description=config.description, language=config.language,
+            base_url=config.base_url, home_url=self.prefix + "/",
+            logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
+            sections=site.sections, social=config.social, pages=site.pages,
+            feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
+            publication_name=config.publication_name, now=site.now,
+        )
+        # A global as well as a context value: the theme imports its macros without the
+        # page's context, and they still need ``site`` (set before any template loads,
+        # see templating._Environment).
+        env.globals["site"] = self.view
+        self.sections = {s.id: s for s in site.sections}
+        self.tag_names = {t.slug: t for t in site.tags}
+        self.by_section: dict[str, list[Article]] = {}
+        self.by_tag: dict[str, list[Article]] = {}
+        self.by_author: dict[str, list[Article]] = {}
+        self.position: dict[str, int] = {}
+        self.section_index: dict[str, int] = {}
+        self.stamps: dict[str, float] = {}
+        self.tag_sets: dict[str, frozenset[str]] = {}
+        for index, article in enumerate(site.articles):
+            self.position[article.slug] = index
+            self.stamps[article.slug] = article.date.timestamp()
+            self.tag_sets[article.slug] = frozenset(t.slug for t in article.tags)
+            section_list = self.by_section.setdefault(article.section, [])
+            self.section_index[article.slug] = len(section_list)
+            section_list.append(article)
+            for tag in article.tags:
+                self.by_tag.setdefault(tag.slug, []).append(article)
+            for author in article.authors:
+                if author.id:
+                    self.by_author.setdefault(author.id, []).append(article)
+        self.metadata = SiteMetadata(config)
+        self.ticker_html = self._render("ticker.html", {"items": site.ticker})
+
+    # -- shared ----------------------------------------------------------------------------
+    def _render(self, template: str, context: dict[str, Any]) -> str:
+        context.setdefault("site", self.view)
+        context.setdefault("ticker", Markup(TICKER_MARKER))
+        context.setdefault("metadata", Markup(""))
+        return self.env.get_template(template).render(context)
+
+    def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> PageSpec:
+        """Describe a page; nothing is rendered until :meth:`render` (the builder may find
+        from the spec's fingerprint that the page is unchanged and skip it)."""
+        meta = context.setdefault("page", {})
+        meta.setdefault("url", url)
+        meta.setdefault("canonical", self.site.config.absolute(url))
+        meta.setdefault("description", self.site.config.description)
+        # The site's RSS feed is linked by base.html itself; its Atom feed goes first here.
+        site_atom = {"type": ATOM_TYPE, "title": f"{self.site.config.title} (Atom)",
+                     "url": feed_urls(self.prefix + "/")[1]}
+        meta["feeds"] = [site_atom, *meta.get("feeds", [])]
+        if "metadata" not in context:
+            context["metadata"] = Lazy(lambda: self.metadata.website(
+                meta.get("title", ""), meta["description"], meta["canonical"]))
+        return PageSpec(output_path(url, self.prefix), url, source, template, context)
+
+    def listing_feeds(self, page_url: str, name: str) -> list[dict[str, str]]:
+        """The RSS and Atom feeds of a section, tag or author page (see ``feeds.py``)."""
+        return feed_links(page_url, f"{self.site.config.title}: {name}")
+
+    def render_page(self, spec: PageSpec) -> str:
+        """The page with the ticker marker still in it (see :meth:`splice`)."""
+        context = {key: value.make() if isinstance(value, Lazy) else
+                   value.value if isinstance(value, Deferred) else value
+                   for key, value in spec.context.items()}
+        return self._render(spec.template, context)
+
+    def article_target(self, article: Article) -> tuple[str, str, str]:
+        """(path, url, source) of an article's page, without describing the page: a large
+        site's article pages are described where they are rendered (``pages.py``)."""
+        return output_path(article.url, self.prefix), article.url, article.source
+
+    def other_specs(self) -> Iterator[PageSpec]:
+        """Every HTML page but the articles' own."""
+        yield self.front_page()
+        yield from self.section_pages()
+        yield from self.tag_pages()
+        yield from self.author_pages()
+        yield from self.archive_pages()
+        for static_page in self.site.pages:
+            yield self.static_page(static_page)
+        yield self.not_found_page()
+
+    # -- page kinds --------------------------------------------------------------------------
+    def front_page(self) -> PageSpec:
+        articles = self.site.articles
+        featured = [a for a in articles if a.featured]
+        lead = featured[0] if featured else (articles[0] if articles else None)
+        rest = [a for a in articles if a is not lead]
+        blocks = []
+        for section in self.site.sections:
+            items = [a for a in self.by_section.get(section.id, []) if a is not lead]
+            if items:
+                blocks.append({"section": section, "articles": items[:SECTION_BLOCK_SIZE]})
+        context = {"lead": lead, "top_stories": rest[:FRONT_TOP_STORIES],
+                   "section_blocks": blocks,
+                   # the front page shows the date; pages are fingerprinted without the clock
+                   "today": self.site.now.astimezone(self.site.config.timezone).date()
+                   .isoformat(),
+                   "page": {"kind": "front", "title": self.site.config.title},
+                   "metadata": self.metadata.front(self.site.config.description)}
+        return self.page("index.html", self.prefix + "/", "content/", context)
+
+    def article_page(self, article: Article) -> PageSpec:
+        siblings = self.by_section.get(article.section, [])
+        index = self.section_index[article.slug]
+        config = self.site.config
+        section = self.sections.get(article.section)
+        context = {
+            "article": article,
+            "section": section,
+            "related": Deferred(lambda: self.related(article)),
+            "newer": siblings[index - 1] if index > 0 else None,
+            "older": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "share": Lazy(lambda: share_links(config.absolute(article.url), article.title)),
+            "page": {"kind": "article", "title": article.title,
+                     "description": article.summary or config.description},
+            "metadata": Lazy(lambda: self.metadata.article(
+                article, section, [self.tag_names.get(t.slug, t) for t in article.tags])),
+        }
+        return self.page("article.html", article.url, article.source, context)
+
+    def related(self, article: Article) -> list[Article]:
+        """The articles sharing most tags, then the same section, then nearest in time; never
+        the article itself. Candidates are the RELATED_WINDOW articles on each side of it in
+        each of its tags and in its section, which keeps this linear in the site's size and
+        lets a new article change only the related lists of articles near it in time."""
+        tags = self.tag_sets[article.slug]
+        groups = [self.by_tag[t] for t in sorted(tags) if t in self.by_tag]
+        groups.append(self.by_section.get(article.section, []))
+        candidates: dict[str, Article] = {}
+        for group in groups:
+            for other in self._neighbours(group, article):
+                candidates[other.slug] = other
+        stamp = self.stamps[article.slug]
+        ranked = sorted((-len(tags & self.tag_sets[slug]), other.section != article.section,
+                         abs(self.stamps[slug] - stamp), slug)
+                        for slug, other in candidates.items())
+        return [candidates[item[3]] for item in ranked[:RELATED_COUNT]]
+
+    def _neighbours(self, group: list[Article], article: Article) -> list[Article]:
+        """Up to RELATED_WINDOW newer and older members of ``group`` around ``article``."""
+        here = bisect.bisect_left(group, self.position[article.slug],
+                                  key=lambda a: self.position[a.slug])
+        low, high = max(0, here - RELATED_WINDOW), here + RELATED_WINDOW + 1
+        return [a for a in group[low:high] if a is not article]
+
+    def listing(self, template: str, items: Sequence[Article], url_of: Callable[[int], str],
+                source: str, context: dict[str, Any]) -> Iterator[PageSpec]:
+        """Paginated list pages; page 1 lives at the listing's own URL."""
+        per_page = self.site.config.per_page
+        count = max(1, math.ceil(len(items) / per_page))
+        urls = tuple(url_of(n) for n in range(1, count + 1))
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * per_page: number * per_page]
+            page_context = dict(context)
+            page_context["page"] = dict(context["page"])
+            if number > 1:
+                page_context["page"]["title"] += f" (page {number})"
+            page_context.update(articles=list(chunk),
+                                pagination=Pagination(number, count, urls))
+            yield self.page(template, urls[number - 1], source, page_context)
+
+    def section_pages(self) -> Iterator[PageSpec]:
+        for section in self.site.sections:
+            items = self.by_section.get(section.id, [])
+            context = {"section": section,
+                       "page": {"kind": "section", "title": section.title,
+                                "description": f"{section.title}: the latest from "
+                                               f"{self.site.config.title}",
+                                "feeds": self.listing_feeds(section.url, section.title)}}
+            yield from self.listing("section.html", items,
+                                    lambda n, s=section.id: section_url(self.prefix, s, n),
+                                    f"sections/{section.id}", context)
+
+    def tag_pages(self) -> Iterator[PageSpec]:
+        for tag in self.site.tags:
+            items = self.by_tag.get(tag.slug, [])
+            context = {"tag": tag, "page": {"kind": "tag", "title": tag.name,
+                                            "description": f"Articles tagged {tag.name}",
+                                            "feeds": self.listing_feeds(tag.url, tag.name)}}
+            yield from self.listing("tag.html", items,
+                                    lambda n, s=tag.slug: tag_url(self.prefix, s, n),
+                                    f"tags/{tag.slug}", context)
+        context = {"tags": [(t, len(self.by_tag.get(t.slug, []))) for t in self.site.tags],
+                   "page": {"kind": "tags", "title": "Topics"}}
+        yield self.page("tags.html", self.prefix + "/tags/", "tags", context)
+
+    def author_pages(self) -> Iterator[PageSpec]:
+        for author in self.site.authors:
+            items = self.by_author.get(author.id, [])
+            context = {"author": author,
+                       "page": {"kind": "author", "title": author.name,
+                                "description": author.bio or f"Articles by {author.name}",
+                                "feeds": self.listing_feeds(author.url, author.name)}}
+            yield from self.listing("author.html", items,
+                                    lambda n, i=author.id: author_url(self.prefix, i, n),
+                                    f"authors/{author.id}", context)
+        context = {"authors": list(self.site.authors),
+                   "page": {"kind": "authors", "title": "Our journalists"}}
+        yield self.page("authors.html", self.prefix + "/authors/", "authors", context)
+
+    def archive_pages(self) -> Iterator[PageSpec]:
+        zone = self.site.config.timezone
+        months: dict[tuple[int, int], list[Article]] = {}
+        for article in self.site.articles:
+            local = article.date.astimezone(zone)
+            months.setdefault((local.year, local.month), []).append(article)
+        for (year, month), items in sorted(months.items(), reverse=True):
+            first = items[-1].date
+            context = {"year": year, "month": month, "month_date": first,
+                       "page": {"kind": "archive-month", "title": "Archive"}}
+            yield from self.listing("archive.html", items,
+                                    lambda n, y=year, m=month: _archive_page(self.prefix, y, m, n),
+                                    f"archive/{year:04d}-{month:02d}", context)
+        index = [{"year": y, "month": m, "count": len(items), "month_date": items[-1].date,
+                  "url": archive_url(self.prefix, y, m)}
+                 for (y, m), items in sorted(months.items(), reverse=True)]
+        context = {"months": index, "page": {"kind": "archive", "title": "Archive"}}
+        yield self.page("archive_index.html", archive_url(self.prefix), "archive", context)
+
+    def static_page(self, static_page: Page) -> PageSpec:
+        context = {"static_page": static_page,
+                   "page": {"kind": "page", "title": static_page.title,
+                            "description": static_page.description
+                            or self.site.config.description}}
+        return self.page("page.html", static_page.url, static_page.source, context)
+
+    def not_found_page(self) -> PageSpec:
+        context = {"latest": list(self.site.articles[:5]),
+                   "page": {"kind": "404", "title": "Page not found"}}
+        return self.page("404.html", self.prefix + "/404.html", "404", context)
+
+    # -- ticker outputs ----------------------------------------------------------------------
+    def ticker_fragment(self) -> RenderedPage:
+        return RenderedPage(output_path(self.prefix + "/ticker.html", self.prefix),
+                            self.prefix + "/ticker.html", "ticker", self.ticker_html)
+
+    def ticker_json(self) -> RenderedPage:
+        config = self.site.config
+        items = [{"time": iso(item.time.astimezone(config.timezone)),
+                  "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
+                  "title": item.title,
+                  "url": (item.url if item.external or not item.url
+                          else config.absolute(item.url))}
+                 for item in self.site.ticker]
+        text = json.dumps({"title": config.title, "timezone": config.timezone.key,
+                           "items": items}, ensure_ascii=False, indent=1) + "\n"
+        return RenderedPage("ticker.json", self.prefix + "/ticker.json", "ticker", text)
+
+
+def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
+    base = archive_url(prefix, year, month)
+    return base if number <= 1 else base + f"page/{number}/"
+
+
+def share_links(url: str, title: str) -> list[dict[str, str]]:
+    """Plain share links: no third-party scripts on the page."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        {"name": "Facebook", "url": f"https://www.facebook.com/sharer/sharer.php?u={u}"},
+        {"name": "X", "url": f"https://x.com/intent/post?url={u}&text={t}"},
+        {"name": "WhatsApp", "url": f"https://wa.me/?text={t}%20{u}"},
+        {"name": "Email", "url": f"mailto:?subject={t}&body={u}"},
+    ]

@@ -1,0 +1,189 @@
+"""The Jinja2 environment: the site's ``templates/`` over the built-in theme, file by file.
+
+A site template can extend the original through the ``theme/`` prefix
+(``{% extends "theme/article.html" %}``) and override a single block. Undefined variables are
+errors, autoescape is on, and content is only ever passed in as data, never compiled, so
+``{{ config }}`` in an article comes out literally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable, MutableMapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from newsgen.content.config import SiteConfig, theme_dir
+from newsgen.content.times import (
+    MONTHS,
+    hhmm,
+    in_zone,
+    iso,
+    long_date,
+    long_datetime,
+    same_local_day,
+)
+from newsgen.errors import Problem, SourceLocation
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def template_dirs(config: SiteConfig) -> tuple[Path, Path]:
+    """(site templates, theme templates)."""
+    return config.site_dir / "templates", theme_dir() / "templates"
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    site_templates, theme_templates = template_dirs(config)
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme_templates))}),
+        jinja2.FileSystemLoader(str(site_templates)),
+        jinja2.FileSystemLoader(str(theme_templates)),
+    ])
+    env = _Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    zone = config.timezone
+    env.filters.update({
+        "hhmm": lambda t: hhmm(t, zone),
+        "long_date": lambda t: long_date(t, zone),
+        "long_datetime": _per_instant(lambda t: long_datetime(t, zone)),
+        "iso": _per_instant(lambda t: iso(t.astimezone(zone))),
+        "absolute": config.absolute,
+        "updated_time": lambda t, published: updated_time(t, published, zone),
+        "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
+        "month_year": lambda t: month_year(t, zone),
+    })
+    env.globals["cached"] = FragmentCache()
+    return env
+
+
+def _per_instant(show: Callable[[datetime], str]) -> Callable[[datetime], str]:
+    """``show`` remembered for each instant: an article's time appears on its own page and
+    in each of its teasers. (Equal instants in different zones are one key; that is right
+    for filters that first convert to the site's zone.)"""
+    shown: dict[datetime, str] = {}
+
+    def lookup(moment: datetime) -> str:
+        text = shown.get(moment)
+        if text is None:
+            text = shown[moment] = show(moment)
+        return text
+    return lookup
+
+
+class FragmentCache:
+    """``{% call cached("teaser", site, article, heading) %}...{% endcall %}``: the block's
+    HTML, rendered once per build for each distinct set of arguments.
+
+    A teaser appears on many pages (related stories, listings, the front page); rendering it
+    once instead of on every page is a large part of a page's cost. The arguments must be
+    everything the block depends on: strings count by value, anything else by identity (the
+    build's ``site``, an article, ``True``), so the block may only read what those objects
+    hold. (A number or a string built per page still works, but is rarely found again.) One
+    cache lives in each build's environment, so nothing survives into the next build."""
+
+    LIMIT = 4_000  # fragments kept; then the cache starts again (pages come in site order,
+    # so the teasers a page shows were mostly rendered for the pages just before it)
+
+    def __init__(self) -> None:
+        self._fragments: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
+
+    def __call__(self, *parts: Any, caller: jinja2.runtime.Macro) -> str:
+        # Strings count by value, everything else by identity (True is not 1 here).
+        key = tuple([p if p.__class__ is str else id(p) for p in parts])
+        found = self._fragments.get(key)
+        if found is not None:
+            return found[1]
+        html = caller()
+        if len(self._fragments) >= self.LIMIT:
+            self._fragments.clear()
+        # the parts stay referenced, so no other object can take one of their ids
+        self._fragments[key] = (parts, html)
+        return html
+
+
+class _Environment(jinja2.Environment):
+    """Templates see the globals as a plain dict instead of a ``ChainMap`` over
+    ``env.globals``: Jinja copies them into a new context on every render, import and include
+    (three or four times a page), and iterating a ``ChainMap`` is slow. newsgen sets its
+    globals before loading any template and never changes them, so the copy cannot go stale."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
+def updated_time(updated: datetime, published: datetime, zone: ZoneInfo) -> str:
+    """``21:05`` when the update falls on the publication's local day, else the full
+    ``26 March 2025, 21:05``: readers see at a glance whether the story moved today."""
+    if same_local_day(updated, published, zone):
+        return hhmm(updated, zone)
+    return long_datetime(updated, zone)
+
+
+def month_year(moment: datetime, zone: ZoneInfo) -> str:
+    """``November 2026`` in the site zone, for archive headings (locale-independent)."""
+    local = in_zone(moment, zone)
+    return f"{MONTHS[local.month - 1]} {local.year}"
+
+
+def templates_digest(config: SiteConfig) -> str:
+    """A fingerprint of every template file in effect, for cache invalidation."""
+    digest = hashlib.blake2b(digest_size=16)
+    for root in template_dirs(config):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def template_problem(exc: Exception, config: SiteConfig) -> Problem:
+    """A template failure as ``templates/x.html:LINE: message`` in site-relative terms."""
+    filename, line = _template_position(exc)
+    location = SourceLocation(_display_path(filename, config), line)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"template syntax error: {exc.message}"
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"template error: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name}"
+    else:
+        message = f"template error: {type(exc).__name__}: {exc}"
+    return Problem(location, message, "error", "template")
+
+
+def _template_position(exc: Exception) -> tuple[str, int | None]:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".json", ".j2")):
+            return frame.filename, frame.lineno
+    return "templates", None
+
+
+def _display_path(filename: str, config: SiteConfig) -> str:
+    path = Path(filename)
+    for root, label in ((config.site_dir, ""), (theme_dir(), "<newsgen theme>/")):
+        try:
+            return label + path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(context)
