@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,16 +73,43 @@ def run_newsgen(*args: str | Path, cwd: Path | None = None, env: dict[str, str] 
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (including dot folders) with the hash of its bytes."""
+CHANGES = ".newsgen/changes"  # the last build's deploy delta: a log, not output
+_TICKER_BLOCK = re.compile(rb'<section class="ticker".*?</section>', re.S)
+
+
+def tree_digest(root: Path, older_ticker: Callable[[str], bool] | None = None
+                ) -> dict[str, str]:
+    """Every file under ``root`` (including dot folders) with the hash of its bytes, but for
+    ``.newsgen/changes``. ``older_ticker``: the pages that may carry the ticker of their last
+    build (README, "The ticker"), whose ticker block is left out of their hash."""
     result = {}
     if not root.exists():
         return result
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            result[path.relative_to(root).as_posix()] = hashlib.sha256(
-                path.read_bytes()).hexdigest()
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and not path.is_symlink() and relative != CHANGES:
+            data = path.read_bytes()
+            if older_ticker and relative.endswith(".html") and older_ticker(relative):
+                data = _TICKER_BLOCK.sub(b"<!-- ticker of an earlier build -->", data)
+            elif older_ticker and relative == ".newsgen/manifest.json":
+                # the same files; the digests and sizes of those pages follow their ticker
+                manifest = json.loads(data)
+                data = json.dumps({k: v if not k.endswith(".html") or not older_ticker(k)
+                                   else None for k, v in manifest.items()}).encode()
+            result[relative] = hashlib.sha256(data).hexdigest()
     return result
+
+
+def older_ticker_allowed(site: Path) -> Callable[[str], bool]:
+    """The contract of ``ticker.embed: live``: every page but the front page and the section
+    fronts may keep the ticker of its last build."""
+    from newsgen.content.config import load_config
+
+    config = load_config(site)
+    if config.ticker_embed != "live":
+        return lambda relative: False
+    current = {"index.html"} | {f"{s.id}/index.html" for s in config.sections}
+    return lambda relative: relative not in current
 
 
 NPM_PACKAGES = ("vnu-jar", "axe-core")  # what the HTML-validation and browser tests run

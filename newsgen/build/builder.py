@@ -44,7 +44,7 @@ from newsgen.distribution.sitemaps import (
     sitemap_key,
 )
 from newsgen.engine.digests import digest, file_digest
-from newsgen.engine.journal import recover
+from newsgen.engine.journal import recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
 from newsgen.engine.workers import Aside, few_collections, worth_forking
@@ -121,6 +121,7 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         meta = _meta_keys(out_dir)
         previous = _unchanged(config, out_dir, inputs, now, meta)
         if previous is not None:
+            write_changes(out_dir, "")  # a deploy after this build has nothing to send
             previous.seconds = time.perf_counter() - started
             return previous
         writer = OutputWriter(out_dir)

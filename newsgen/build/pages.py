@@ -209,12 +209,19 @@ class _PageWork:
         old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
+        self.current_ticker = renderer.current_ticker_paths()
+
+    def _old_ticker_kept(self, path: str) -> bool:
+        """Whether ``path`` may keep the ticker of its last build (``ticker.embed: live``):
+        then a new headline alone never rewrites it."""
+        return self.current_ticker is not None and path not in self.current_ticker
 
     def settled(self, path: str) -> _Rendered | None:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
         old = self.old_records.get(path)
-        if old is None or self.writer is None or (old.splices and not self.ticker_same) \
-                or not self._same_inputs(old) or not self.writer.is_unchanged(path, old.digest):
+        if old is None or self.writer is None or not self._same_inputs(old) \
+                or (old.splices and not self.ticker_same and not self._old_ticker_kept(path)) \
+                or not self.writer.is_unchanged(path, old.digest):
             return None
         return _Rendered(self.old_records.packed(path))
 
@@ -264,7 +271,7 @@ class _PageWork:
             return None
         if old.refs != refs:  # the same articles, at other positions in the site's list
             old = old._replace(refs=refs)
-        if self.ticker_same or not old.splices:
+        if self.ticker_same or not old.splices or self._old_ticker_kept(path):
             if writer.is_unchanged(path, old.digest):
                 return _Rendered(pack_record(old))
             return None

@@ -45,6 +45,9 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         reporter.info(f"nothing changed since the last build: {_count(result.articles)}, "
                       f"{result.files} files in {result.out_dir} ({result.seconds:.2f} s)")
     else:
+        reporter.info(f"deploy delta: {stats.added} added, {stats.modified} changed, "
+                      f"{stats.deleted} removed (listed in "
+                      f"{result.out_dir / '.newsgen' / 'changes'})")
         reporter.info(f"built {_count(result.articles)}, {result.files} files "
                       f"({result.rendered} pages rendered; {stats.written} files written, "
                       f"{stats.unchanged} unchanged, {stats.removed} removed) into "

@@ -17,6 +17,7 @@ from newsgen.engine.paths import RESERVED_NAMES
 from newsgen.errors import BuildFailed, ContentError, ProblemList, SourceLocation
 
 CONFIG_FILE = "newsgen.yaml"
+TICKER_EMBEDS = ("live", "inline")  # how pages carry the ticker: see README, The ticker
 DEFAULT_PERMALINK = "/{section}/{year}/{month}/{slug}/"
 PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 
@@ -58,6 +59,7 @@ class SiteConfig:
         default_factory=lambda: MappingProxyType({}))
     social: tuple[tuple[str, str], ...] = ()
     ticker_size: int = 10
+    ticker_embed: str = "live"  # "live": see README, The ticker; "inline": every page current
     output_dir: str = "public"
     logo: str = ""
     permalink: str = DEFAULT_PERMALINK
@@ -141,6 +143,16 @@ class _ConfigReader:
             return default
         return value
 
+    def choice(self, value: Any, choices: tuple[str, ...], *path: str) -> str:
+        """One of ``choices`` (the first is the default when the key is absent)."""
+        if value is None:
+            return choices[0]
+        if value not in choices:
+            wanted = " or ".join(f"'{c}'" for c in choices)
+            self.err(f"'{'.'.join(path)}' must be {wanted}", *path)
+            return choices[0]
+        return str(value)
+
     def sub(self, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         value = self.raw.get(key)
         if value is None:
@@ -159,7 +171,7 @@ class _ConfigReader:
                 self.err(f"unknown key '{key}'" + _hint(str(key), KNOWN_KEYS), key)
         title = self.text("title", required=True)
         base_url = self.base_url()
-        ticker = self.sub("ticker", ("size",))
+        ticker = self.sub("ticker", ("size", "embed"))
         feeds = self.sub("feeds", ("size",))
         markdown = self.sub("markdown", ("unsafe_html",))
         limits = self.sub("limits", ("file_size",))
@@ -179,6 +191,7 @@ class _ConfigReader:
             authors=MappingProxyType(self.authors()),
             social=self.social(),
             ticker_size=self.integer(ticker.get("size"), 10, "ticker", "size"),
+            ticker_embed=self.choice(ticker.get("embed"), TICKER_EMBEDS, "ticker", "embed"),
             output_dir=self.text("output_dir", "public"),
             logo=self.site_path("logo"),
             permalink=self.permalink(),

@@ -18,10 +18,12 @@ import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from newsgen.engine.digests import file_digest
 
 MOVE_THREADS = 4
+CHANGES = ".newsgen/changes"  # the last build's deploy delta (see write_changes)
 
 
 def sibling(out_dir: Path, kind: str) -> Path:
@@ -80,9 +82,11 @@ def staged(staging: Path, relative: str, cold: bool) -> str:
     return os.path.join(staging, hashlib.blake2b(relative.encode(), digest_size=16).hexdigest())
 
 
-def apply_journal(out_dir: Path, journal: dict[str, list[str]], resumed: bool = False) -> None:
+def apply_journal(out_dir: Path, journal: dict[str, Any], resumed: bool = False) -> None:
     """Carry out a committed journal. ``resumed``: after a crash, when some files may have
     been swapped in already; they are recognised by their bytes (see :func:`_done`)."""
+    if isinstance(journal.get("changes"), str):  # first: a resumed journal writes it too
+        write_changes(out_dir, journal["changes"])
     spare = sibling(out_dir, "spare")
     *files, last = journal["puts"] or [""]
     done = None
@@ -166,6 +170,18 @@ def _prune(folder: Path, root: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def write_changes(root: Path, text: str) -> None:
+    """Replace ``.newsgen/changes`` below ``root``: the files the last build added, changed
+    and removed, for a deploy that uploads only those. It is not in the manifest: it is a
+    record of the last build, not output made from the content, so a clean and an
+    incremental build of the same site differ in it and nowhere else."""
+    target = os.path.join(root, *CHANGES.split("/"))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target + ".tmp", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    os.replace(target + ".tmp", target)
 
 
 def recover(out_dir: Path) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from newsgen.engine import journal as journal_module
 from newsgen.engine.digests import file_digest
-from newsgen.engine.journal import remove, sibling, staged
+from newsgen.engine.journal import remove, sibling, staged, write_changes
 from newsgen.engine.paths import check_relative
 
 MARKER_DIR = ".newsgen"
@@ -47,6 +47,10 @@ class WriteStats:
     unchanged: int = 0
     removed: int = 0
     changed: list[str] = field(default_factory=list)
+    # The deploy delta (files under .newsgen/ left out): what .newsgen/changes lists.
+    added: int = 0
+    modified: int = 0
+    deleted: int = 0
 
 
 def _write_spare(path: str, data: bytes) -> int:
@@ -241,10 +245,12 @@ class OutputWriter:
         target = staged(self.staging, MANIFEST, self.cold)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         _dump_sorted(target, self.manifest)
+        changes = self._changes(deletes)
         if self.cold:
+            write_changes(self.staging, changes)
             os.rename(self.staging, self.out_dir)
         else:
-            journal = {"puts": self.puts + [MANIFEST], "deletes": deletes}
+            journal = {"puts": self.puts + [MANIFEST], "deletes": deletes, "changes": changes}
             pending = sibling(self.out_dir, "journal.tmp")
             pending.write_text(json.dumps(journal))
             os.replace(pending, sibling(self.out_dir, "journal"))  # the commit point
@@ -253,6 +259,19 @@ class OutputWriter:
         _dump_sorted(str(state), self.new_mtimes)
         os.replace(state, sibling(self.out_dir, "state"))
         return self.stats
+
+    def _changes(self, deletes: list[str]) -> str:
+        """The text of ``.newsgen/changes``: ``A``, ``M`` or ``D``, a tab and the path, one
+        file a line in path order; newsgen's own ``.newsgen/`` files are not listed."""
+        own = MARKER_DIR + "/"
+        lines = [("M\t" if relative in self.old else "A\t") + relative
+                 for relative in self.puts if not relative.startswith(own)]
+        lines += ["D\t" + relative for relative in deletes if not relative.startswith(own)]
+        lines.sort(key=lambda line: line[2:])
+        kinds = [line[0] for line in lines]
+        self.stats.added, self.stats.modified = kinds.count("A"), kinds.count("M")
+        self.stats.deleted = kinds.count("D")
+        return "".join(line + "\n" for line in lines)
 
     def discard(self) -> None:
         """Forget a failed build: a staging tree is removed; spares stay, the files written

@@ -120,6 +120,7 @@ class SiteView:
     comments_html: Markup
     publication_name: str
     now: Any
+    ticker_live: bool = False
     generator: str = f"newsgen {__version__}"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -140,6 +141,7 @@ class Renderer:
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now,
+            ticker_live=config.ticker_embed == "live",
         )
         # A global as well as a context value: the theme imports its macros without the
         # page's context, and they still need ``site`` (set before any template loads,
@@ -370,6 +372,15 @@ class Renderer:
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     # -- ticker outputs ----------------------------------------------------------------------
+    def current_ticker_paths(self) -> frozenset[str] | None:
+        """The pages that always carry the current ticker: the front page and each section's
+        first page (``ticker.embed: live``; every other page may keep the ticker of its last
+        build, which ticker.js refreshes in the browser). None: every page (``inline``)."""
+        if self.site.config.ticker_embed != "live":
+            return None
+        urls = [self.prefix + "/"] + [section_url(self.prefix, s.id) for s in self.site.sections]
+        return frozenset(output_path(url, self.prefix) for url in urls)
+
     def ticker_fragment(self) -> RenderedPage:
         return RenderedPage(output_path(self.prefix + "/ticker.html", self.prefix),
                             self.prefix + "/ticker.html", "ticker", self.ticker_html)
@@ -379,6 +390,7 @@ class Renderer:
         items = [{"time": iso(item.time.astimezone(config.timezone)),
                   "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
                   "title": item.title,
+                  "path": item.url if item.url and not item.external else None,
                   "url": (item.url if item.external or not item.url
                           else config.absolute(item.url))}
                  for item in self.site.ticker]
