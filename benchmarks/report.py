@@ -109,6 +109,30 @@ def ratios_table(runs: list[ToolRun]) -> str:
     return "\n".join(rows)
 
 
+# Issue #18's deploy-delta targets: files a rebuild may change (a body edit: 20 plus the
+# feeds that show the article, which the table counts apart).
+DELTA_TARGETS = {"no-change": 0, "one edit": 20, "new article": 300, "new headline": 50}
+
+
+def delta_table(runs: list[ToolRun]) -> str:
+    """newsgen's deploy delta per rebuild (the largest of the repeats), against #18."""
+    rows = ["| N | rebuild | files changed | of which feeds | target | met |",
+            "|---|---|---|---|---|---|"]
+    for run in runs:
+        if run.tool != "newsgen" or run.failure:
+            continue
+        for name, target in DELTA_TARGETS.items():
+            cell = run.cells.get(name)
+            if cell is None or not cell.deltas:
+                continue
+            worst = max(cell.deltas)
+            feeds = max(cell.feeds) if cell.feeds else 0
+            met = worst - (feeds if name == "one edit" else 0) <= target
+            rows.append(f"| {run.n:,} | {name} | {worst} | {feeds} | <= {target}"
+                        f"{' + feeds' if name == 'one edit' else ''} | {'yes' if met else 'no'} |")
+    return "\n".join(rows)
+
+
 def render(runs: list[ToolRun], args: Any, versions: dict[str, str],
            load: tuple[float, float, float]) -> str:
     """The run as Markdown: heading with the date, machine line, timings, ratios."""
@@ -117,7 +141,8 @@ def render(runs: list[ToolRun], args: Any, versions: dict[str, str],
     return (f"## Run of {stamp}\n\n`{command}` (repeat {args.repeat}, seed {args.seed})\n\n"
             f"Machine: {machine_line(versions, load)}\n\n{timings_table(runs)}\n\n"
             f"Targets of issue #5 (they are stated for N = 10,000; smaller N shown for trend):"
-            f"\n\n{ratios_table(runs)}\n")
+            f"\n\n{ratios_table(runs)}\n\nDeploy delta of newsgen's rebuilds (files in "
+            f"`.newsgen/changes`; targets of issue #18):\n\n{delta_table(runs)}\n")
 
 
 def record(path: Path, text: str) -> None:

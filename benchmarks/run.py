@@ -44,6 +44,8 @@ class Cell:
 
     seconds: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
+    deltas: list[int] = field(default_factory=list)  # files the build changed (newsgen)
+    feeds: list[int] = field(default_factory=list)  # of which feeds
     failure: str = ""
 
     def median(self) -> float | None:
@@ -81,7 +83,8 @@ Build = Callable[[bool], "tuple[float, float]"]
 
 
 def scenario(run: ToolRun, name: str, repeat: int, build: Build,
-             change: Callable[[int], None], cold: bool = False) -> None:
+             change: Callable[[int], None], cold: bool = False,
+             delta: Callable[[], tuple[int, int]] | None = None) -> None:
     """Repeat: ``change(k)`` the site, then time one build; stop at the first failure."""
     cell = run.cells.setdefault(name, Cell())
     for k in range(1, repeat + 1):
@@ -97,6 +100,10 @@ def scenario(run: ToolRun, name: str, repeat: int, build: Build,
             return
         cell.seconds.append(seconds)
         cell.peaks.append(peak)
+        if delta is not None:
+            changed, feeds = delta()
+            cell.deltas.append(changed)
+            cell.feeds.append(feeds)
 
 
 def bench_tool(tool: Tool, room: gen.Newsroom, args: argparse.Namespace, python: str) -> ToolRun:
@@ -118,11 +125,13 @@ def bench_tool(tool: Tool, room: gen.Newsroom, args: argparse.Namespace, python:
     if tool.name == "newsgen":  # a --no-cache build may not leave a cache behind: prime it
         scenario(run, "prime", 1, build, lambda k: None)
     print(f"  {tool.name}: rebuilds", file=sys.stderr, flush=True)
-    scenario(run, "no-change", args.repeat, build, lambda k: None)
-    scenario(run, "one edit", args.repeat, build, lambda k: tool.edit(room, k))
-    scenario(run, "new article", args.repeat, build, lambda k: tool.publish(room, k))
+    delta = tool.delta if tool.name == "newsgen" else None
+    scenario(run, "no-change", args.repeat, build, lambda k: None, delta=delta)
+    scenario(run, "one edit", args.repeat, build, lambda k: tool.edit(room, k), delta=delta)
+    scenario(run, "new article", args.repeat, build, lambda k: tool.publish(room, k),
+             delta=delta)
     if tool.headlines:
-        scenario(run, "new headline", args.repeat, build, tool.headline)
+        scenario(run, "new headline", args.repeat, build, tool.headline, delta=delta)
     return run
 
 

@@ -132,6 +132,16 @@ class Newsgen(Tool):
                "--now", gen.NOW_ARG, "-q"]
         return cmd + (["--no-cache"] if cold and self.has_no_cache else [])
 
+    def delta(self) -> tuple[int, int]:
+        """Files the last build added, changed or removed (its ``.newsgen/changes``), and
+        how many of them are feeds; (-1, 0) from a newsgen without the file."""
+        changes = self.out / ".newsgen" / "changes"
+        if not changes.exists():
+            return -1, 0
+        lines = changes.read_text().splitlines()
+        return len(lines), sum(line.endswith(("/rss.xml", "/atom.xml", "\trss.xml",
+                                              "\tatom.xml")) for line in lines)
+
     def reset(self) -> None:
         super().reset()
         shutil.rmtree(self.site / ".newsgen-cache", ignore_errors=True)
