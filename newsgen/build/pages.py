@@ -64,6 +64,7 @@ class PagePlan:
         self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
+        self.indexed = (0.0, 0)  # seconds spent indexing for search, shards indexed
 
     @property
     def files(self) -> dict[str, str]:

@@ -24,6 +24,7 @@ from newsgen.content.models import Article, Page, Section, Site
 from newsgen.content.times import iso
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
+from newsgen.distribution.search import shard_names
 from newsgen.distribution.structured_data import SiteMetadata
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
@@ -120,6 +121,7 @@ class SiteView:
     comments_html: Markup
     publication_name: str
     now: Any
+    search_url: str = ""  # empty when the site has no search (``search: false``)
     generator: str = f"newsgen {__version__}"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -140,6 +142,7 @@ class Renderer:
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now,
+            search_url=self.prefix + "/search/" if config.search else "",
         )
         # A global as well as a context value: the theme imports its macros without the
         # page's context, and they still need ``site`` (set before any template loads,
@@ -218,6 +221,8 @@ class Renderer:
         for static_page in self.site.pages:
             yield self.static_page(static_page)
         yield self.not_found_page()
+        if self.site.config.search:
+            yield self.search_page()
 
     # -- page kinds --------------------------------------------------------------------------
     def front_page(self) -> PageSpec:
@@ -368,6 +373,12 @@ class Renderer:
         context = {"latest": list(self.site.articles[:5]),
                    "page": {"kind": "404", "title": "Page not found"}}
         return self.page("404.html", self.prefix + "/404.html", "404", context)
+
+    def search_page(self) -> PageSpec:
+        bundles = [f"{self.prefix}/pagefind/{name}/" for name in shard_names(self.site)]
+        context = {"bundles": bundles, "years": [b.split("/")[-2] for b in bundles],
+                   "page": {"kind": "search", "title": "Search"}}
+        return self.page("search.html", self.view.search_url, "search", context)
 
     # -- ticker outputs ----------------------------------------------------------------------
     def ticker_fragment(self) -> RenderedPage:
