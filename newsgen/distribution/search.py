@@ -26,6 +26,7 @@ from typing import Any
 
 from newsgen.content.models import Article, Site
 from newsgen.content.times import in_zone, long_date
+from newsgen.distribution.pagefind_files import canonical
 from newsgen.engine.digests import digest
 
 SEARCH_DIR = "pagefind"
@@ -139,7 +140,7 @@ def index_shard(indexer: Indexer, site: Site, shard: Shard) -> list[tuple[str, b
     index_id = indexer.new_index()
     for article in shard.articles:
         indexer.add_record(index_id, record(site, article))
-    files = indexer.files(index_id)
+    files = canonical(indexer.files(index_id))
     return sorted((shard.folder + path, data) for path, data in files
                   if not path.startswith(_UNUSED))
 
