@@ -140,7 +140,12 @@ def index_shard(indexer: Indexer, site: Site, shard: Shard) -> list[tuple[str, b
     index_id = indexer.new_index()
     for article in shard.articles:
         indexer.add_record(index_id, record(site, article))
-    files = canonical(indexer.files(index_id))
+    try:
+        files = canonical(indexer.files(index_id))
+    except ValueError as exc:  # a Pagefind whose file format newsgen does not know
+        raise SearchUnavailable(f"the Pagefind indexer wrote files newsgen cannot read "
+                                f"({exc}); install the version newsgen names: "
+                                f"`pip install 'pagefind[bin]>=1.5,<1.6'`") from exc
     return sorted((shard.folder + path, data) for path, data in files
                   if not path.startswith(_UNUSED))
 
