@@ -17,6 +17,7 @@ import lxml.html
 import pytest
 
 from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.distribution import search
 from tests.conftest import BASIC_CONFIG, article, run_newsgen, tree_digest
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, find_axe
 
@@ -184,16 +185,33 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def test_a_year_over_the_limit_is_split_into_months(make_site: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_MAX", 1)
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2025", "2026-11"]
+    page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
+    assert page.get_element_by_id("search-form").get("data-bundles") == \
+        "/pagefind/2026-11/ /pagefind/2025/"
+    assert page.xpath("//select[@id='search-year']/option/text()") == [
+        "Any year", "2026", "2025"]
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test site built with a month shard (2026-11) and a year shard (2025)."""
     root = tmp_path_factory.mktemp("search-site")
     (root / "newsgen.yaml").write_text(BASIC_CONFIG)
     for relative, text in search_site().items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
     out = root / "public"
-    result = run_newsgen("build", root, "--now", NOW, "-q", "--no-cache")
-    assert result.returncode == 0, result.stderr
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_MAX", 1)
+        build(root, out, use_cache=False)
+    assert (out / "pagefind" / "2026-11").is_dir()
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_QuietHandler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

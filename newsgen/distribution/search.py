@@ -7,10 +7,11 @@ files come back in memory, so they pass through the build's writer like every ot
 and nothing is read back from disk. Drafts, embargoed and expired articles are not in
 ``site.articles`` and so are never indexed.
 
-The index is sharded by year of publication (``/pagefind/<year>/``), merged in the browser
-with Pagefind's ``mergeIndex``: a new article re-indexes only its year, and indexing memory
-is bounded by the largest year rather than the whole archive. Each shard carries a key of
-everything its records hold; a shard whose key is unchanged is not rebuilt.
+The index is sharded by year of publication (``/pagefind/<year>/``), and a year of more
+than SHARD_MAX articles by month (``/pagefind/2026-11/``); the shards are merged in the
+browser with Pagefind's ``mergeIndex``. A new article re-indexes only its shard, and
+indexing memory is bounded by the largest shard rather than the whole archive. Each shard
+carries a key of everything its records hold; a shard whose key is unchanged is not rebuilt.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ FORMAT = "search-1"  # part of every shard key: change it when records change sh
 INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
                 "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
 # Pagefind's own search UIs: the theme has its own page, so these are left out of the output.
+# Articles a year's shard holds before it is split into months. Measured at 10,000 articles
+# (benchmarks/search.py): a 3,300-article shard took the indexer to a 719 MiB peak and 12 s
+# to re-index under load; more, smaller shards cost a query more requests (one index chunk
+# and one metadata file per shard).
+SHARD_MAX = 1500
 _BATCH = 32  # records sent before their answers are read
 _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
            "pagefind-highlight.js")
@@ -60,23 +66,36 @@ class Shard:
 
 def shard_names(site: Site) -> list[str]:
     """The shards' names, newest first: the order the search page loads them in."""
-    zone = site.config.timezone
-    return sorted({str(in_zone(a.date, zone).year) for a in site.articles}, reverse=True)
+    return sorted(_groups(site), reverse=True)
 
 
 def shards(site: Site) -> list[Shard]:
     """Every shard, newest first, keyed by what its records would hold (body by digest)."""
-    zone = site.config.timezone
-    years: dict[str, list[Article]] = {}
-    for article in site.articles:
-        years.setdefault(str(in_zone(article.date, zone).year), []).append(article)
     result = []
-    for name in sorted(years, reverse=True):
-        articles = tuple(years[name])
+    for name, articles in sorted(_groups(site).items(), reverse=True):
         parts = [json.dumps(_fields(site, a), sort_keys=True) + a.body_digest for a in articles]
         key = digest(FORMAT, site.config.language, *parts)
-        result.append(Shard(name, articles, key))
+        result.append(Shard(name, tuple(articles), key))
     return result
+
+
+def _groups(site: Site) -> dict[str, list[Article]]:
+    """Articles by shard: a year (``2025``), or its months (``2026-11``) once the year holds
+    more than SHARD_MAX articles. Calendar units, so an article's shard never depends on its
+    neighbours' edits; a year is split once, when it outgrows the limit."""
+    zone = site.config.timezone
+    years: dict[int, list[Article]] = {}
+    for article in site.articles:
+        years.setdefault(in_zone(article.date, zone).year, []).append(article)
+    groups: dict[str, list[Article]] = {}
+    for year, articles in years.items():
+        if len(articles) <= SHARD_MAX:
+            groups[str(year)] = articles
+            continue
+        for article in articles:
+            month = in_zone(article.date, zone).month
+            groups.setdefault(f"{year}-{month:02d}", []).append(article)
+    return groups
 
 
 def _fields(site: Site, article: Article) -> dict[str, Any]:

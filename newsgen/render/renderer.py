@@ -376,7 +376,8 @@ class Renderer:
 
     def search_page(self) -> PageSpec:
         bundles = [f"{self.prefix}/pagefind/{name}/" for name in shard_names(self.site)]
-        context = {"bundles": bundles, "years": [b.split("/")[-2] for b in bundles],
+        years = sorted({b.split("/")[-2][:4] for b in bundles}, reverse=True)
+        context = {"bundles": bundles, "years": years,
                    "page": {"kind": "search", "title": "Search"}}
         return self.page("search.html", self.view.search_url, "search", context)
 
