@@ -113,6 +113,16 @@ class IncrementalBuilds(RuleBasedStateMachine):
         lines[1] = f"title: {_text(words).title()}"
         path.write_text("\n".join(lines))
 
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), years=st.integers(1, 2))
+    def backdate_article(self, index: int, years: int) -> None:
+        """Into an earlier year: another search index shard (and archive month)."""
+        path = self._path(self.slugs[index % len(self.slugs)])
+        lines = path.read_text().split("\n")
+        year, rest = lines[2][len("date: "):].split("-", 1)
+        lines[2] = f"date: {int(year) - years}-{rest}"
+        path.write_text("\n".join(lines))
+
     @precondition(lambda self: len(self.slugs) > 1)
     @rule(index=st.integers(0, 100))
     def delete_article(self, index: int) -> None:

@@ -77,7 +77,7 @@ def test_sitemap_validates_and_lists_every_page_with_lastmod(
     out, _ = built
     listed = locs(assert_valid("sitemap.xsd", (out / "sitemap.xml").read_bytes()))
     pages = {ORIGIN + "/" + str(p.parent.relative_to(out)).replace(".", "").strip("/")
-             for p in out.rglob("index.html")}
+             for p in out.rglob("index.html") if p.parent.name != "search"}  # noindex
     pages = {p if p.endswith("/") else p + "/" for p in pages}
     assert set(listed) == pages
     # every page but a static one without 'updated' (a file's mtime is not content)
@@ -250,7 +250,8 @@ def test_the_demo_site_is_ready_for_distribution(tmp_path: Path) -> None:
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
         assert all(e.link.startswith(origin + "/") for e in parsed.entries)
     listed = locs(assert_valid("sitemap.xsd", (out / "sitemap.xml").read_bytes()))
-    assert len(listed) == len(list(out.rglob("index.html")))
+    # every page but the search page (noindex, like the 404 page)
+    assert len(listed) == len(list(out.rglob("index.html"))) - 1
     news = (out / "news-sitemap.xml").read_bytes()
     if b"<url>" in news:
         assert_valid("news-urlset.xsd", news)

@@ -27,6 +27,7 @@ from newsgen.build.cache import (
     read_meta,
 )
 from newsgen.build.pages import PagePlan, render_pages
+from newsgen.build.search_index import add_search
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
@@ -85,6 +86,8 @@ class BuildResult:
     paths: frozenset[str] = frozenset()  # every output file the build plans (for ``check``)
     articles: int = 0
     next_change: datetime | None = None
+    index_seconds: float = 0.0  # spent building search index shards
+    shards_indexed: int = 0
 
 
 def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> Path:
@@ -138,7 +141,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                    {meta[0]: inputs or "", meta[1]: json.dumps(summary)}, plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
-                       next_change=site.next_change)
+                       next_change=site.next_change, index_seconds=plan.indexed[0],
+                       shards_indexed=plan.indexed[1])
 
 
 def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
@@ -227,6 +231,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         rendered = not problems.errors
         if rendered:
             _add_feeds(config, site, plan, problems, options.workers, keys.result())
+    if rendered and writer is not None:
+        plan.indexed = add_search(site, plan)
     if rendered:
         _add_static(config, plan, problems)
         bodies = site_links(config, cache, site.articles, site.pages)

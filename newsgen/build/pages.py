@@ -33,6 +33,7 @@ from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
 from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.render.templating import make_environment, template_problem
+from newsgen.render.ticker import current_ticker_paths, ticker_json
 from newsgen.reporter import Reporter
 
 TICKER_PATH = "ticker.html"
@@ -64,6 +65,7 @@ class PagePlan:
         self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
+        self.indexed = (0.0, 0)  # seconds spent indexing for search, shards indexed
 
     @property
     def files(self) -> dict[str, str]:
@@ -141,7 +143,7 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         targets = [renderer.article_target(article) for article in articles]
         others = list(renderer.other_specs())
         targets += [(spec.path, spec.url, spec.source) for spec in others]
-        extra = [renderer.ticker_fragment(), renderer.ticker_json()]
+        extra = [renderer.ticker_fragment(), ticker_json(site)]
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         plan.problems.add(template_problem(exc, config))
         return
@@ -209,7 +211,7 @@ class _PageWork:
         old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
-        self.current_ticker = renderer.current_ticker_paths()
+        self.current_ticker = current_ticker_paths(renderer.site)
 
     def _old_ticker_kept(self, path: str) -> bool:
         """Whether ``path`` may keep the ticker of its last build (``ticker.embed: live``):

@@ -48,10 +48,13 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         reporter.info(f"deploy delta: {stats.added} added, {stats.modified} changed, "
                       f"{stats.deleted} removed (listed in "
                       f"{result.out_dir / '.newsgen' / 'changes'})")
+        searched = (f"; search index: {result.shards_indexed} shard"
+                    f"{'' if result.shards_indexed == 1 else 's'} indexed in "
+                    f"{result.index_seconds:.2f} s" if result.shards_indexed else "")
         reporter.info(f"built {_count(result.articles)}, {result.files} files "
                       f"({result.rendered} pages rendered; {stats.written} files written, "
-                      f"{stats.unchanged} unchanged, {stats.removed} removed) into "
-                      f"{result.out_dir} in {result.seconds:.2f} s")
+                      f"{stats.unchanged} unchanged, {stats.removed} removed{searched}) "
+                      f"into {result.out_dir} in {result.seconds:.2f} s")
     if result.next_change:
         reporter.info(f"next scheduled change: {iso(result.next_change)}")
     return 0

@@ -103,6 +103,10 @@ limits:
 # Publication name in the Google News sitemap (defaults to the title).
 news:
   publication_name: {title}
+
+# Site search: a Pagefind index built with the site, a /search/ page and a search box
+# in the masthead (needs the Pagefind indexer: pip install 'pagefind[bin]').
+search: true
 """
 
 SAMPLE_ARTICLE = """\

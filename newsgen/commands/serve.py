@@ -119,7 +119,9 @@ def _serve_rebuild(args: argparse.Namespace, out_dir: Path, now: datetime | None
             print(problem, file=sys.stderr)
             return Outcome((problem,))
         print_problems(result.warnings)
-        reporter.info(f"built {result.articles} articles in {result.seconds:.2f} s")
+        searched = (f"; search index: {result.shards_indexed} shard(s) re-indexed in "
+                    f"{result.index_seconds:.2f} s" if result.shards_indexed else "")
+        reporter.info(f"built {result.articles} articles in {result.seconds:.2f} s{searched}")
         wake = result.next_change.timestamp() if result.next_change and now is None else None
         return Outcome(wake_at=wake)
 

@@ -24,7 +24,7 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news",
+    "markdown", "limits", "news", "search",
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -69,6 +69,7 @@ class SiteConfig:
     unsafe_html: bool = False
     max_file_size: int = 5_000_000
     publication_name: str = ""
+    search: bool = True  # a Pagefind index and a search page (``distribution.search``)
 
     @property
     def url_prefix(self) -> str:
@@ -176,6 +177,10 @@ class _ConfigReader:
         markdown = self.sub("markdown", ("unsafe_html",))
         limits = self.sub("limits", ("file_size",))
         news = self.sub("news", ("publication_name",))
+        search = self.raw.get("search", True)
+        if not isinstance(search, bool):
+            self.err("'search' must be true or false", "search")
+            search = True
         unsafe = markdown.get("unsafe_html", False)
         if not isinstance(unsafe, bool):
             self.err("'markdown.unsafe_html' must be true or false", "markdown", "unsafe_html")
@@ -202,6 +207,7 @@ class _ConfigReader:
             max_file_size=self.integer(limits.get("file_size"), 5_000_000, "limits",
                                        "file_size"),
             publication_name=str(news.get("publication_name") or title),
+            search=search,
         )
 
     def base_url(self) -> str:

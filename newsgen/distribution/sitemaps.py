@@ -44,7 +44,8 @@ class Entry:
 
 
 def site_entries(site: Site) -> list[Entry]:
-    """Every HTML page the renderer writes (except the 404 page), with its lastmod.
+    """Every HTML page the renderer writes (except the 404 and search pages, which carry
+    no content of their own), with its lastmod.
 
     A listing page's lastmod is the newest change among the articles on it and before it
     (a new article shifts every later page). A static page has the lastmod its ``updated``

@@ -9,7 +9,6 @@ one small render plus a splice per page rather than a full re-render of the site
 from __future__ import annotations
 
 import bisect
-import json
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +20,9 @@ from markupsafe import Markup
 
 from newsgen import __version__
 from newsgen.content.models import Article, Page, Section, Site
-from newsgen.content.times import iso
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
+from newsgen.distribution.search import shard_names
 from newsgen.distribution.structured_data import SiteMetadata
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
@@ -121,6 +120,7 @@ class SiteView:
     publication_name: str
     now: Any
     ticker_live: bool = False
+    search_url: str = ""  # empty when the site has no search (``search: false``)
     generator: str = f"newsgen {__version__}"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -142,6 +142,7 @@ class Renderer:
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now,
             ticker_live=config.ticker_embed == "live",
+            search_url=self.prefix + "/search/" if config.search else "",
         )
         # A global as well as a context value: the theme imports its macros without the
         # page's context, and they still need ``site`` (set before any template loads,
@@ -220,6 +221,8 @@ class Renderer:
         for static_page in self.site.pages:
             yield self.static_page(static_page)
         yield self.not_found_page()
+        if self.site.config.search:
+            yield self.search_page()
 
     # -- page kinds --------------------------------------------------------------------------
     def front_page(self) -> PageSpec:
@@ -371,33 +374,17 @@ class Renderer:
                    "page": {"kind": "404", "title": "Page not found"}}
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
-    # -- ticker outputs ----------------------------------------------------------------------
-    def current_ticker_paths(self) -> frozenset[str] | None:
-        """The pages that always carry the current ticker: the front page and each section's
-        first page (``ticker.embed: live``; every other page may keep the ticker of its last
-        build, which ticker.js refreshes in the browser). None: every page (``inline``)."""
-        if self.site.config.ticker_embed != "live":
-            return None
-        urls = [self.prefix + "/"] + [section_url(self.prefix, s.id) for s in self.site.sections]
-        return frozenset(output_path(url, self.prefix) for url in urls)
+    def search_page(self) -> PageSpec:
+        bundles = [f"{self.prefix}/pagefind/{name}/" for name in shard_names(self.site)]
+        years = sorted({b.split("/")[-2][:4] for b in bundles}, reverse=True)
+        context = {"bundles": bundles, "years": years,
+                   "page": {"kind": "search", "title": "Search"}}
+        return self.page("search.html", self.view.search_url, "search", context)
 
+    # -- ticker outputs (the rest is in ticker.py) -------------------------------------------
     def ticker_fragment(self) -> RenderedPage:
         return RenderedPage(output_path(self.prefix + "/ticker.html", self.prefix),
                             self.prefix + "/ticker.html", "ticker", self.ticker_html)
-
-    def ticker_json(self) -> RenderedPage:
-        config = self.site.config
-        items = [{"time": iso(item.time.astimezone(config.timezone)),
-                  "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
-                  "title": item.title,
-                  "path": item.url if item.url and not item.external else None,
-                  "url": (item.url if item.external or not item.url
-                          else config.absolute(item.url))}
-                 for item in self.site.ticker]
-        text = json.dumps({"title": config.title, "timezone": config.timezone.key,
-                           "items": items}, ensure_ascii=False, indent=1) + "\n"
-        return RenderedPage("ticker.json", self.prefix + "/ticker.json", "ticker", text)
-
 
 def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
     base = archive_url(prefix, year, month)

@@ -1,0 +1,77 @@
+"""Stage 4c: the search index's shards into the plan, rebuilding only those that changed.
+
+Every file of a shard carries the shard's key as its record's fingerprint; a shard whose
+key is the one the last build wrote, with every file it wrote still intact, is kept as it
+is (no indexer is started when no shard changed). Shards of years that no longer have
+articles simply are not planned, so the writer removes their files.
+"""
+
+from __future__ import annotations
+
+import time
+
+from newsgen.build.cache import PageRecord
+from newsgen.build.pages import PagePlan
+from newsgen.content.config import CONFIG_FILE
+from newsgen.content.models import Site
+from newsgen.distribution.search import (
+    SEARCH_DIR,
+    Indexer,
+    SearchUnavailable,
+    Shard,
+    index_shard,
+    shards,
+)
+from newsgen.engine.digests import file_digest
+from newsgen.errors import SourceLocation
+
+SOURCE = "search index"
+
+
+def add_search(site: Site, plan: PagePlan) -> tuple[float, int]:
+    """Plan every shard's files; return (seconds spent indexing, shards indexed). A missing
+    or failing indexer is a problem at ``newsgen.yaml`` (its ``search`` key turns it off)."""
+    if not site.config.search:
+        return 0.0, 0
+    old = _old_shards(plan)
+    todo = [shard for shard in shards(site) if not _keep(plan, shard, old.get(shard.name))]
+    if not todo:
+        return 0.0, 0
+    started = time.perf_counter()
+    try:
+        with Indexer() as indexer:
+            for shard in todo:
+                for path, data in index_shard(indexer, site, shard):
+                    plan.add(path, SOURCE, data, _record(shard, data))
+    except SearchUnavailable as exc:
+        plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "search")
+    return time.perf_counter() - started, len(todo)
+
+
+def _record(shard: Shard, data: bytes) -> PageRecord:
+    return PageRecord(shard.key, file_digest(data), ())
+
+
+def _old_shards(plan: PagePlan) -> dict[str, list[str]]:
+    """The last build's search files, by shard name."""
+    found: dict[str, list[str]] = {}
+    prefix = SEARCH_DIR + "/"
+    for path in plan.old_records:
+        if path.startswith(prefix):
+            found.setdefault(path[len(prefix):].split("/", 1)[0], []).append(path)
+    return found
+
+
+def _keep(plan: PagePlan, shard: Shard, paths: list[str] | None) -> bool:
+    """Keep last build's files of ``shard`` if its key is unchanged and all are intact."""
+    writer = plan.writer
+    if not paths or writer is None:
+        return False
+    records = {path: plan.old_records.get(path) for path in sorted(paths)}
+    kept = {path: r for path, r in records.items() if r is not None
+            and r.fingerprint == shard.key and writer.is_unchanged(path, r.digest)}
+    if len(kept) != len(records):
+        return False
+    for path, record in kept.items():
+        plan.keep(path, SOURCE, record)
+    return True

@@ -1,0 +1,280 @@
+"""Distribution: the site's search index, built with Pagefind, one shard per year.
+
+Each published article becomes one Pagefind record (headline, dek, byline and body text;
+never the ticker, menus or related lists) with its section, authors, tags and year as
+filters and its date as the sort key. Records go to the Pagefind indexer in memory and its
+files come back in memory, so they pass through the build's writer like every other output
+and nothing is read back from disk. Drafts, embargoed and expired articles are not in
+``site.articles`` and so are never indexed.
+
+The index is sharded by year of publication (``/pagefind/<year>/``), and a year of more
+than SHARD_MAX articles by month (``/pagefind/2026-11/``); the shards are merged in the
+browser with Pagefind's ``mergeIndex``. A new article re-indexes only its shard, and
+indexing memory is bounded by the largest shard rather than the whole archive. Each shard
+carries a key of everything its records hold; a shard whose key is unchanged is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from newsgen.content.models import Article, Site
+from newsgen.content.times import in_zone, long_date
+from newsgen.distribution.pagefind_files import canonical
+from newsgen.engine.digests import digest
+
+SEARCH_DIR = "pagefind"
+FORMAT = "search-1"  # part of every shard key: change it when records change shape
+INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
+                "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
+# Pagefind's own search UIs: the theme has its own page, so these are left out of the output.
+# Articles a year's shard holds before it is split into months. Measured at 10,000 articles
+# (benchmarks/search.py): a 3,300-article shard took the indexer to a 719 MiB peak and 12 s
+# to re-index under load; more, smaller shards cost a query more requests (one index chunk
+# and one metadata file per shard).
+SHARD_MAX = 1500
+_BATCH = 32  # records sent before their answers are read
+_UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
+           "pagefind-highlight.js")
+
+
+class SearchUnavailable(Exception):
+    """The indexer is missing or failed; the message says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The articles of one year (in the site's time zone) and the key of their records."""
+
+    name: str
+    articles: tuple[Article, ...]
+    key: str
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_DIR}/{self.name}/"
+
+
+def shard_names(site: Site) -> list[str]:
+    """The shards' names, newest first: the order the search page loads them in."""
+    return sorted(_groups(site), reverse=True)
+
+
+def shards(site: Site) -> list[Shard]:
+    """Every shard, newest first, keyed by what its records would hold (body by digest)."""
+    result = []
+    for name, articles in sorted(_groups(site).items(), reverse=True):
+        parts = [json.dumps(_fields(site, a), sort_keys=True) + a.body_digest for a in articles]
+        key = digest(FORMAT, site.config.language, *parts)
+        result.append(Shard(name, tuple(articles), key))
+    return result
+
+
+def _groups(site: Site) -> dict[str, list[Article]]:
+    """Articles by shard: a year (``2025``), or its months (``2026-11``) once the year holds
+    more than SHARD_MAX articles. Calendar units, so an article's shard never depends on its
+    neighbours' edits; a year is split once, when it outgrows the limit."""
+    zone = site.config.timezone
+    years: dict[int, list[Article]] = {}
+    for article in site.articles:
+        years.setdefault(in_zone(article.date, zone).year, []).append(article)
+    groups: dict[str, list[Article]] = {}
+    for year, articles in years.items():
+        if len(articles) <= SHARD_MAX:
+            groups[str(year)] = articles
+            continue
+        for article in articles:
+            month = in_zone(article.date, zone).month
+            groups.setdefault(f"{year}-{month:02d}", []).append(article)
+    return groups
+
+
+def _fields(site: Site, article: Article) -> dict[str, Any]:
+    """Everything of a record but the body text: meta, filters and sort key."""
+    config = site.config
+    section = next((s for s in site.sections if s.id == article.section), None)
+    year = str(in_zone(article.date, config.timezone).year)
+    meta = {"title": article.title, "dek": article.summary,
+            "date": long_date(article.date, config.timezone),
+            "section": section.title if section else article.section,
+            "byline": ", ".join(a.name for a in article.authors)}
+    if article.image is not None:
+        src = article.image.src
+        meta["image"] = config.url_prefix + src if src.startswith("/") else src
+        meta["image_alt"] = article.image.alt
+    filters = {"section": [meta["section"]], "year": [year],
+               "author": [a.name for a in article.authors],
+               "tag": [t.name for t in article.tags]}
+    return {"url": article.url, "meta": {k: v for k, v in meta.items() if v},
+            "filters": {k: v for k, v in filters.items() if v},
+            "sort": {"date": article.date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}}
+
+
+def record(site: Site, article: Article) -> dict[str, Any]:
+    """The Pagefind record of one article: the story's text, and nothing around it."""
+    fields = _fields(site, article)
+    byline = fields["meta"].get("byline", "")
+    text = "\n".join(part for part in (article.title, article.summary,
+                                       f"By {byline}" if byline else "",
+                                       body_text(article.html)) if part)
+    return {**fields, "content": text, "language": site.config.language}
+
+
+def body_text(html: str) -> str:
+    """The text of a converted body, one line per block. Python-Markdown's output is
+    well-formed (``>`` in attributes is escaped), so tags are dropped by pattern: the
+    standard library's HTMLParser took 1.2 s for 1,000 bodies, most of the index time."""
+    html = _HIDDEN.sub("", html)
+    return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html)))
+
+
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|figcaption|pre|tr|div|dd|dt)\s*>"
+                        r"|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def index_shard(indexer: Indexer, site: Site, shard: Shard) -> list[tuple[str, bytes]]:
+    """The files of one shard, as (output path, bytes), sorted by path."""
+    index_id = indexer.new_index()
+    indexer.add_records(index_id, (record(site, article) for article in shard.articles))
+    try:
+        files = canonical(indexer.files(index_id))
+    except ValueError as exc:  # a Pagefind whose file format newsgen does not know
+        raise SearchUnavailable(f"the Pagefind indexer wrote files newsgen cannot read "
+                                f"({exc}); install the version newsgen names: "
+                                f"`pip install 'pagefind[bin]>=1.5,<1.6'`") from exc
+    return sorted((shard.folder + path, data) for path, data in files
+                  if not path.startswith(_UNUSED))
+
+
+class Indexer:
+    """A Pagefind indexer process (``pagefind --service``), spoken to synchronously.
+
+    Pagefind's Python API (``pagefind.index.PagefindIndex``) speaks the same protocol, but
+    its reader polls for each answer after a 0.1 s sleep: 30 records took 3.0 s through it,
+    and 0.014 s here (measured), so at 10,000 articles it would add 17 minutes. The binary
+    is found the way that API finds it (``pagefind.service.get_executable``)."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [str(_executable()), "--service"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._next_id = 0
+        self._buffer = b""
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def new_index(self) -> int:
+        return int(self._send({"type": "NewIndex", "config": None})["index_id"])
+
+    def add_records(self, index_id: int, records: Iterable[dict[str, Any]]) -> None:
+        """Send records a batch at a time without waiting for each answer (the answers of a
+        batch, some 600 bytes each, fit in the pipe while the indexer reads the batch)."""
+        batch: list[int] = []
+        for fields in records:
+            batch.append(self._post({"type": "AddRecord", "index_id": index_id, **fields}))
+            if len(batch) == _BATCH:
+                self._answers(batch)
+                batch = []
+        self._answers(batch)
+
+    def files(self, index_id: int) -> list[tuple[str, bytes]]:
+        """Every file of the index, then the index dropped from the indexer's memory."""
+        answer = self._send({"type": "GetFiles", "index_id": index_id})
+        files = [(f["path"], base64.b64decode(f["content"])) for f in answer["files"]]
+        self._send({"type": "DeleteIndex", "index_id": index_id})
+        return files
+
+    def _send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._answers([self._post(payload)])[0]
+
+    def _post(self, payload: dict[str, Any]) -> int:
+        self._next_id += 1
+        message = json.dumps({"message_id": self._next_id, "payload": payload})
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(base64.b64encode(message.encode()) + b",")
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(f"the Pagefind indexer stopped ({exc}); {INSTALL_HINT}"
+                                    ) from exc
+        return self._next_id
+
+    def _answers(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The answers to the messages ``ids`` (in that order), each checked for errors."""
+        if not ids:
+            return []
+        found: dict[int, dict[str, Any]] = {}
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.flush()
+            while len(found) < len(ids):
+                answer = json.loads(base64.b64decode(self._message()))
+                if isinstance(answer, dict) and answer.get("message_id") in ids:
+                    found[answer["message_id"]] = answer["payload"]
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(f"the Pagefind indexer stopped ({exc}); {INSTALL_HINT}"
+                                    ) from exc
+        for result in found.values():
+            if result.get("type") == "Error":
+                raise SearchUnavailable(f"the Pagefind indexer refused the index: "
+                                        f"{result.get('message')}")
+        return [found[i] for i in ids]
+
+    def _message(self) -> bytes:
+        """One message from the indexer (base64, so the ``,`` after it ends it)."""
+        assert self._process.stdout is not None
+        parts = []
+        while True:
+            chunk, self._buffer = self._buffer, b""
+            if not chunk:
+                chunk = self._process.stdout.read1(1 << 20)
+                if not chunk:
+                    raise OSError("it exited")
+            end = chunk.find(b",")
+            if end < 0:
+                parts.append(chunk)
+                continue
+            parts.append(chunk[:end])
+            self._buffer = chunk[end + 1:]
+            return b"".join(parts)
+
+
+def _executable() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:
+        raise SearchUnavailable(f"search is on but Pagefind is not installed; {INSTALL_HINT}"
+                                ) from exc
+    try:
+        found = get_executable()
+    except (FileNotFoundError, OSError):
+        found = None
+    if found is None or not found.is_file():
+        where = f" (looked for {found})" if found is not None else ""
+        raise SearchUnavailable(f"search is on but the Pagefind indexer binary was not "
+                                f"found{where}; {INSTALL_HINT}")
+    return found
+

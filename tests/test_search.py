@@ -1,0 +1,331 @@
+"""Site search: the Pagefind index built with the site (what it holds, its shards, its
+rebuilds), the search page and masthead box, and searching in Chromium on a served build."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.distribution import search
+from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, run_newsgen, tree_digest
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, find_axe
+
+NOW = "2026-11-29T12:00"
+WORDS = {"published": "zanzibarite", "embargoed": "quokkafence", "draft": "wombatlantern",
+         "expired": "ptarmigold", "old": "narwhalcopse"}
+
+
+def search_site() -> dict[str, str]:
+    """Articles in two years and two sections, plus one of each kind never published."""
+    return {
+        "content/articles/ferry.md": article(
+            "Ferry strike ends", "2026-11-20T09:00", "city",
+            f"The ferry strike ended after talks. A {WORDS['published']} was seen.",
+            summary="Crews return on Monday.", authors="[ana]", tags="[transport]"),
+        "content/articles/ferry-world.md": article(
+            "Ferry makers meet abroad", "2026-11-18T09:00", "world",
+            "Ferry builders met in Oslo.", authors="[rui]"),
+        "content/articles/budget.md": article(
+            "Last year's budget", "2025-03-10T09:00", "city",
+            f"The council passed the budget. Ferry fares rose. {WORDS['old']}."),
+        "content/articles/embargoed.md": article(
+            "Future story", "2027-01-05T09:00", "city", f"Secret {WORDS['embargoed']}."),
+        "content/articles/draft.md": article(
+            "Draft story", "2026-11-01T09:00", "city", f"Unfinished {WORDS['draft']}.",
+            draft="true"),
+        "content/articles/expired.md": article(
+            "Gone story", "2026-10-01T09:00", "city", f"Old news {WORDS['expired']}.",
+            expires="2026-11-01T00:00"),
+    }
+
+
+def build(site: Path, out: Path, **options: Any) -> BuildResult:
+    now = datetime.fromisoformat(NOW + ":00+00:00")
+    return build_site(site, BuildOptions(out_dir=out, now=now, **options))
+
+
+def fragments(out: Path) -> dict[str, str]:
+    """Every indexed record's URL and text, read from the Pagefind fragments written."""
+    records = {}
+    for path in sorted((out / "pagefind").glob("*/fragment/*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        records[record["url"]] = record["content"]
+    return records
+
+
+def test_index_holds_published_stories_only(make_site: Any, tmp_path: Path) -> None:
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    result = build(site, out, use_cache=False)
+    assert result.shards_indexed == 2 and result.index_seconds > 0
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2025", "2026"]
+    records = fragments(out)
+    assert sorted(records) == ["/city/2025/03/budget/", "/city/2026/11/ferry/",
+                               "/world/2026/11/ferry-world/"]
+    ferry = records["/city/2026/11/ferry/"]
+    assert ferry.startswith("Ferry strike ends") and "Crews return on Monday." in ferry
+    assert "By Ana Lima" in ferry and WORDS["published"] in ferry
+    everything = " ".join(records.values())
+    for kind in ("embargoed", "draft", "expired"):
+        assert WORDS[kind] not in everything
+    # the story only: not the ticker, menus or footer of its page
+    assert "Latest news" not in everything and "Our journalists" not in everything
+    # Pagefind's own UI bundles are not shipped: the theme has its own page
+    assert not list((out / "pagefind").glob("*/pagefind-ui*"))
+
+
+def test_search_page_and_masthead_box(make_site: Any, tmp_path: Path) -> None:
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
+    form = page.get_element_by_id("search-form")
+    assert form.get("action") == "/search/" and form.get("method") == "get"
+    assert form.get("data-bundles") == "/pagefind/2026/ /pagefind/2025/"
+    sections = page.xpath("//select[@id='search-section']/option/@value")
+    assert sections == ["", "World", "City"]
+    nojs = page.get_element_by_id("search-nojs")
+    assert nojs.xpath(".//a/@href") == ["/archive/"]
+    assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert not page.xpath("//form[contains(@class, 'masthead-search')]")
+    front = lxml.html.parse(str(out / "index.html")).getroot()
+    box = front.xpath("//header[@class='masthead']//form[@role='search']")[0]
+    assert box.get("action") == "/search/" and box.xpath(".//input/@name") == ["q"]
+
+
+def test_search_false_builds_no_index_page_or_box(make_site: Any, tmp_path: Path) -> None:
+    site = make_site(search_site(), config=BASIC_CONFIG + "search: false\n")
+    out = tmp_path / "out"
+    result = build(site, out, use_cache=False)
+    assert result.shards_indexed == 0
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert b"masthead-search" not in (out / "index.html").read_bytes()
+
+
+def test_search_must_be_a_boolean(make_site: Any) -> None:
+    site = make_site(search_site(), config=BASIC_CONFIG + "search: maybe\n")
+    result = run_newsgen("build", site, "--now", NOW)
+    assert result.returncode == 1
+    assert "newsgen.yaml:10: 'search' must be true or false" in result.stderr
+
+
+def test_missing_indexer_is_a_clear_error_and_keeps_the_output(make_site: Any,
+                                                                tmp_path: Path) -> None:
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    assert run_newsgen("build", site, "--now", NOW, "-o", out).returncode == 0
+    before = tree_digest(out)
+    (site / "content/articles/new.md").write_text(article("New", "2026-11-25T09:00"))
+    missing = tmp_path / "no-such" / "pagefind"
+    result = run_newsgen("build", site, "--now", NOW, "-o", out,
+                         env={"PAGEFIND_BINARY_PATH": str(missing)})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "newsgen.yaml: search is on but the Pagefind indexer binary was not found" \
+        in result.stderr
+    assert "pip install 'pagefind[bin]'" in result.stderr and "search: false" in result.stderr
+    assert tree_digest(out) == before
+
+
+def test_rebuilds_index_only_the_shard_that_changed(make_site: Any, tmp_path: Path) -> None:
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    assert build(site, out).shards_indexed == 2
+    old_shard = {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025").rglob("*")}
+    # a ticker headline changes every page but no indexed text: nothing is re-indexed
+    (site / "content/headlines/2026-11-29.yaml").parent.mkdir(parents=True, exist_ok=True)
+    (site / "content/headlines/2026-11-29.yaml").write_text(
+        "- {time: 2026-11-29T10:00, title: Roads reopen}\n")
+    result = build(site, out)
+    assert result.site is not None and result.shards_indexed == 0
+    # a new article re-indexes its year only
+    (site / "content/articles/new.md").write_text(
+        article("Harbour news", "2026-11-26T09:00", "city", "A new pier."))
+    result = build(site, out)
+    assert result.shards_indexed == 1
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025").rglob("*")} == old_shard
+    assert "/city/2026/11/new/" in fragments(out)
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False)
+    older = older_ticker_allowed(site)
+    assert _without_marker(tree_digest(out, older)) == _without_marker(tree_digest(clean, older))
+    # the last article of a year gone: its shard goes with it
+    (site / "content/articles/budget.md").unlink()
+    assert build(site, out).shards_indexed == 0
+    assert not (out / "pagefind/2025").exists()
+    assert "/pagefind/2025/" not in (out / "search/index.html").read_text()
+
+
+def _without_marker(files: dict[str, str]) -> dict[str, str]:
+    return {path: digest for path, digest in files.items() if not path.startswith(".newsgen/")}
+
+
+def test_build_summary_reports_index_time(make_site: Any, tmp_path: Path) -> None:
+    site = make_site(search_site())
+    result = run_newsgen("build", site, "--now", NOW, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    summary = result.stderr.strip().splitlines()[-2]  # the reporter's stream; then next change
+    assert re.search(r"; search index: 2 shards indexed in \d+\.\d\d s\) into ", summary)
+
+
+# -- in Chromium, against a built site served on loopback --------------------------------------
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def test_a_year_over_the_limit_is_split_into_months(make_site: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_MAX", 1)
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2025", "2026-11"]
+    page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
+    assert page.get_element_by_id("search-form").get("data-bundles") == \
+        "/pagefind/2026-11/ /pagefind/2025/"
+    assert page.xpath("//select[@id='search-year']/option/text()") == [
+        "Any year", "2026", "2025"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test site built with a month shard (2026-11) and a year shard (2025)."""
+    root = tmp_path_factory.mktemp("search-site")
+    (root / "newsgen.yaml").write_text(BASIC_CONFIG)
+    for relative, text in search_site().items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    out = root / "public"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_MAX", 1)
+        build(root, out, use_cache=False)
+    assert (out / "pagefind" / "2026-11").is_dir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_QuietHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _search(page: Any, term: str) -> list[str]:
+    """Type ``term`` and wait for the status line; the result titles shown."""
+    page.fill("#search-q", "")
+    page.type("#search-q", term)
+    page.wait_for_function(
+        "t => document.getElementById('search-status').textContent.includes(t)", arg=term)
+    return page.locator("#search-results .search-title a").all_inner_texts()
+
+
+@pytest.mark.browser
+def test_typing_finds_a_story_and_its_link_works(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "/search/")
+    assert page.locator("#search-nojs").is_hidden()
+    assert _search(page, WORDS["published"]) == ["Ferry strike ends"]
+    result = page.locator("#search-results .search-result").first
+    assert result.locator(".kicker").text_content() == "City"
+    assert "Crews return on Monday." in result.locator(".search-dek").inner_text()
+    assert result.locator(".search-date").inner_text()
+    assert result.locator(".search-excerpt mark").first.inner_text() == WORDS["published"]
+    page.locator("#search-results .search-title a").first.click()
+    page.wait_for_url(served + "/city/2026/11/ferry/")
+    assert page.locator("h1").first.inner_text() == "Ferry strike ends"
+    page.close()
+
+
+@pytest.mark.browser
+def test_filters_narrow_and_shards_merge(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "/search/")
+    # "ferry" is in both years (two shards merged) and both sections
+    assert sorted(_search(page, "ferry")) == ["Ferry makers meet abroad", "Ferry strike ends",
+                                              "Last year's budget"]
+    page.select_option("#search-section", "City")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 2")
+    assert sorted(page.locator(".search-title a").all_inner_texts()) == [
+        "Ferry strike ends", "Last year's budget"]
+    page.select_option("#search-year", "2025")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 1")
+    assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
+    assert "section=City" in page.url and "year=2025" in page.url
+    page.close()
+
+
+@pytest.mark.browser
+def test_unpublished_words_find_nothing(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "/search/")
+    for kind in ("embargoed", "draft", "expired"):
+        assert _search(page, WORDS[kind]) == []
+        assert page.locator("#search-status").inner_text().startswith("No stories match")
+    page.close()
+
+
+@pytest.mark.browser
+def test_masthead_box_lands_on_results_and_keyboard_works(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "/")
+    page.focus("#masthead-q")
+    page.keyboard.type(WORDS["old"])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=" + WORDS["old"])
+    page.wait_for_selector(".search-result")
+    assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
+    page.focus("#search-q")
+    page.keyboard.press("Tab")  # the submit button, then the filters, then the results
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_page_points_to_the_archive(browser: Any, served: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "/search/?q=ferry")
+    assert page.locator("#search-nojs").is_visible()
+    page.locator("#search-nojs a").click()
+    page.wait_for_url(served + "/archive/")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_with_results_shown(scheme: str, browser: Any,
+                                                    served: str) -> None:
+    axe = find_axe()
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(served + "/search/?q=ferry")
+    page.wait_for_selector(".search-result")
+    page.add_script_tag(path=str(axe))
+    results = page.evaluate("async () => await axe.run(document)")
+    page.close()
+    violations = [f"{v['id']} ({v['impact']}): {v['help']} at "
+                  f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
+    assert not violations, "\n".join(violations)
+    assert results["passes"]
