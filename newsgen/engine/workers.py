@@ -31,6 +31,9 @@ MIN_PARALLEL = 200
 WORKER_CHUNKS = 20
 _TASK: Callable[[int], Any] | None = None
 START_METHODS = ("fork", "spawn", "serial")
+# A spawned pool of two was ready after 0.27-0.42 s (a fresh Python importing newsgen's
+# stages); a stage pays for that only when its items are many or slow: see Portable users.
+SPAWN_START_SECONDS = 0.3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Portable(Generic[T]):
 
     make: Callable[[Any], Callable[[int], T]]
     state: Any
+    spawn_from: int = MIN_PARALLEL  # fewer items run here: see SPAWN_START_SECONDS
 
     def local(self) -> Callable[[int], T]:
         return self.make(self.state)
@@ -149,7 +153,7 @@ def parallel_each(task: Callable[[int], T] | Portable[T], count: int,
     results are large (converted bodies) passes them on without holding them all."""
     workers = worker_count() if workers is None else workers
     method = start_method() if worth_parallel(count, workers) else "serial"
-    if method == "spawn" and isinstance(task, Portable):
+    if method == "spawn" and isinstance(task, Portable) and count >= task.spawn_from:
         _spawned(task, count, consume, workers, progress)
         return
     function = task.local() if isinstance(task, Portable) else task
