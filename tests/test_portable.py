@@ -31,8 +31,9 @@ NOW = "2026-11-29T12:00:00+00:00"
 LATER = "2026-11-30T09:00:00+00:00"  # the front page's date changes
 DRIVER = r"""
 import errno, os, sys
-if os.environ.get("NG_BLOCK_FCNTL"):
-    sys.modules["fcntl"] = None  # what Windows has: no such module
+if os.environ.get("NG_BLOCK_FCNTL"):  # what Windows lacks
+    sys.modules["fcntl"] = None
+    del os.O_NOFOLLOW, os.O_NONBLOCK, os.sched_getaffinity
 locked = os.environ.get("NG_LOCKED")  # "output file path:times", times -1: forever
 if locked:
     from newsgen.engine import journal

@@ -21,9 +21,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from newsgen.engine.digests import file_digest
 
+R = TypeVar("R")
 MOVE_THREADS = 4
 RETRY_SECONDS = 2.0  # how long a file open elsewhere may hold up its replacement
 # Move an old file aside before the new one goes in (Windows: see _swap_in).
@@ -58,7 +60,7 @@ class FileLocked(OSError):
         self.target = target
 
 
-def _retrying(action: Callable[[str, str], None], source: str, target: str) -> None:
+def _retrying(action: Callable[[str, str], R], source: str, target: str) -> R:
     """``action(source, target)``, tried again with a growing pause while Windows refuses
     it because a file is open elsewhere (a preview server or an editor reading it)."""
     deadline = time.monotonic() + RETRY_SECONDS
