@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -321,3 +322,29 @@ def test_macos_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert workers.start_method() == "spawn"
     assert not workers.worth_forking(1000, 2)
+
+
+# --- the preview server holds no file open while a client is slow ----------------------
+
+
+def test_serve_holds_no_file_open_while_a_slow_client_reads(tmp_path: Path) -> None:
+    """On Windows an open file cannot be replaced: a page being sent to a slow client must
+    not keep the next rebuild from swapping it. Here the client reads one byte of a 16 MB
+    page and stops; the server, blocked sending the rest, must hold no handle on it."""
+    from tests.test_server import start_preview, write_site
+
+    site = write_site(tmp_path / "site", {"static/big.html": "<p>" + "x" * 16_000_000})
+    preview = start_preview(site)
+    try:
+        with socket.create_connection(("127.0.0.1", preview.port), timeout=30) as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.sendall(f"GET /big.html HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\n"
+                           "\r\n".encode())
+            assert client.recv(1) == b"H"  # the response has begun; the rest waits
+            time.sleep(0.3)
+            fds = Path(f"/proc/{preview.process.pid}/fd")
+            held = {os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()}
+            assert str(preview.out_dir / "big.html") not in held
+            assert not any(path.endswith("big.html") for path in held)
+    finally:
+        preview.stop()
