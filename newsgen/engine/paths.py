@@ -97,5 +97,5 @@ def symlink_problem(path: Path, site_root: Path) -> str | None:
     except (OSError, RuntimeError):
         return "symlink is broken or loops; not followed"
     if target != site_root and site_root not in target.parents:
-        return f"symlink points outside the site ({target}); not followed"
+        return f"symlink points outside the site ({target.as_posix()}); not followed"
     return None
