@@ -90,6 +90,10 @@ def add_story(site: Path) -> None:
     (story.parent / "also-this.md").write_text(text, encoding="utf-8")
 
 
+def tree_folders(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
+
+
 def builds_alike(site: Path, tmp: Path, now: str, locked: str) -> None:
     """Reference (the normal path) against the portable paths, cold and then a rebuild
     with a new story whose journal meets a file locked for a few tries."""
@@ -138,7 +142,7 @@ def test_a_file_locked_for_good_fails_and_leaves_the_output_as_it_was(tmp_path: 
                                                                        ) -> None:
     site = demo_copy(tmp_path / "demo")
     assert run(site, NOW).returncode == 0
-    before = tree_digest(site / "public")
+    before, folders = tree_digest(site / "public"), tree_folders(site / "public")
     state = (tmp_path / "demo/.public.state").read_bytes()
     locked = "index.html"
     add_story(site)
@@ -148,6 +152,7 @@ def test_a_file_locked_for_good_fails_and_leaves_the_output_as_it_was(tmp_path: 
     assert "previous output is left as it was" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(site / "public") == before
+    assert tree_folders(site / "public") == folders  # the new story's folder went again
     assert (tmp_path / "demo/.public.state").read_bytes() == state
     assert not (tmp_path / "demo/.public.journal").exists()
     # Closed again: the next build goes through and equals a clean build.

@@ -114,14 +114,16 @@ def _swap_in(source: str, target: str) -> str:
     return NEW if new else REPLACED
 
 
-def _undo(moves: list[tuple[str, str, str]]) -> None:
-    """Take back what a journal moved, last first: the previous output returns."""
+def _undo(out_dir: Path, moves: list[tuple[str, str, str]]) -> None:
+    """Take back what a journal moved, last first: the previous output returns (and the
+    folders made for new files go again)."""
     for how, source, target in reversed(moves):
         with contextlib.suppress(OSError):
             if how == SWAPPED:
                 _swap_in(source, target)
             elif how == NEW:
                 os.replace(target, source)
+                _prune(Path(target).parent, out_dir)
             elif how == SET_ASIDE:
                 os.replace(source, target)
 
@@ -174,7 +176,7 @@ def apply_journal(out_dir: Path, journal: dict[str, list[str]], resumed: bool = 
         _set_aside(out_dir, spare, journal["deletes"], moves)
     except FileLocked:
         if not resumed:
-            _undo(moves)
+            _undo(out_dir, moves)
             sibling(out_dir, "journal").unlink(missing_ok=True)
         raise
     if last and os.path.exists(source := staged(spare, last, cold=False)):
