@@ -4,4 +4,5 @@ import sys
 
 from newsgen.commands import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned worker (Windows, macOS) imports this module too
+    sys.exit(main())

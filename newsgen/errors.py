@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +19,10 @@ class SourceLocation:
     path: str
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        if os.sep != "/" and os.sep in self.path:  # Windows: a path made with os.path
+            object.__setattr__(self, "path", self.path.replace(os.sep, "/"))
 
     def __str__(self) -> str:
         text = self.path

@@ -20,7 +20,7 @@ from newsgen.content.models import Article, Page
 from newsgen.content.publish import Selection
 from newsgen.content.sources import read_body
 from newsgen.engine.digests import digest
-from newsgen.engine.workers import parallel_each
+from newsgen.engine.workers import Portable, parallel_each
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 from newsgen.render.markup import (
     BodyMeta,
@@ -33,6 +33,9 @@ from newsgen.render.markup import (
 from newsgen.reporter import Reporter
 
 _BATCH = 500  # converted bodies written to the store at a time
+# Spawned workers (Windows, macOS) start in ~0.3 s; a body takes 1.8 ms at best (measured
+# at 1,000 articles), so two workers gain that back from about 330 bodies.
+_SPAWN_FROM = 400
 
 
 def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Page],
@@ -85,14 +88,10 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
             todo[key] = item
     jobs = list(todo.items())
     batch: list[tuple[str, RenderedBody]] = []
-
-    def convert(index: int) -> RenderedBody | ContentError:
-        item = jobs[index][1]
-        try:
-            return converter.article(item) if isinstance(item, Article) else \
-                converter.convert(item.body, item.source)
-        except ContentError as exc:
-            return exc
+    # What a spawned worker needs (Windows, macOS): the config, and each body's file and
+    # key (an article's is read from its file) or text (a page's).
+    state = (converter.config, [(item.source, item.body_key, None) if isinstance(item, Article)
+                                else (item.source, "", item.body) for _key, item in jobs])
 
     def keep(index: int, result: RenderedBody | ContentError) -> None:
         if isinstance(result, ContentError):
@@ -103,10 +102,27 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
             cache.add_bodies(batch)
             batch.clear()
 
-    parallel_each(convert, len(jobs), keep, workers,
+    parallel_each(Portable(_conversion, state, _SPAWN_FROM), len(jobs), keep, workers,
                   lambda n: reporter.progress(n, len(jobs), "markdown"))
     cache.add_bodies(batch)
     reporter.finish_progress()
+
+
+def _conversion(state: tuple[SiteConfig, list[tuple[str, str, str | None]]]
+                ) -> Callable[[int], RenderedBody | ContentError]:
+    """The function converting body ``index`` of ``state``, in whichever process runs it."""
+    config, bodies = state
+    converter = _Converter(config)
+
+    def convert(index: int) -> RenderedBody | ContentError:
+        source, key, text = bodies[index]
+        try:
+            if text is None:
+                text = read_body(config, source, key)[0]
+            return converter.convert(text, source)
+        except ContentError as exc:
+            return exc
+    return convert
 
 
 class _Converter:

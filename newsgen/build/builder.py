@@ -45,7 +45,7 @@ from newsgen.distribution.sitemaps import (
     sitemap_key,
 )
 from newsgen.engine.digests import digest, file_digest
-from newsgen.engine.journal import recover, write_changes
+from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
 from newsgen.engine.workers import Aside, few_collections, worth_forking
@@ -119,7 +119,10 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                            warnings, paths=frozenset(plan.files), articles=len(site.articles),
                            next_change=site.next_change)
     with build_lock(out_dir):
-        recover(out_dir)
+        try:
+            recover(out_dir)
+        except FileLocked as exc:
+            raise _locked_file(site_dir, exc) from None
         inputs = inputs_key(config, options, now) if options.use_cache else None
         meta = _meta_keys(out_dir)
         previous = _unchanged(config, out_dir, inputs, now, meta)
@@ -130,7 +133,7 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         writer = OutputWriter(out_dir)
         try:
             site, plan, warnings, cache = _generate(config, now, options, reporter, writer)
-            stats = _write(writer, plan, site)
+            stats = _write(writer, plan, site, site_dir)
         except BaseException:
             writer.discard()
             raise
@@ -364,10 +367,25 @@ def _display(path: Path, config: SiteConfig) -> str:
         return "<newsgen theme>/" + path.name
 
 
-def _write(writer: OutputWriter, plan: PagePlan, site: Site) -> WriteStats:
+def _write(writer: OutputWriter, plan: PagePlan, site: Site, site_dir: Path) -> WriteStats:
     next_change = iso(site.next_change) + "\n" if site.next_change else "none\n"
     plan.add(f"{MARKER_DIR}/next-change", "next-change", next_change.encode())
-    return writer.commit()
+    try:
+        return writer.commit()
+    except FileLocked as exc:
+        raise _locked_file(site_dir, exc) from None
+
+
+def _locked_file(site_dir: Path, error: FileLocked) -> BuildFailed:
+    """An output file that stayed open elsewhere (Windows), as ``path: message``."""
+    target = Path(error.target).absolute()
+    try:
+        shown = target.relative_to(site_dir.absolute()).as_posix()
+    except ValueError:
+        shown = target.as_posix()
+    return BuildFailed([Problem(SourceLocation(shown), f"{error.strerror}; the previous "
+                                "output is left as it was, build again when it is closed",
+                                "error", "locked")])
 
 
 __all__ = ["BuildOptions", "BuildResult", "build_site", "resolve_out_dir", "PageRecord"]

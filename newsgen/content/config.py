@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -89,6 +90,17 @@ class SiteConfig:
 
     def section_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sections)
+
+    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], SiteConfig], tuple[dict[str, Any]]]:
+        """Pickled for spawned workers (Windows, macOS): the authors' read-only mapping,
+        which pickle refuses, travels as a dict."""
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        values["authors"] = dict(self.authors)
+        return _unpickle_config, (values,)
+
+
+def _unpickle_config(values: dict[str, Any]) -> SiteConfig:
+    return SiteConfig(**{**values, "authors": MappingProxyType(values["authors"])})
 
 
 def load_config(site_dir: Path) -> SiteConfig:

@@ -23,7 +23,7 @@ from newsgen.content.sources import SourceFile, discover, read_text
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
 from newsgen.engine.digests import digest as text_key
 from newsgen.engine.paths import UnsafePath
-from newsgen.engine.workers import parallel_map
+from newsgen.engine.workers import Portable, parallel_map
 from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
@@ -108,8 +108,12 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
             todo.append(index)
         else:
             results[index], found[index] = cached[0], list(cached[1])
-    parsed = parallel_map(lambda i: loader.isolated(parse, sources[todo[i]]), len(todo),
-                          workers)
+    name = getattr(parse, "__name__", "")
+    assert getattr(loader, name, None) == parse, "parse is one of the loader's methods"
+    # A file parses in 0.46 ms at best (1,000 articles): spawned workers, ready in ~0.3 s
+    # (Windows, macOS), pay from about 1,300 files with two of them.
+    parsed = parallel_map(Portable(_parsing, (loader, name, [sources[i] for i in todo]),
+                                   spawn_from=2000), len(todo), workers)
     for index, (result, items) in zip(todo, parsed, strict=True):
         results[index], found[index] = result, items
         info = stats[index]
@@ -118,6 +122,15 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
     for items in found:
         loader.problems.extend(items)
     return results
+
+
+def _parsing(state: tuple[_Loader, str, list[SourceFile]]
+             ) -> Callable[[int], tuple[Any, list[Problem]]]:
+    """The function parsing file ``index`` of ``state`` with the loader's method named
+    there, in whichever process runs it (a spawned worker receives ``state`` pickled)."""
+    loader, name, sources = state
+    parse = getattr(loader, name)
+    return lambda index: loader.isolated(parse, sources[index])
 
 
 class _Loader:

@@ -12,7 +12,7 @@ from pathlib import Path
 from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import decode_source, split_front_matter
 from newsgen.engine.digests import digest as text_key
-from newsgen.engine.paths import symlink_problem
+from newsgen.engine.paths import fold_case, symlink_problem, windows_name_problem
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 
 
@@ -49,7 +49,22 @@ def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
     found: list[SourceFile] = []
     if root.is_dir():
         _walk(config, str(root), folder, suffixes, config.site_dir.resolve(), problems, found)
-    return found
+    return _one_per_case(found, problems)
+
+
+def _one_per_case(found: list[SourceFile], problems: ProblemList) -> list[SourceFile]:
+    """Files whose paths differ only in letter case are one file on the default file
+    systems of Windows and macOS, so a checkout there would lose one: both are errors."""
+    first: dict[str, SourceFile] = {}
+    clashing: set[str] = set()
+    for source in found:
+        other = first.setdefault(fold_case(source.relative), source)
+        if other is not source:
+            problems.error(SourceLocation(source.relative), "differs from "
+                           f"{other.relative} only in letter case; Windows and macOS "
+                           "keep one file for both: rename one", "case-collision")
+            clashing.update((other.relative, source.relative))
+    return [s for s in found if s.relative not in clashing] if clashing else found
 
 
 def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str, ...],
@@ -62,13 +77,16 @@ def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str
     folders = []
     for entry in entries:
         if _is_folder(entry):
+            if _bad_name(entry.name, f"{relative}/{entry.name}", problems):
+                continue
             if entry.is_symlink():
                 _check_link(Path(entry.path), config, site, problems, folder_link=True)
             else:
                 folders.append(entry)
             continue
         name = entry.name
-        if name.startswith(".") or not name.lower().endswith(suffixes):
+        if name.startswith(".") or not name.lower().endswith(suffixes) or \
+                _bad_name(name, f"{relative}/{name}", problems):
             continue
         path = Path(entry.path)
         if entry.is_symlink() and not _check_link(path, config, site, problems):
@@ -86,6 +104,15 @@ def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str
         found.append(SourceFile(where, path, info))
     for entry in folders:
         _walk(config, entry.path, f"{relative}/{entry.name}", suffixes, site, problems, found)
+
+
+def _bad_name(name: str, where: str, problems: ProblemList) -> bool:
+    """A name Windows cannot hold is an error on every system (see paths)."""
+    problem = windows_name_problem(name)
+    if problem:
+        problems.error(SourceLocation(where), f"{problem}: the site could not be checked out "
+                       "there; rename it", "file-name")
+    return problem is not None
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -13,6 +13,10 @@ RESERVED_NAMES = frozenset({
     "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
     *(f"lpt{i}" for i in range(1, 10)),
 })
+# Also device names on Windows, though no slug can hold them (see urls.slug_problem).
+_MORE_DEVICES = frozenset({"conin$", "conout$", *(f"{d}{n}" for d in ("com", "lpt")
+                                                   for n in "\u00b9\u00b2\u00b3")})
+_NOT_ON_WINDOWS = frozenset('<>:"|?*\\')
 
 class UnsafePath(ValueError):
     """A URL or path that would escape the output folder or name something unusable."""
@@ -27,7 +31,7 @@ def printable(text: str) -> str:
 # a reserved name and at most 255 long, pass every test below: a large site checks tens of
 # thousands of them in every build, and this one match is a tenth of the full tests' time.
 _PLAIN_PART = (r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:[./]|$))"
-               r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
+               r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,253}[A-Za-z0-9_-])?")
 _PLAIN_PATH = re.compile(rf"{_PLAIN_PART}(?:/{_PLAIN_PART})*", re.IGNORECASE)
 
 
@@ -46,11 +50,27 @@ def check_relative(relative: str) -> str:
             raise UnsafePath(f"path '{printable(relative)}' contains control characters")
         if len(part.encode("utf-8", "surrogatepass")) > 255:
             raise UnsafePath(f"path '{printable(relative)}' has a name longer than 255 bytes")
-        if part.split(".")[0].lower() in RESERVED_NAMES:
-            raise UnsafePath(f"path '{relative}' uses the reserved name '{part}'")
+        problem = windows_name_problem(part)
+        if problem:
+            raise UnsafePath(f"path '{printable(relative)}': {problem}")
     if posixpath.normpath(relative) != relative:
         raise UnsafePath(f"path '{relative}' is not normalised")
     return relative
+
+
+def windows_name_problem(name: str) -> str | None:
+    """Why Windows cannot hold a file or folder called ``name``, or None. Checked on every
+    system, so that a site that builds on Linux also builds on an editor's laptop."""
+    stem = name.split(".")[0].rstrip(" ").lower()
+    if stem in RESERVED_NAMES or stem in _MORE_DEVICES:
+        return f"'{printable(name)}' is a reserved device name on Windows"
+    if name.endswith((".", " ")):
+        return f"'{printable(name)}' ends with a dot or a space, which Windows drops"
+    bad = sorted({c for c in name if c in _NOT_ON_WINDOWS or ord(c) < 32})
+    if bad:
+        shown = " ".join(printable(c) for c in bad)
+        return f"'{printable(name)}' contains characters Windows refuses in names ({shown})"
+    return None
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -77,5 +97,5 @@ def symlink_problem(path: Path, site_root: Path) -> str | None:
     except (OSError, RuntimeError):
         return "symlink is broken or loops; not followed"
     if target != site_root and site_root not in target.parents:
-        return f"symlink points outside the site ({target}); not followed"
+        return f"symlink points outside the site ({target.as_posix()}); not followed"
     return None

@@ -1,8 +1,11 @@
 """Running a CPU-bound stage on every core, with results in input order (deterministic).
 
-Workers are forked, so they inherit the stage's state (the Markdown converter, the renderer
-and its Site) instead of receiving it pickled; only indexes go out and results come back.
-Where fork is unavailable, or the batch is small, the work runs in this process.
+On Linux workers are forked, so they inherit the stage's state (the Markdown converter, the
+renderer and its Site) instead of receiving it pickled; only indexes go out and results come
+back. Windows has no fork, and on macOS it is unsafe (system frameworks a library loads may
+crash a forked child), so there workers are *spawned*: fresh interpreters that receive a
+:class:`Portable` task (a module-level function and its picklable state) once each. A stage
+whose task is a closure runs in this process there, as does a small batch everywhere.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import dataclasses
 import functools
 import gc
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -25,6 +30,29 @@ T = TypeVar("T")
 MIN_PARALLEL = 200
 WORKER_CHUNKS = 20
 _TASK: Callable[[int], Any] | None = None
+START_METHODS = ("fork", "spawn", "serial")
+# A spawned pool of two was ready after 0.27-0.42 s (a fresh Python importing newsgen's
+# stages); a stage pays for that only when its items are many or slow: see Portable users.
+SPAWN_START_SECONDS = 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class Portable(Generic[T]):
+    """A task a spawned worker can run: ``make(state)`` gives the function of an index.
+    ``make`` is a module-level function and ``state`` pickles; each worker receives them
+    once and calls ``make`` once."""
+
+    make: Callable[[Any], Callable[[int], T]]
+    state: Any
+    spawn_from: int = MIN_PARALLEL  # fewer items run here: see SPAWN_START_SECONDS
+
+    def local(self) -> Callable[[int], T]:
+        return self.make(self.state)
+
+
+def _start_spawned(make: Callable[[Any], Callable[[int], Any]], state: Any) -> None:
+    global _TASK
+    _TASK = make(state)
 
 
 def _run(index: int) -> Any:
@@ -82,42 +110,89 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+def start_method() -> str:
+    """How this system runs workers: 'fork' (Linux and other systems with a safe fork),
+    'spawn' (Windows, macOS) or 'serial' (one process); NEWSGEN_START_METHOD chooses."""
+    chosen = os.environ.get("NEWSGEN_START_METHOD", "")
+    if chosen in START_METHODS:
+        return chosen if chosen != "fork" or _can_fork() else "spawn"
+    return "fork" if _can_fork() and sys.platform != "darwin" else "spawn"
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def worth_forking(items: int, workers: int | None, most: int | None = None) -> bool:
-    """Whether work over ``items`` things should fork: enough of them, at most ``most``,
-    and more than one worker allowed."""
+    """Whether work over ``items`` things should go to forked workers: enough of them, at
+    most ``most``, more than one worker allowed, and a system where fork is safe."""
+    return worth_parallel(items, workers, most) and start_method() == "fork"
+
+
+def worth_parallel(items: int, workers: int | None, most: int | None = None) -> bool:
     workers = worker_count() if workers is None else workers
     return workers > 1 and MIN_PARALLEL <= items <= (items if most is None else most) \
-        and "fork" in multiprocessing.get_all_start_methods()
+        and start_method() != "serial"
 
 
-def parallel_map(task: Callable[[int], T], count: int, workers: int | None = None,
-                 progress: Callable[[int], None] | None = None,
+def parallel_map(task: Callable[[int], T] | Portable[T], count: int,
+                 workers: int | None = None, progress: Callable[[int], None] | None = None,
                  chunks_per_worker: int = WORKER_CHUNKS) -> Sequence[T]:
-    """``[task(i) for i in range(count)]``, spread over forked workers when it pays."""
+    """``[task(i) for i in range(count)]``, spread over workers when it pays."""
     results: list[T] = []
     parallel_each(task, count, lambda _index, result: results.append(result), workers,
                   progress, chunks_per_worker)
     return results
 
 
-def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, T], None],
-                  workers: int | None = None,
+def parallel_each(task: Callable[[int], T] | Portable[T], count: int,
+                  consume: Callable[[int, T], None], workers: int | None = None,
                   progress: Callable[[int], None] | None = None,
                   chunks_per_worker: int = WORKER_CHUNKS) -> None:
     """``consume(i, task(i))`` for every ``i`` in order, as results arrive: a stage whose
     results are large (converted bodies) passes them on without holding them all."""
-    global _TASK
     workers = worker_count() if workers is None else workers
-    if not worth_forking(count, workers):
+    method = start_method() if worth_parallel(count, workers) else "serial"
+    if method == "spawn" and isinstance(task, Portable) and count >= task.spawn_from:
+        _spawned(task, count, consume, workers, progress)
+        return
+    function = task.local() if isinstance(task, Portable) else task
+    if method != "fork":
         for index in range(count):
-            consume(index, task(index))
+            consume(index, function(index))
             if progress:
                 progress(index + 1)
         return
+    _forked(function, count, consume, workers, progress, chunks_per_worker)
+
+
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    size = max(20, min(200, count // (workers * 8) or 1))
+    return [(start, min(count, start + size)) for start in range(0, count, size)]
+
+
+def _spawned(task: Portable[T], count: int, consume: Callable[[int, T], None], workers: int,
+             progress: Callable[[int], None] | None) -> None:
+    """The spawn path: each worker starts Python afresh, imports newsgen and receives the
+    task's state once; then only index ranges go out."""
+    context = multiprocessing.get_context("spawn")
+    done = 0
+    with context.Pool(workers, initializer=_start_spawned,
+                      initargs=(task.make, task.state)) as pool:
+        for chunk in pool.imap(_run_chunk, _chunks(count, workers)):
+            for result in chunk:
+                consume(done, result)
+                done += 1
+            if progress:
+                progress(done)
+
+
+def _forked(task: Callable[[int], T], count: int, consume: Callable[[int, T], None],
+            workers: int, progress: Callable[[int], None] | None,
+            chunks_per_worker: int) -> None:
+    global _TASK
     _TASK = task
     try:
-        size = max(20, min(200, count // (workers * 8) or 1))
-        chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
         context = multiprocessing.get_context("fork")
         # Objects the workers inherit stay shared with this process only while nothing
         # writes to them; the cyclic GC would (it marks every object it visits), copying
@@ -129,7 +204,7 @@ def parallel_each(task: Callable[[int], T], count: int, consume: Callable[[int, 
         # replacement costs page faults, so not too often.
         done = 0
         with context.Pool(workers, maxtasksperchild=chunks_per_worker) as pool:
-            for chunk in pool.imap(_run_chunk, chunks):
+            for chunk in pool.imap(_run_chunk, _chunks(count, workers)):
                 for result in chunk:
                     consume(done, result)
                     done += 1
@@ -146,13 +221,15 @@ class Aside(Generic[T]):
     site alone (feed and sitemap keys) while the other core waits. Where fork is
     unavailable, or the child fails in any way, the task runs here instead: a failed child
     costs time, never a result. The child leaves its result in a temporary file, not a
-    pipe, so that it exits (and frees the memory it copied) as soon as it is done."""
+    pipe, so that it exits (and frees the memory it copied) as soon as it is done. Where
+    fork is missing or unsafe the task runs in this process when its result is asked for:
+    a spawned child would have to load the site again."""
 
     def __init__(self, task: Callable[[], T], enabled: bool = True) -> None:
         self._task = task
         self._pid = 0
         self._file: IO[bytes] | None = None
-        if enabled and "fork" in multiprocessing.get_all_start_methods():
+        if enabled and start_method() == "fork":
             self._start()
 
     def _start(self) -> None:

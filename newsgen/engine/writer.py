@@ -70,13 +70,19 @@ def _write_spare(path: str, data: bytes) -> int:
         os.close(handle)
 
 
+# Windows has neither O_NOFOLLOW nor O_NONBLOCK (nor FIFOs), and without O_BINARY it would
+# write every "\n" as "\r\n".
+_WRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
 def _open_spare(path: str) -> tuple[int, int]:
     """A handle to write ``path`` from its start, and the size of what it holds: the spare
     there when it is a plain file only newsgen links to (a file also linked elsewhere, by a
     backup made with hard links, is left alone and a new one is created)."""
-    flags = os.O_WRONLY | os.O_NOFOLLOW
+    flags = _WRITE_FLAGS
     try:
-        handle = os.open(path, flags | os.O_NONBLOCK)  # a FIFO put there must not block
+        handle = os.open(path, flags | _NONBLOCK)  # a FIFO put there must not block
     except FileNotFoundError:
         return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644), 0
     except OSError:  # a symbolic link, a folder or a FIFO swapped out of the output

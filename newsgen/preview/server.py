@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import BinaryIO
 
 from newsgen.preview.requests import (
     LIVE_JS,
@@ -213,21 +212,22 @@ class _Handler(BaseHTTPRequestHandler):
         if problems and is_page:
             return self._error_page(problems, send_body)
         try:
-            handle = open(target, "rb")  # noqa: SIM115 - one open, then read from this handle
+            # Read whole, closed before anything is sent: a file held open while a slow
+            # client drains it would keep a rebuild on Windows from replacing it.
+            with open(target, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                data = handle.read()
         except OSError:
             return self._error_page(problems, send_body) if problems else \
                 self._not_found(send_body)
-        with handle:
-            info = os.fstat(handle.fileno())
-            kind = content_type(target)
-            if kind.startswith("text/html"):
-                return self._send_page(handle, info, kind, send_body)
-            if self._not_modified(info.st_mtime):
-                return self._send(304, None, b"", False, info.st_mtime)
-            data = handle.read()
+        kind = content_type(target)
+        if kind.startswith("text/html"):
+            return self._send_page(data, info, kind, send_body)
+        if self._not_modified(info.st_mtime):
+            return self._send(304, None, b"", False, info.st_mtime)
         self._send(200, kind, data, send_body, info.st_mtime)
 
-    def _send_page(self, handle: BinaryIO, info: os.stat_result, kind: str,
+    def _send_page(self, data: bytes, info: os.stat_result, kind: str,
                    send_body: bool) -> None:
         """A page carries the reload script stamped with the build generation, so its
         validator is an ETag that includes it: a page unchanged on disk still comes back
@@ -236,8 +236,8 @@ class _Handler(BaseHTTPRequestHandler):
         etag = f'"{generation}-{info.st_mtime_ns:x}-{info.st_size:x}"'
         if self.headers.get("If-None-Match") == etag:
             return self._send(304, None, b"", False, etag=etag)
-        data = inject_reload(handle.read(), self._script_tag(generation))
-        self._send(200, kind, data, send_body, etag=etag)
+        self._send(200, kind, inject_reload(data, self._script_tag(generation)), send_body,
+                   etag=etag)
 
     def _not_modified(self, mtime: float) -> bool:
         since = self.headers.get("If-Modified-Since")
