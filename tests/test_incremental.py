@@ -141,6 +141,20 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             path.write_text(text.replace("\n---\n", "\ndraft: true\n---\n", 1))
 
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100))
+    def toggle_alias(self, index: int) -> None:
+        """An old address kept by ``aliases:``: a redirect page and rule files appear, and
+        disappear with the last alias."""
+        slug = self.slugs[index % len(self.slugs)]
+        path = self._path(slug)
+        text = path.read_text()
+        if "\naliases: " in text:
+            head, _, rest = text.partition("\naliases: ")
+            path.write_text(head + rest.partition("\n")[2].join(["\n", ""]))
+        else:
+            path.write_text(text.replace("\n---\n", f"\naliases: [/old/{slug}/]\n---\n", 1))
+
     @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
           minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100))
     def add_headline(self, words: list[str], minutes: int, link: bool, index: int) -> None:

@@ -27,6 +27,7 @@ from newsgen.build.cache import (
     read_meta,
 )
 from newsgen.build.pages import PagePlan, render_pages
+from newsgen.build.redirects import add_redirects
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
@@ -222,12 +223,14 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     # for; ASIDE_MAX_ARTICLES lies between, a cautious guess rather than a measured limit.
     aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
     with Aside(lambda: _distribution_keys(config, site), aside) as keys:
-        render_pages(config, site, plan, salt, reporter, options.workers)
+        env = render_pages(config, site, plan, salt, reporter, options.workers)
         rendered = not problems.errors
         if rendered:
             _add_feeds(config, site, plan, problems, options.workers, keys.result())
     if rendered:
         _add_static(config, plan, problems)
+        if env is not None:
+            add_redirects(env, site, plan)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsgen.content.aliases import read_aliases
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
@@ -27,7 +28,7 @@ from newsgen.engine.workers import parallel_map
 from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
-                "slug", "location", "draft", "featured", "expires", "corrections")
+                "slug", "location", "draft", "featured", "expires", "corrections", "aliases")
 PAGE_KEYS = ("title", "slug", "description", "updated")
 HEADLINE_KEYS = ("time", "title", "link")
 
@@ -198,7 +199,9 @@ class _Loader:
             tags=self._tags(fields), summary=fields.text("summary"),
             image=image, location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
-            corrections=self._corrections(fields), front_key=digest, body_key=text_key(body),
+            corrections=self._corrections(fields), aliases=read_aliases(fields),
+            url_line=(doc.line("slug") or 1) if "slug" in doc.value else 1,
+            front_key=digest, body_key=text_key(body),
         )
 
     def _section(self, fields: FieldReader) -> str:

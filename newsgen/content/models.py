@@ -48,6 +48,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """An old address of an article (``aliases:``), kept working by a redirect page.
+    ``path`` is a site path without the ``base_url`` prefix; ``line`` is where it is written."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Correction:
     date: datetime
     text: str
@@ -84,6 +93,8 @@ class Article:
     draft: bool = False
     featured: bool = False
     corrections: tuple[Correction, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    url_line: int = 1  # the line of ``slug:``, or 1: where the page's address is decided
     body_html: str = ""
     words: int = 0
     digest: str = ""  # everything a page can show of it: front_key + body_digest
