@@ -179,6 +179,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             path.unlink()  # an empty headline file is a content error
 
+    @rule(hours=st.integers(-2, 30), link=st.booleans())
+    def set_banner(self, hours: int, link: bool) -> None:
+        """The breaking-news banner: on every page until it expires (which advance_clock
+        crosses); a negative ``hours`` removes the file."""
+        path = self.site / "content" / "breaking.yaml"
+        if hours < 0:
+            path.unlink(missing_ok=True)
+            return
+        expires = (self.now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+        path.write_text(f"title: Storm warning {hours}\nexpires: {expires}\n"
+                        + ("link: https://weather.example.org/\n" if link else ""))
+
     @rule(hours=st.integers(1, 48))
     def advance_clock(self, hours: int) -> None:
         self.now += timedelta(hours=hours)

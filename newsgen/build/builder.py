@@ -213,6 +213,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
+    if site.breaking is not None:  # on every page: a new banner re-renders them all
+        salt = digest(salt, repr(site.breaking))
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)

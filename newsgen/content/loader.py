@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsgen.content.aliases import read_aliases
+from newsgen.content.breaking import Breaking, load_breaking
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
@@ -40,6 +41,7 @@ class Content:
     articles: list[Article] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    breaking: Breaking | None = None
 
 
 class SourceMemo(Protocol):
@@ -70,6 +72,7 @@ def load_content(config: SiteConfig, problems: ProblemList,
     headlines = discover(config, "content/headlines", (".yaml", ".yml"), problems)
     for parsed in _parse_all(loader, loader.headlines, headlines, memo, 1):
         content.headlines.extend(parsed)
+    content.breaking = load_breaking(config, problems)
     _check_unique_slugs(content, problems)
     return content
 

@@ -168,6 +168,16 @@ class TickerItem:
 
 
 @dataclass(frozen=True)
+class BreakingNews:
+    """The banner across every page while it has not expired (``content/breaking.yaml``)."""
+
+    title: str
+    expires: datetime
+    url: str = ""
+    external: bool = False
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything one build publishes, already filtered for drafts, embargo and expiry."""
 
@@ -182,3 +192,4 @@ class Site:
     ticker: tuple[TickerItem, ...] = ()
     next_change: datetime | None = None
     hidden: tuple[Article, ...] = field(default=())
+    breaking: BreakingNews | None = None

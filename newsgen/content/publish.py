@@ -12,7 +12,16 @@ from datetime import datetime
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.loader import Content
-from newsgen.content.models import Article, Author, Headline, Section, Site, Tag, TickerItem
+from newsgen.content.models import (
+    Article,
+    Author,
+    BreakingNews,
+    Headline,
+    Section,
+    Site,
+    Tag,
+    TickerItem,
+)
 from newsgen.content.urls import section_url
 from newsgen.errors import ProblemList, SourceLocation
 
@@ -58,7 +67,9 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
     """The Site a build renders: visible articles (bodies converted), ticker and taxonomies."""
     headlines, headline_change = _headlines(content, selection, articles, now, options,
                                             problems)
-    changes = [t for t in (selection.next_change, headline_change) if t is not None]
+    breaking, breaking_change = _breaking(content, selection, articles, now, problems)
+    changes = [t for t in (selection.next_change, headline_change, breaking_change)
+               if t is not None]
     return Site(
         config=config, now=now, articles=articles, headlines=headlines,
         pages=tuple(sorted(content.pages, key=lambda p: p.slug)),
@@ -66,8 +77,32 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
         authors=_authors(articles),
         ticker=_ticker(config, articles, headlines),
         next_change=min(changes) if changes else None,
-        hidden=selection.hidden,
+        hidden=selection.hidden, breaking=breaking,
     )
+
+
+def _breaking(content: Content, selection: Selection, articles: tuple[Article, ...],
+              now: datetime, problems: ProblemList
+              ) -> tuple[BreakingNews | None, datetime | None]:
+    """The banner readers see at ``now`` and when that ends: at its expiry, the next build
+    must take it down. A banner linking to an unpublished article waits for it (the
+    article's date is already a next-change time)."""
+    banner = content.breaking
+    if banner is None:
+        return None, None
+    link, external = banner.link, banner.link.startswith(("http://", "https://"))
+    if link and not external:
+        target = next((a for a in articles if a.slug == link), None)
+        if target is None:
+            if not any(a.slug == link for a in selection.hidden):
+                problems.error(SourceLocation(banner.source, banner.link_line),
+                               f"breaking news links to '{link}', which is no article's "
+                               "slug", "breaking-link")
+            return None, None
+        link = target.url
+    if banner.expires <= now:
+        return None, None
+    return BreakingNews(banner.title, banner.expires, link, external), banner.expires
 
 
 def _headlines(content: Content, selection: Selection, articles: tuple[Article, ...],

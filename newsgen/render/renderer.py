@@ -122,6 +122,7 @@ class SiteView:
     now: Any
     generator: str = f"newsgen {__version__}"
     extra: dict[str, Any] = field(default_factory=dict)
+    breaking: Any = None  # BreakingNews while the banner is up
 
 
 class Renderer:
@@ -139,7 +140,7 @@ class Renderer:
             logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
-            publication_name=config.publication_name, now=site.now,
+            publication_name=config.publication_name, now=site.now, breaking=site.breaking,
         )
         # A global as well as a context value: the theme imports its macros without the
         # page's context, and they still need ``site`` (set before any template loads,
