@@ -27,6 +27,7 @@ NOW = "2026-11-29T08:00"  # site zone; the demo's banner expires at 09:00
 PAGES = {
     "front": "index.html",
     "redirect": "news/2026/11/28/night-shipping-lane.html",
+    "furniture": "world/2026/11/delta-floods-displace-thousands/index.html",
 }
 
 
@@ -41,6 +42,9 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_pages_show_their_format(live_demo: Path) -> None:
     assert 'class="breaking-banner"' in (live_demo / PAGES["front"]).read_text()
     assert 'http-equiv="refresh"' in (live_demo / PAGES["redirect"]).read_text()
+    furniture = (live_demo / PAGES["furniture"]).read_text()
+    for name in ("fact-box", "timeline", "pull-quote", "read-more"):
+        assert f'class="{name}"' in furniture
 
 
 @pytest.mark.vnu

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsgen.content.aliases import read_aliases
+from newsgen.content.blocks import block_problems
 from newsgen.content.breaking import Breaking, load_breaking
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
@@ -163,6 +164,9 @@ class _Loader:
             self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
                                 nesting[1], "markdown")
             return None
+        for line, message in block_problems(body):
+            self.problems.error(SourceLocation(source.relative, body_line + line - 1), message,
+                                "markdown-block")
         # The front matter's key: the body is keyed apart (``body_key``), so that a page
         # showing this article's title but not its text can tell a body edit from the rest.
         digest = hashlib.blake2b(yaml_text.encode(), digest_size=16).hexdigest()

@@ -22,6 +22,8 @@ from typing import Any
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from newsgen.render.furniture import add_furniture
+
 EXTENSIONS = ["extra", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {
     "toc": {"permalink": "#", "permalink_class": "heading-anchor",
@@ -234,6 +236,7 @@ class MarkdownConverter:
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(_Sanitizer(self.md, self), "newsgen-sanitize", 1)
+        add_furniture(self.md)
         # A fenced block is stored as raw HTML, out of the sanitizer's reach: with attr_list
         # on, ``~~~ {: onclick="..."}`` would put any attribute on <code>. Keep id and class.
         fenced: Any = self.md.preprocessors["fenced_code_block"]
