@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -28,7 +29,10 @@ PAGES = {
     "front": "index.html",
     "redirect": "news/2026/11/28/night-shipping-lane.html",
     "furniture": "world/2026/11/delta-floods-displace-thousands/index.html",
+    "embeds": "nation/2026/11/weather-service-warns-of-stormier-winter/index.html",
 }
+PROVIDER_HOSTS = ("youtube", "youtu.be", "vimeo", "twitter", "x.com", "instagram", "tiktok",
+                  "datawrapper", "dwcdn", "flourish", "flo.uri.sh", "openstreetmap")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,9 @@ def test_the_pages_show_their_format(live_demo: Path) -> None:
     furniture = (live_demo / PAGES["furniture"]).read_text()
     for name in ("fact-box", "timeline", "pull-quote", "read-more"):
         assert f'class="{name}"' in furniture
+    embeds = (live_demo / PAGES["embeds"]).read_text()
+    assert embeds.count('<figure class="embed ') == 2
+    assert "theme/embeds.js" in embeds and "theme/embeds.js" not in furniture
 
 
 @pytest.mark.vnu
@@ -97,4 +104,57 @@ def test_redirect_page_sends_the_browser_on(browser: Any, live_url: str) -> None
     page.goto(live_url + PAGES["redirect"])
     page.wait_for_url("https://ledger.example.org/city/2026/11/"
                       "harbour-authority-approves-night-shipping-lane/", timeout=10000)
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_request_reaches_a_provider_before_the_click(scheme: str, browser: Any,  # noqa: F811
+                                                        live_url: str) -> None:
+    """Every request the page makes is recorded (and anything leaving this machine is
+    answered by a stub): none may go to a provider until the reader clicks; the click
+    loads exactly that embed's frame."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"),
+               lambda route: route.fulfill(status=200, content_type="text/html",
+                                           body="<title>frame</title>"))
+    page.goto(live_url + PAGES["embeds"])
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(300)
+    outside = [u for u in requests if not u.startswith(live_url)]
+    assert outside == [], outside
+    buttons = page.locator("figure.embed button.embed-load")
+    assert buttons.count() == 2
+    assert "Datawrapper" in buttons.nth(0).inner_text()
+    assert page.locator("figure.embed iframe").count() == 0
+    with page.expect_request(lambda request: not request.url.startswith(live_url)):
+        buttons.nth(0).click()
+    page.wait_for_selector("figure.embed iframe")
+    page.wait_for_timeout(300)
+    outside = [u for u in requests if not u.startswith(live_url)]
+    assert outside == ["https://datawrapper.dwcdn.net/Vq3Lm/2/"], outside
+    frame = page.locator("figure.embed iframe")
+    assert frame.get_attribute("title") == ("Named storms each winter since 1990, against "
+                                            "the long-term average")
+    # the map is still a placeholder
+    assert page.locator("figure.embed-map .embed-placeholder").count() == 1
+    page.close()
+
+
+@pytest.mark.browser
+def test_an_embed_frame_from_another_origin_is_refused(browser: Any,  # noqa: F811
+                                                       live_url: str, live_demo: Path) -> None:
+    """The script loads only provider frames: a figure whose data-embed points elsewhere
+    gets no button."""
+    page_path = live_demo / "forged.html"
+    page_path.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+                         '<title>x</title></head><body><div class="article-body">'
+                         '<figure class="embed" data-embed="https://evil.example.com/">'
+                         '<div class="embed-placeholder"><p class="embed-title">x</p></div>'
+                         '</figure></div><script src="theme/embeds.js"></script></body></html>')
+    page = browser.new_page()
+    page.goto(live_url + "forged.html")
+    assert page.locator("button").count() == 0
     page.close()

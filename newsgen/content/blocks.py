@@ -6,6 +6,7 @@ A block opens with ``::: KIND title`` on a line of its own and closes with ``:::
     ::: pullquote Amara Haddad, harbour master   (a highlighted quote; the line is its source)
     ::: timeline How the storm unfolded      (lines "- WHEN | WHAT", oldest first)
     ::: readmore                             (links to other stories, one a line)
+    ::: embed URL [title]                    (one line: a video, post, chart or map)
 
 The syntax lives here, with the content, so that a mistake (an unknown kind, a block never
 closed, a timeline line without ``|``) is reported at its line before anything converts the
@@ -15,6 +16,8 @@ body; ``render.furniture`` turns the same blocks into HTML.
 from __future__ import annotations
 
 import re
+
+from newsgen.content.embeds import embed_problem
 
 KINDS = ("factbox", "pullquote", "timeline", "readmore")
 TITLED = ("factbox", "pullquote", "timeline")  # kinds whose opening line needs a title
@@ -47,13 +50,16 @@ def block_problems(body: str) -> list[tuple[int, str]]:
             continue
         opening = OPENING.match(line)
         kind = opening.group(1).lower() if opening else ""
+        if kind == "embed":  # one line, no closing fence
+            problem = embed_problem(line)
+            if problem:
+                problems.append((number, problem))
+            continue
         if open_kind:
             problems.append((number, f"a '::: {kind}' block cannot start inside the "
                                      f"'::: {open_kind}' block opened at line {open_line}; "
                                      "close that one with ':::' first"))
             continue
-        if kind == "embed":
-            continue  # one line, no closing fence: checked by ``embeds``
         if kind not in KINDS:
             problems.append((number, f"unknown block '::: {kind}'; known blocks: "
                                      + ", ".join(KINDS + ("embed",))))

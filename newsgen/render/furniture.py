@@ -17,6 +17,7 @@ import markdown
 from markdown.blockprocessors import BlockProcessor
 
 from newsgen.content.blocks import CLOSING, KINDS, OPENING, TIMELINE_ITEM
+from newsgen.content.embeds import EMBED_LINE, parse_embed
 
 PRIORITY = 85  # before every block processor of Python-Markdown but "empty"
 READ_MORE_LABEL = "Read more"
@@ -25,7 +26,7 @@ READ_MORE_LABEL = "Read more"
 def _opening(line: str) -> tuple[str, str] | None:
     """(kind, title) of a furniture opening line, or None."""
     match = OPENING.match(line)
-    if match is None or match.group(1).lower() not in KINDS:
+    if match is None or match.group(1).lower() not in (*KINDS, "embed"):
         return None
     return match.group(1).lower(), match.group(2)
 
@@ -48,6 +49,11 @@ class FurnitureProcessor(BlockProcessor):
         opening = _opening(lines[0])
         assert opening is not None
         kind, title = opening
+        if kind == "embed":  # one line: the rest of the block goes back to the parser
+            if len(lines) > 1:
+                blocks.insert(0, "\n".join(lines[1:]))
+            self._embed(parent, lines[0])
+            return True
         inner = self._take_inner(lines[1:], blocks)
         build = getattr(self, f"_{kind}")
         build(parent, title, inner)
@@ -104,6 +110,30 @@ class FurnitureProcessor(BlockProcessor):
             text = line.strip().lstrip("-*+").strip()
             if text:
                 etree.SubElement(links, "li").text = text
+
+
+    def _embed(self, parent: etree.Element, line: str) -> None:
+        """A placeholder that loads nothing from the provider: its title, the provider and
+        a link to the original; the theme's script puts the frame in on a click. A line
+        that is not a valid embed is left as text (``content.blocks`` reports it)."""
+        match = EMBED_LINE.match(line)
+        found = parse_embed(match.group(1), match.group(2) or "") \
+            if match and match.group(1) else None
+        if found is None or isinstance(found, str):
+            etree.SubElement(parent, "p").text = line
+            return
+        figure = etree.SubElement(parent, "figure", {
+            "class": f"embed embed-{found.kind}", "data-embed": found.frame})
+        holder = etree.SubElement(figure, "div", {"class": "embed-placeholder"})
+        etree.SubElement(holder, "p", {"class": "embed-provider"}).text = \
+            f"{found.provider} {found.kind}"
+        etree.SubElement(holder, "p", {"class": "embed-title"}).text = found.title
+        etree.SubElement(holder, "p", {"class": "embed-note"}).text = (
+            f"Not loaded: {found.provider} would learn of your visit.")
+        caption = etree.SubElement(figure, "figcaption")
+        link = etree.SubElement(caption, "a", {"href": found.url})
+        link.text = f"{found.title}"
+        link.tail = f" on {found.provider}"
 
 
 def add_furniture(md: markdown.Markdown) -> None:

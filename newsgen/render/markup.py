@@ -38,6 +38,7 @@ ALLOWED_ATTRIBUTES = frozenset({
     "href", "src", "alt", "title", "id", "class", "width", "height", "colspan", "rowspan",
     "align", "start", "reversed", "scope", "abbr", "lang", "dir", "cite", "datetime",
     "role", "aria-hidden", "aria-label", "rel",
+    "data-embed",  # the frame of an embed (furniture.py); the theme's script checks its origin
 })
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
