@@ -191,6 +191,28 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path.write_text(f"title: Storm warning {hours}\nexpires: {expires}\n"
                         + ("link: https://weather.example.org/\n" if link else ""))
 
+    @rule(key=st.booleans(), hours=st.integers(1, 12))
+    def add_live_update(self, key: bool, hours: int) -> None:
+        """A live blog: the first call opens its coverage (ending ``hours`` from now, which
+        advance_clock may cross), each later one adds an update (LIVE label, ticker time,
+        updates.json, feeds)."""
+        path = self.site / "content" / "articles" / "live-blog.md"
+        if not path.exists():
+            start = self.now - timedelta(hours=1)
+            end = self.now + timedelta(hours=hours)
+            self.live_start = start
+            path.write_text(
+                f"---\ntitle: Storm live\ndate: {start:%Y-%m-%dT%H:%M}\nsection: city\n"
+                f"live: true\ncoverage: {{start: {start:%Y-%m-%dT%H:%M}, "
+                f"end: {end:%Y-%m-%dT%H:%M}}}\n---\n\nThe storm.\n")
+            self.live_updates = 0
+            return
+        self.live_updates += 1
+        when = self.live_start + timedelta(minutes=5 * self.live_updates)
+        with path.open("a") as handle:
+            handle.write(f"\n## {when:%Y-%m-%d %H:%M} Update {self.live_updates}"
+                         f"{' {key}' if key else ''}\n\nText {self.live_updates}.\n")
+
     @rule(hours=st.integers(1, 48))
     def advance_clock(self, hours: int) -> None:
         self.now += timedelta(hours=hours)

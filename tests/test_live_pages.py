@@ -30,6 +30,7 @@ PAGES = {
     "redirect": "news/2026/11/28/night-shipping-lane.html",
     "furniture": "world/2026/11/delta-floods-displace-thousands/index.html",
     "embeds": "nation/2026/11/weather-service-warns-of-stormier-winter/index.html",
+    "live": "city/2026/11/storm-ardan-live/index.html",
 }
 PROVIDER_HOSTS = ("youtube", "youtu.be", "vimeo", "twitter", "x.com", "instagram", "tiktok",
                   "datawrapper", "dwcdn", "flourish", "flo.uri.sh", "openstreetmap")
@@ -52,6 +53,8 @@ def test_the_pages_show_their_format(live_demo: Path) -> None:
     embeds = (live_demo / PAGES["embeds"]).read_text()
     assert embeds.count('<figure class="embed ') == 2
     assert "theme/embeds.js" in embeds and "theme/embeds.js" not in furniture
+    live = (live_demo / PAGES["live"]).read_text()
+    assert "theme/live.js" in live and 'class="flag flag-live"' in live
 
 
 @pytest.mark.vnu
@@ -158,3 +161,44 @@ def test_an_embed_frame_from_another_origin_is_refused(browser: Any,  # noqa: F8
     page.goto(live_url + "forged.html")
     assert page.locator("button").count() == 0
     page.close()
+
+
+@pytest.mark.browser
+def test_open_live_page_offers_new_updates_without_moving(browser: Any,  # noqa: F811
+                                                          live_url: str,
+                                                          live_demo: Path) -> None:
+    """A new update in updates.json becomes a "1 new update" button; the page does not
+    move while the reader reads, and the click puts the update on top."""
+    feed = live_demo / "city/2026/11/storm-ardan-live/updates.json"
+    original = feed.read_text()
+    data = json.loads(original)
+    data["updates"].insert(0, {"id": "update-20261129T0700Z", "time": "2026-11-29T08:00:00+01:00",
+                               "hhmm": "08:00", "title": "Barrier opens early", "key": False,
+                               "author": "Amara Haddad",
+                               "html": '<h2 id="update-20261129T0700Z">Barrier opens early'
+                                       "</h2><p>New text.</p>"})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(live_url + PAGES["live"])
+        page.evaluate("window.scrollTo(0, 1500)")
+        # where the update the reader is looking at sits on the screen
+        spot = "document.querySelectorAll('.live-updates > article')[5]" \
+               ".getBoundingClientRect().top"
+        before = page.evaluate(spot)
+        count = page.locator(".live-updates > article").count()
+        assert page.locator("button.live-new-updates").is_hidden()
+        feed.write_text(json.dumps(data))
+        page.evaluate("window.NEWSGEN_LIVE_POLL()")
+        button = page.locator("button.live-new-updates")
+        button.wait_for(state="visible", timeout=10000)
+        assert button.inner_text() == "1 new update"
+        assert page.locator(".live-updates > article").count() == count
+        assert abs(page.evaluate(spot) - before) < 1  # no jump
+        button.click()
+        assert page.locator(".live-updates > article").count() == count + 1
+        assert page.locator(".live-updates > article h2").first.inner_text() == \
+            "Barrier opens early"
+        assert button.is_hidden()
+    finally:
+        feed.write_text(original)
+        page.close()

@@ -16,6 +16,7 @@ from dataclasses import replace
 from newsgen.build.cache import BuildCache
 from newsgen.content.config import SiteConfig
 from newsgen.content.links import LinkedBody
+from newsgen.content.live import live_body_key, prepare_live_body
 from newsgen.content.models import Article, Page
 from newsgen.content.publish import Selection
 from newsgen.content.sources import read_body
@@ -124,7 +125,13 @@ class _Converter:
 
     def article(self, article: Article) -> RenderedBody:
         """Convert an article's body, read from its file (articles keep none in memory)."""
-        body = read_body(self.config, article.source, article.body_key)[0]
+        if not article.live:
+            return self.convert(read_body(self.config, article.source, article.body_key)[0],
+                                article.source)
+        zone = self.config.timezone
+        body = read_body(self.config, article.source, article.body_key,
+                         lambda text: live_body_key(text, zone))[0]
+        body = prepare_live_body(body, article.updates)  # headings: titles with anchors
         return self.convert(body, article.source)
 
 

@@ -26,6 +26,7 @@ from newsgen.build.cache import (
     pack_record,
     read_meta,
 )
+from newsgen.build.live import add_live_updates
 from newsgen.build.pages import PagePlan, render_pages
 from newsgen.build.redirects import add_redirects
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
@@ -233,6 +234,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         _add_static(config, plan, problems)
         if env is not None:
             add_redirects(env, site, plan)
+        add_live_updates(site, plan)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)

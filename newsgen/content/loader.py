@@ -20,6 +20,7 @@ from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from newsgen.content.images import image_size
+from newsgen.content.live import live_body_key, read_live
 from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
@@ -30,7 +31,8 @@ from newsgen.engine.workers import parallel_map
 from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
-                "slug", "location", "draft", "featured", "expires", "corrections", "aliases")
+                "slug", "location", "draft", "featured", "expires", "corrections", "aliases",
+                "live", "coverage")
 PAGE_KEYS = ("title", "slug", "description", "updated")
 HEADLINE_KEYS = ("time", "title", "link")
 
@@ -193,6 +195,10 @@ class _Loader:
             # The size comes from the image file, not this one: a resized picture must change
             # the article's key, or pages showing it would be kept with the old size.
             digest = text_key(digest, f"image {image.width}x{image.height}")
+        live = fields.boolean("live")
+        coverage, updates = read_live(fields, body, body_line) if live else (None, ())
+        if updates:  # readers see the blog as updated at its latest update
+            updated = max([u.time for u in updates] + ([updated] if updated else []))
         try:
             url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
                               self.config.timezone)
@@ -208,7 +214,9 @@ class _Loader:
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
             corrections=self._corrections(fields), aliases=read_aliases(fields),
             url_line=(doc.line("slug") or 1) if "slug" in doc.value else 1,
-            front_key=digest, body_key=text_key(body),
+            live=live, coverage=coverage, updates=updates,
+            front_key=digest,
+            body_key=live_body_key(body, self.config.timezone) if live else text_key(body),
         )
 
     def _section(self, fields: FieldReader) -> str:

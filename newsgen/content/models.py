@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.live import Coverage, LiveUpdate
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,10 @@ class Article:
     corrections: tuple[Correction, ...] = ()
     aliases: tuple[Alias, ...] = ()
     url_line: int = 1  # the line of ``slug:``, or 1: where the page's address is decided
+    live: bool = False  # a live blog: ``coverage`` and ``updates`` (content/live.py)
+    coverage: Coverage | None = None
+    updates: tuple[LiveUpdate, ...] = ()
+    live_state: str = ""  # "open", "ended" or "upcoming" at the build's now (publish.py)
     body_html: str = ""
     words: int = 0
     digest: str = ""  # everything a page can show of it: front_key + body_digest
@@ -165,6 +170,7 @@ class TickerItem:
     title: str
     url: str = ""
     external: bool = False
+    live: bool = False  # a live blog whose coverage is open
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from newsgen.content.models import (
     TickerItem,
 )
 from newsgen.content.urls import section_url
+from newsgen.engine.digests import digest
 from newsgen.errors import ProblemList, SourceLocation
 
 
@@ -49,6 +50,9 @@ def select(articles: list[Article], now: datetime, options: Visibility) -> Selec
             changes.append(article.date)
         if article.expires and article.expires > now:
             changes.append(article.expires)
+        if article.coverage is not None:  # the LIVE label comes and goes with coverage
+            changes += [t for t in (article.coverage.start, article.coverage.end)
+                        if t is not None and t > now]
         shown = ((options.drafts or not article.draft)
                  and (options.future or article.date <= now)
                  and not (article.expires and article.expires <= now))
@@ -65,6 +69,7 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
              articles: tuple[Article, ...], options: Visibility,
              problems: ProblemList) -> Site:
     """The Site a build renders: visible articles (bodies converted), ticker and taxonomies."""
+    articles = tuple(_with_live_state(a, now) if a.live else a for a in articles)
     headlines, headline_change = _headlines(content, selection, articles, now, options,
                                             problems)
     breaking, breaking_change = _breaking(content, selection, articles, now, problems)
@@ -103,6 +108,16 @@ def _breaking(content: Content, selection: Selection, articles: tuple[Article, .
     if banner.expires <= now:
         return None, None
     return BreakingNews(banner.title, banner.expires, link, external), banner.expires
+
+
+def _with_live_state(article: Article, now: datetime) -> Article:
+    """A live blog with its state at ``now`` ("upcoming", "open", "ended"): pages show it
+    (the LIVE label), so it is part of the article's keys."""
+    coverage = article.coverage
+    state = "ended" if coverage is None else "upcoming" if now < coverage.start else \
+        "open" if coverage.is_open(now) else "ended"
+    return article.evolve(live_state=state, front_key=digest(article.front_key, state),
+                          digest=digest(article.digest, state))
 
 
 def _headlines(content: Content, selection: Selection, articles: tuple[Article, ...],
@@ -145,7 +160,11 @@ def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             items.append(TickerItem(headline.time, headline.title))
     for article in articles:
         if article.slug not in covered:
-            items.append(TickerItem(article.date, article.title, article.url))
+            if article.live:  # at its latest update, labelled while coverage is open
+                items.append(TickerItem(article.modified, article.title, article.url,
+                                        live=article.live_state == "open"))
+            else:
+                items.append(TickerItem(article.date, article.title, article.url))
     items.sort(key=lambda i: (-i.time.timestamp(), i.title, i.url))
     return tuple(items[: config.ticker_size])
 

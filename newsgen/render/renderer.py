@@ -25,6 +25,7 @@ from newsgen.content.times import iso
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
 from newsgen.distribution.structured_data import SiteMetadata
+from newsgen.render.live import live_context, live_entries
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
@@ -255,7 +256,9 @@ class Renderer:
             "page": {"kind": "article", "title": article.title,
                      "description": article.summary or config.description},
             "metadata": Lazy(lambda: self.metadata.article(
-                article, section, [self.tag_names.get(t.slug, t) for t in article.tags])),
+                article, section, [self.tag_names.get(t.slug, t) for t in article.tags],
+                live_entries(live_context(article, config)) if article.live else ())),
+            "live": Lazy(lambda: live_context(article, config)) if article.live else None,
         }
         return self.page("article.html", article.url, article.source, context)
 
@@ -381,7 +384,8 @@ class Renderer:
                   "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
                   "title": item.title,
                   "url": (item.url if item.external or not item.url
-                          else config.absolute(item.url))}
+                          else config.absolute(item.url)),
+                  **({"live": True} if item.live else {})}
                  for item in self.site.ticker]
         text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                            "items": items}, ensure_ascii=False, indent=1) + "\n"
