@@ -227,3 +227,4 @@ def test_demo_live_blog(tmp_path) -> None:
     assert len(doc.xpath("//section[@class='live-key-events']//li")) == 2
     assert len(doc.xpath("//section[@class='corrections']//p")) == 1
     shutil.rmtree(out)
+

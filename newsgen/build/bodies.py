@@ -17,7 +17,7 @@ from newsgen.build.cache import BuildCache
 from newsgen.content.config import SiteConfig
 from newsgen.content.links import LinkedBody
 from newsgen.content.live import live_body_key, prepare_live_body
-from newsgen.content.models import Article, Page
+from newsgen.content.models import Article, Page, UncheckedBody
 from newsgen.content.publish import Selection
 from newsgen.content.sources import read_body
 from newsgen.engine.digests import digest
@@ -38,16 +38,24 @@ _BATCH = 500  # converted bodies written to the store at a time
 
 def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Page],
                    cache: BuildCache, problems: ProblemList, reporter: Reporter,
-                   workers: int | None = None
+                   workers: int | None = None, unchecked: Sequence[UncheckedBody] = ()
                    ) -> tuple[tuple[Article, ...], tuple[Page, ...], set[str]]:
     """Visible articles reading their HTML from the store, pages with ``html`` set, and
-    the cache keys this build used."""
+    the cache keys this build used. The links of ``unchecked`` bodies (files whose front
+    matter failed) are checked too, so their problems show in the same run."""
     store = cache.store
     converter = _Converter(config)
     page_keys = [digest(p.body) for p in pages]
     _convert_missing(cache, converter, selection.visible, pages, page_keys, problems,
                      reporter, workers)
     linker = _Linker(config, selection, problems)
+    for item in unchecked:
+        try:
+            body, body_line = read_body(config, item.source)
+        except (ContentError, OSError):
+            continue  # reported when the file was loaded
+        linker.check(Page(item.source, "", "", "", body, body_line),
+                     converter.convert(body, item.source).meta)
     store.resolve = linker.resolve
     store.fallback = converter.article
     articles = []

@@ -209,7 +209,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                     f"headlines, {len(content.pages)} pages")
     selection = select(content.articles, now, visibility)
     articles, pages, body_keys = convert_bodies(config, selection, content.pages, cache,
-                                                problems, reporter, options.workers)
+                                                problems, reporter, options.workers,
+                                                content.unchecked)
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)

@@ -21,7 +21,16 @@ from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from newsgen.content.images import image_size
 from newsgen.content.live import live_body_key, read_live
-from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
+from newsgen.content.models import (
+    Article,
+    Author,
+    Correction,
+    Headline,
+    Image,
+    Page,
+    Tag,
+    UncheckedBody,
+)
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
@@ -45,6 +54,7 @@ class Content:
     headlines: list[Headline] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     breaking: Breaking | None = None
+    unchecked: list[UncheckedBody] = field(default_factory=list)  # bodies of broken files
 
 
 class SourceMemo(Protocol):
@@ -67,7 +77,9 @@ def load_content(config: SiteConfig, problems: ProblemList,
     content = Content()
     articles = discover(config, "content/articles", (".md", ".markdown"), problems)
     for article in _parse_all(loader, loader.article, articles, memo, workers):
-        if article is not None:
+        if isinstance(article, UncheckedBody):
+            content.unchecked.append(article)
+        elif article is not None:
             content.articles.append(article)
     _share_values(content.articles)
     pages = discover(config, "content/pages", (".md", ".markdown"), problems)
@@ -142,11 +154,13 @@ class _Loader:
         finally:
             self.problems = outer
 
-    def _front(self, source: SourceFile) -> tuple[YamlDoc, str, int, str] | None:
+    def _front(self, source: SourceFile
+               ) -> tuple[YamlDoc, str, int, str] | UncheckedBody | None:
+        """The parsed front matter and body; when only the front matter is broken, an
+        UncheckedBody, so that the body's links are still checked in this run."""
         try:
             text = read_text(source, self.config)
             yaml_text, body, body_line = split_front_matter(text, source.relative)
-            doc = parse_yaml(yaml_text, source.relative, first_line=2)
         except ContentError as exc:
             self.problems.add(exc.problem)
             return None
@@ -154,30 +168,42 @@ class _Loader:
             self.problems.error(SourceLocation(source.relative),
                                 f"cannot read file: {exc.strerror}", "io")
             return None
+        if not self._body_ok(source, body, body_line):
+            return None
+        unchecked = UncheckedBody(source.relative, body_line)
+        try:
+            doc = parse_yaml(yaml_text, source.relative, first_line=2)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return unchecked
         if not isinstance(doc.value, dict):
             kind = "empty" if doc.value is None else f"a {_kind(doc.value)}"
             self.problems.error(SourceLocation(source.relative, 2 if doc.value is None
                                                else doc.line()),
                                 f"front matter must be a mapping of keys such as 'title: ...', "
                                 f"not {kind}", "front-matter")
-            return None
-        nesting = nesting_problem(body)
-        if nesting is not None:
-            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
-                                nesting[1], "markdown")
-            return None
-        for line, message in block_problems(body):
-            self.problems.error(SourceLocation(source.relative, body_line + line - 1), message,
-                                "markdown-block")
+            return unchecked
         # The front matter's key: the body is keyed apart (``body_key``), so that a page
         # showing this article's title but not its text can tell a body edit from the rest.
         digest = hashlib.blake2b(yaml_text.encode(), digest_size=16).hexdigest()
         return doc, body, body_line, digest
 
-    def article(self, source: SourceFile) -> Article | None:
+    def _body_ok(self, source: SourceFile, body: str, body_line: int) -> bool:
+        """Report the body's own mistakes; False if it cannot be converted at all."""
+        nesting = nesting_problem(body)
+        if nesting is not None:
+            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
+                                nesting[1], "markdown")
+            return False
+        for line, message in block_problems(body):
+            self.problems.error(SourceLocation(source.relative, body_line + line - 1), message,
+                                "markdown-block")
+        return True
+
+    def article(self, source: SourceFile) -> Article | UncheckedBody | None:
         parsed = self._front(source)
-        if parsed is None:
-            return None
+        if parsed is None or isinstance(parsed, UncheckedBody):
+            return parsed
         doc, body, body_line, digest = parsed
         fields = FieldReader(doc, self.config.timezone, self.problems)
         fields.warn_unknown(ARTICLE_KEYS, "article")
@@ -186,7 +212,7 @@ class _Loader:
         section = self._section(fields)
         slug = self._slug(fields, source)
         if not (title and date and section and slug):
-            return None
+            return UncheckedBody(source.relative, body_line)
         updated = fields.time("updated")
         if updated and updated < date:
             fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
@@ -327,7 +353,7 @@ class _Loader:
 
     def page(self, source: SourceFile) -> Page | None:
         parsed = self._front(source)
-        if parsed is None:
+        if parsed is None or isinstance(parsed, UncheckedBody):
             return None
         doc, body, body_line, _digest = parsed
         fields = FieldReader(doc, self.config.timezone, self.problems)

@@ -143,6 +143,15 @@ _ARTICLE_FIELDS = frozenset(f.name for f in fields(Article))
 
 
 @dataclass(frozen=True)
+class UncheckedBody:
+    """An article whose front matter has an error: it is not published, but its body's
+    links are still checked, so one run shows every problem of the file."""
+
+    source: str
+    body_line: int
+
+
+@dataclass(frozen=True)
 class Headline:
     source: str
     line: int
