@@ -27,6 +27,7 @@ from newsgen.build.cache import (
     read_meta,
 )
 from newsgen.build.live import add_live_updates
+from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
 from newsgen.build.redirects import add_redirects
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
@@ -113,7 +114,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         raise BuildFailed([Problem(where, problem, "error", "output")])
     now = options.now or utc_now()
     if not options.write:
-        site, plan, warnings, _ = _generate(config, now, options, reporter, None)
+        site, plan, warnings, _ = _generate(config, now, options, reporter, None,
+                                            previous_urls(config.site_dir, urls_key(out_dir)))
         return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                            warnings, paths=frozenset(plan.files), articles=len(site.articles),
                            next_change=site.next_change)
@@ -126,8 +128,10 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
             previous.seconds = time.perf_counter() - started
             return previous
         writer = OutputWriter(out_dir)
+        moved_from = previous_urls(config.site_dir, urls_key(out_dir))
         try:
-            site, plan, warnings, cache = _generate(config, now, options, reporter, writer)
+            site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
+                                                    moved_from)
             stats = _write(writer, plan, site)
         except BaseException:
             writer.discard()
@@ -136,7 +140,9 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                    "next_change": iso(site.next_change) if site.next_change else "",
                    "warnings": [p.as_dict() for p in warnings]}
         cache.save(plan.body_keys, plan.records,
-                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)}, plan.state)
+                   {meta[0]: inputs or "", meta[1]: json.dumps(summary),
+                    urls_key(out_dir): current_urls(site, moved_from, plan.files)},
+                   plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change)
@@ -195,7 +201,7 @@ def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datet
 
 
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
-              writer: OutputWriter | None
+              writer: OutputWriter | None, moved_from: dict[str, str] | None = None
               ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
@@ -238,6 +244,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         add_live_updates(site, plan)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
+        problems.extend(moved_warnings(moved_from or {}, site, plan.files))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
 
