@@ -142,6 +142,19 @@ class IncrementalBuilds(RuleBasedStateMachine):
             path.write_text(text.replace("\n---\n", "\ndraft: true\n---\n", 1))
 
     @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), kind=st.sampled_from(["factbox", "timeline", "embed"]),
+          words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+    def furnish_body(self, index: int, kind: str, words: list[str]) -> None:
+        """Story furniture and an embed in a body (and gone again with the next edit)."""
+        path = self._path(self.slugs[index % len(self.slugs)])
+        head, _, _ = path.read_text().partition("\n---\n")
+        text = _text(words)
+        block = {"factbox": f"::: factbox What we know\n- {text}\n:::",
+                 "timeline": f"::: timeline So far\n- 06:00 | {text}\n:::",
+                 "embed": f"::: embed https://vimeo.com/{len(text)} {text}"}[kind]
+        path.write_text(head + "\n---\n\nIntro.\n\n" + block + "\n\nEnd.\n")
+
+    @precondition(lambda self: self.slugs)
     @rule(index=st.integers(0, 100))
     def toggle_alias(self, index: int) -> None:
         """An old address kept by ``aliases:``: a redirect page and rule files appear, and
