@@ -223,6 +223,8 @@ class _Loader:
             digest = text_key(digest, f"image {image.width}x{image.height}")
         live = fields.boolean("live")
         coverage, updates = read_live(fields, body, body_line) if live else (None, ())
+        if not live and fields.raw("coverage") is not None:
+            fields.warn("'coverage' is read only with 'live: true'", "coverage", code="live")
         if updates:  # readers see the blog as updated at its latest update
             updated = max([u.time for u in updates] + ([updated] if updated else []))
         try:
