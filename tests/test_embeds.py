@@ -111,3 +111,13 @@ def test_script_is_linked_only_from_pages_with_embeds(make_site, capsys) -> None
     assert 'src="/theme/embeds.js"' in (out / "map/index.html").read_text()
     assert "embeds.js" not in (out / "world/2026/03/plain/index.html").read_text()
     assert (out / "theme/embeds.js").is_file()
+
+
+def test_an_editor_cannot_point_data_embed_elsewhere() -> None:
+    """attr_list lets an editor set attributes; data-embed survives only with a provider's
+    frame origin (the theme's script checks again)."""
+    body = MarkdownConverter().convert(
+        'Text\n{: data-embed="https://evil.example.com/" }\n\n'
+        'More\n{: data-embed="https://player.vimeo.com/video/1" }\n').html
+    assert "evil.example.com" not in body
+    assert 'data-embed="https://player.vimeo.com/video/1"' in body

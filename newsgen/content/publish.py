@@ -161,7 +161,8 @@ def _ticker(config: SiteConfig, articles: tuple[Article, ...],
     for article in articles:
         if article.slug not in covered:
             if article.live:  # at its latest update, labelled while coverage is open
-                items.append(TickerItem(article.modified, article.title, article.url,
+                latest = max([u.time for u in article.updates], default=article.date)
+                items.append(TickerItem(latest, article.title, article.url,
                                         live=article.live_state == "open"))
             else:
                 items.append(TickerItem(article.date, article.title, article.url))

@@ -22,6 +22,7 @@ from typing import Any
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from newsgen.content.embeds import FRAME_ORIGINS
 from newsgen.render.furniture import add_furniture
 
 EXTENSIONS = ["extra", "toc", "sane_lists"]
@@ -217,6 +218,8 @@ class _Sanitizer(Treeprocessor):
             for name in URL_ATTRIBUTES:
                 if name in element.attrib:
                     element.set(name, self.converter.clean_url(element.attrib[name]))
+            if not element.get("data-embed", FRAME_ORIGINS[0]).startswith(FRAME_ORIGINS):
+                del element.attrib["data-embed"]  # a frame only from an embed provider
             if element.tag == "a" and element.get("href", "").startswith(("http:", "https:")):
                 element.set("rel", "noopener")
         return None
