@@ -228,3 +228,31 @@ def test_demo_live_blog(tmp_path) -> None:
     assert len(doc.xpath("//section[@class='corrections']//p")) == 1
     shutil.rmtree(out)
 
+
+
+def test_new_update_goes_above_the_newest_and_builds(site, capsys) -> None:
+    path = site / "content/articles/live.md"
+    before = path.read_text()
+    code = main(["new", "update", "live", "Bridge reopens", "--key", "--by", "ana",
+                 "--text", "Traffic flows again.", "--site", str(site),
+                 "--now", "2026-03-25T11:45"])
+    assert code == 0, capsys.readouterr().err
+    after = path.read_text()
+    heading = "## 2026-03-25 11:45 Bridge reopens {key, by=ana}\n\nTraffic flows again.\n\n"
+    assert after == before.replace("## 2026-03-25 08:05", heading + "## 2026-03-25 08:05")
+    assert build(site, capsys)[0] == 0
+    titles = page(site).xpath("//div[@class='live-updates']/article//h2/text()")
+    assert titles[0] == "Bridge reopens"
+
+
+@pytest.mark.parametrize(("slug", "now", "message"), [
+    ("live", "2026-03-25T21:00", "outside the coverage"),
+    ("other", "2026-03-25T11:00", "is not a live blog"),
+    ("nothing", "2026-03-25T11:00", "has the slug 'nothing'"),
+])
+def test_new_update_refuses_what_the_build_would(site, capsys, slug: str, now: str,
+                                                 message: str) -> None:
+    before = tree_digest(site / "content")
+    assert main(["new", "update", slug, "Late", "--site", str(site), "--now", now]) == 1
+    assert message in capsys.readouterr().err
+    assert tree_digest(site / "content") == before
