@@ -431,3 +431,20 @@ def test_symlink_inside_the_site_is_allowed(good_site: Path,
     code, err = build(good_site, capsys=capsys)
     assert code == 0, err
     assert (good_site / "public/css/linked.css").read_text() == "body { color: black; }\n"
+
+
+@pytest.mark.parametrize("front", [
+    "title: T\ndate: not-a-date\nsection: world",          # a field error
+    "title: T\ndate: 2026-03-20T10:00\nsection: [world",     # a YAML error
+])
+def test_broken_front_matter_still_has_its_body_checked(make_site, capsys,
+                                                        front: str) -> None:
+    """Issue #21 (6): a bad 'date:' used to hide a broken article: link in the same file."""
+    text = f"---\n{front}\n---\n\nIntro.\n\nSee [this](article:no-such-story).\n"
+    site = make_site({"content/articles/a.md": text,
+                      "content/articles/b.md": article("Fine", slug="fine")})
+    code = main(["build", str(site), "--now", "2026-03-25T12:00", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert re.search(r"^content/articles/a\.md:[345]: ", err, re.M), err
+    assert re.search(r"^content/articles/a\.md:9: link to 'no-such-story'", err, re.M), err

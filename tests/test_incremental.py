@@ -151,6 +151,33 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             path.write_text(text.replace("\n---\n", "\ndraft: true\n---\n", 1))
 
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), kind=st.sampled_from(["factbox", "timeline", "embed"]),
+          words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+    def furnish_body(self, index: int, kind: str, words: list[str]) -> None:
+        """Story furniture and an embed in a body (and gone again with the next edit)."""
+        path = self._path(self.slugs[index % len(self.slugs)])
+        head, _, _ = path.read_text().partition("\n---\n")
+        text = _text(words)
+        block = {"factbox": f"::: factbox What we know\n- {text}\n:::",
+                 "timeline": f"::: timeline So far\n- 06:00 | {text}\n:::",
+                 "embed": f"::: embed https://vimeo.com/{len(text)} {text}"}[kind]
+        path.write_text(head + "\n---\n\nIntro.\n\n" + block + "\n\nEnd.\n")
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100))
+    def toggle_alias(self, index: int) -> None:
+        """An old address kept by ``aliases:``: a redirect page and rule files appear, and
+        disappear with the last alias."""
+        slug = self.slugs[index % len(self.slugs)]
+        path = self._path(slug)
+        text = path.read_text()
+        if "\naliases: " in text:
+            head, _, rest = text.partition("\naliases: ")
+            path.write_text(head + rest.partition("\n")[2].join(["\n", ""]))
+        else:
+            path.write_text(text.replace("\n---\n", f"\naliases: [/old/{slug}/]\n---\n", 1))
+
     @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
           minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100))
     def add_headline(self, words: list[str], minutes: int, link: bool, index: int) -> None:
@@ -174,6 +201,40 @@ class IncrementalBuilds(RuleBasedStateMachine):
             path.write_text("".join("- time:" + i for i in kept))
         else:
             path.unlink()  # an empty headline file is a content error
+
+    @rule(hours=st.integers(-2, 30), link=st.booleans())
+    def set_banner(self, hours: int, link: bool) -> None:
+        """The breaking-news banner: on every page until it expires (which advance_clock
+        crosses); a negative ``hours`` removes the file."""
+        path = self.site / "content" / "breaking.yaml"
+        if hours < 0:
+            path.unlink(missing_ok=True)
+            return
+        expires = (self.now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+        path.write_text(f"title: Storm warning {hours}\nexpires: {expires}\n"
+                        + ("link: https://weather.example.org/\n" if link else ""))
+
+    @rule(key=st.booleans(), hours=st.integers(1, 12))
+    def add_live_update(self, key: bool, hours: int) -> None:
+        """A live blog: the first call opens its coverage (ending ``hours`` from now, which
+        advance_clock may cross), each later one adds an update (LIVE label, ticker time,
+        updates.json, feeds)."""
+        path = self.site / "content" / "articles" / "live-blog.md"
+        if not path.exists():
+            start = self.now - timedelta(hours=1)
+            end = self.now + timedelta(hours=hours)
+            self.live_start = start
+            path.write_text(
+                f"---\ntitle: Storm live\ndate: {start:%Y-%m-%dT%H:%M}\nsection: city\n"
+                f"live: true\ncoverage: {{start: {start:%Y-%m-%dT%H:%M}, "
+                f"end: {end:%Y-%m-%dT%H:%M}}}\n---\n\nThe storm.\n")
+            self.live_updates = 0
+            return
+        self.live_updates += 1
+        when = self.live_start + timedelta(minutes=5 * self.live_updates)
+        with path.open("a") as handle:
+            handle.write(f"\n## {when:%Y-%m-%d %H:%M} Update {self.live_updates}"
+                         f"{' {key}' if key else ''}\n\nText {self.live_updates}.\n")
 
     @rule(hours=st.integers(1, 48))
     def advance_clock(self, hours: int) -> None:

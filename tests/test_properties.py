@@ -120,6 +120,8 @@ MD_PIECES = st.sampled_from([
     "{: ", "onclick=", '"', "'", "![", "[r]: ", "[r]", "\n", "\n\n", "    ", "*", "_", "#",
     "|", "---", "[^1]", "<a href=", "<img src=x onerror=", "&", ";", "\x00", "\\", "`",
     "*[", "]:", "http://", "article:", "x.md", "%0a", "\x0b",
+    "\n::: factbox T\n", "\n::: pullquote A\n", "\n::: timeline T\n", "\n::: readmore\n",
+    "\n:::\n", "- 06:00 | x\n", ":::",
 ])
 MARKDOWN = st.one_of(st.text(max_size=200), st.lists(MD_PIECES | st.text(max_size=4),
                                                      max_size=50).map("".join))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from newsgen.build.cache import BuildCache
 from newsgen.content.config import SiteConfig
 from newsgen.content.links import LinkedBody
-from newsgen.content.models import Article, Page
+from newsgen.content.live import live_body_key, prepare_live_body
+from newsgen.content.models import Article, Page, UncheckedBody
 from newsgen.content.publish import Selection
 from newsgen.content.sources import read_body
 from newsgen.engine.digests import digest
@@ -40,16 +42,24 @@ _SPAWN_FROM = 400
 
 def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Page],
                    cache: BuildCache, problems: ProblemList, reporter: Reporter,
-                   workers: int | None = None
+                   workers: int | None = None, unchecked: Sequence[UncheckedBody] = ()
                    ) -> tuple[tuple[Article, ...], tuple[Page, ...], set[str]]:
     """Visible articles reading their HTML from the store, pages with ``html`` set, and
-    the cache keys this build used."""
+    the cache keys this build used. The links of ``unchecked`` bodies (files whose front
+    matter failed) are checked too, so their problems show in the same run."""
     store = cache.store
     converter = _Converter(config)
     page_keys = [digest(p.body) for p in pages]
     _convert_missing(cache, converter, selection.visible, pages, page_keys, problems,
                      reporter, workers)
     linker = _Linker(config, selection, problems)
+    for item in unchecked:
+        try:
+            body, body_line = read_body(config, item.source)
+        except (ContentError, OSError):
+            continue  # reported when the file was loaded
+        linker.check(Page(item.source, "", "", "", body, body_line),
+                     converter.convert(body, item.source).meta)
     store.resolve = linker.resolve
     store.fallback = converter.article
     articles = []
@@ -90,8 +100,10 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
     batch: list[tuple[str, RenderedBody]] = []
     # What a spawned worker needs (Windows, macOS): the config, and each body's file and
     # key (an article's is read from its file) or text (a page's).
-    state = (converter.config, [(item.source, item.body_key, None) if isinstance(item, Article)
-                                else (item.source, "", item.body) for _key, item in jobs])
+    state = (converter.config, [(item.source, item.body_key, None,
+                                 item.updates if item.live else None)
+                                if isinstance(item, Article)
+                                else (item.source, "", item.body, None) for _key, item in jobs])
 
     def keep(index: int, result: RenderedBody | ContentError) -> None:
         if isinstance(result, ContentError):
@@ -108,21 +120,32 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
     reporter.finish_progress()
 
 
-def _conversion(state: tuple[SiteConfig, list[tuple[str, str, str | None]]]
+def _conversion(state: tuple[SiteConfig, list[tuple[str, str, str | None, Any]]]
                 ) -> Callable[[int], RenderedBody | ContentError]:
-    """The function converting body ``index`` of ``state``, in whichever process runs it."""
+    """The function converting body ``index`` of ``state``, in whichever process runs it:
+    a page's text, or an article's (``updates``: a live blog's, else None) read again."""
     config, bodies = state
     converter = _Converter(config)
 
     def convert(index: int) -> RenderedBody | ContentError:
-        source, key, text = bodies[index]
+        source, key, text, updates = bodies[index]
         try:
             if text is None:
-                text = read_body(config, source, key)[0]
+                text = article_text(config, source, key, updates)
             return converter.convert(text, source)
         except ContentError as exc:
             return exc
     return convert
+
+
+def article_text(config: SiteConfig, source: str, key: str, updates: Any = None) -> str:
+    """The Markdown an article's page shows, read again from its file and checked against
+    ``key``; a live blog's (``updates``) has its update headings made into anchors."""
+    if updates is None:
+        return read_body(config, source, key)[0]
+    zone = config.timezone
+    body = read_body(config, source, key, lambda text: live_body_key(text, zone))[0]
+    return prepare_live_body(body, updates)
 
 
 class _Converter:
@@ -140,8 +163,9 @@ class _Converter:
 
     def article(self, article: Article) -> RenderedBody:
         """Convert an article's body, read from its file (articles keep none in memory)."""
-        body = read_body(self.config, article.source, article.body_key)[0]
-        return self.convert(body, article.source)
+        return self.convert(article_text(self.config, article.source, article.body_key,
+                                         article.updates if article.live else None),
+                            article.source)
 
 
 def line_lookup(config: SiteConfig, item: Article | Page) -> Callable[[str], int]:

@@ -26,7 +26,10 @@ from newsgen.build.cache import (
     pack_record,
     read_meta,
 )
+from newsgen.build.live import add_live_updates
+from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
+from newsgen.build.redirects import add_redirects
 from newsgen.build.search_index import add_search
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.links import site_link_warnings
@@ -114,7 +117,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         raise BuildFailed([Problem(where, problem, "error", "output")])
     now = options.now or utc_now()
     if not options.write:
-        site, plan, warnings, _ = _generate(config, now, options, reporter, None)
+        site, plan, warnings, _ = _generate(config, now, options, reporter, None,
+                                            previous_urls(config.site_dir, urls_key(out_dir)))
         return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                            warnings, paths=frozenset(plan.files), articles=len(site.articles),
                            next_change=site.next_change)
@@ -131,8 +135,10 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
             previous.seconds = time.perf_counter() - started
             return previous
         writer = OutputWriter(out_dir)
+        moved_from = previous_urls(config.site_dir, urls_key(out_dir))
         try:
-            site, plan, warnings, cache = _generate(config, now, options, reporter, writer)
+            site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
+                                                    moved_from)
             stats = _write(writer, plan, site, site_dir)
         except BaseException:
             writer.discard()
@@ -141,7 +147,9 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                    "next_change": iso(site.next_change) if site.next_change else "",
                    "warnings": [p.as_dict() for p in warnings]}
         cache.save(plan.body_keys, plan.records,
-                   {meta[0]: inputs or "", meta[1]: json.dumps(summary)}, plan.state)
+                   {meta[0]: inputs or "", meta[1]: json.dumps(summary),
+                    urls_key(out_dir): current_urls(site, moved_from, plan.files)},
+                   plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change, index_seconds=plan.indexed[0],
@@ -201,7 +209,7 @@ def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datet
 
 
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
-              writer: OutputWriter | None
+              writer: OutputWriter | None, moved_from: dict[str, str] | None = None
               ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
@@ -215,11 +223,14 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                     f"headlines, {len(content.pages)} pages")
     selection = select(content.articles, now, visibility)
     articles, pages, body_keys = convert_bodies(config, selection, content.pages, cache,
-                                                problems, reporter, options.workers)
+                                                problems, reporter, options.workers,
+                                                content.unchecked)
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
     salt = digest(config_bytes, templates_digest(config), str(visibility))
+    if site.breaking is not None:  # on every page: a new banner re-renders them all
+        salt = digest(salt, repr(site.breaking))
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
@@ -230,7 +241,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     # for; ASIDE_MAX_ARTICLES lies between, a cautious guess rather than a measured limit.
     aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
     with Aside(lambda: _distribution_keys(config, site), aside) as keys:
-        render_pages(config, site, plan, salt, reporter, options.workers)
+        env = render_pages(config, site, plan, salt, reporter, options.workers)
         rendered = not problems.errors
         if rendered:
             _add_feeds(config, site, plan, problems, options.workers, keys.result())
@@ -238,8 +249,12 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         plan.indexed = add_search(site, plan)
     if rendered:
         _add_static(config, plan, problems)
+        if env is not None:
+            add_redirects(env, site, plan)
+        add_live_updates(site, plan)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
+        problems.extend(moved_warnings(moved_from or {}, site, plan.files))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
 

@@ -133,7 +133,8 @@ class _Rendered:
 
 
 def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
-                 reporter: Reporter, workers: int | None = None) -> None:
+                 reporter: Reporter, workers: int | None = None) -> jinja2.Environment | None:
+    """Plan every page; returns their environment for redirect pages (None on failure)."""
     env = make_environment(config)
     articles = site.articles
     try:
@@ -146,10 +147,10 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         extra = [renderer.ticker_fragment(), ticker_json(site)]
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         plan.problems.add(template_problem(exc, config))
-        return
+        return None
     except UnsafePath as exc:
         plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
-        return
+        return None
 
     def spec_of(index: int) -> PageSpec:
         if index < len(articles):
@@ -190,6 +191,7 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
         plan.register(path, source, result.record, result.size, result.staged)
     for extra_page in extra:
         plan.add(extra_page.path, extra_page.source, extra_page.text.encode())
+    return env
 
 
 class _PageWork:

@@ -1,4 +1,4 @@
-"""``newsgen new article|headline``: write an article file or append a ticker headline."""
+"""``newsgen new article|headline|update``: write an article file or append a ticker headline."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from newsgen.commands.common import check_site_dir, parse_now, subcommand
+from newsgen.commands.live_update import new_update
 from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article, new_headline
 from newsgen.content.config import load_config
 from newsgen.content.times import utc_now
@@ -16,6 +17,7 @@ from newsgen.reporter import ConsoleReporter
 NEW_EXAMPLES = """examples:
   newsgen new article "Council approves budget" --section city --author ana --tag budget
   newsgen new headline "Storm warning for the coast" --link storm-warning --time 14:05
+  newsgen new update storm-ardan-live "Ferries resume" --key --by amara-haddad
   newsgen new article "Talks: a \\"final\\" offer" --section world --site mypaper
 """
 
@@ -54,6 +56,15 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
     headline.add_argument("--time", default="", metavar="HH:MM",
                           help="time of day (default: now)")
     headline.set_defaults(handler=run_new_headline)
+    update = subcommand(kinds, "update", site, "add an update to a live blog",
+                        "Insert a timestamped update (now, site zone) above the newest one "
+                        "in a live blog's file.", NEW_EXAMPLES)
+    update.add_argument("slug", metavar="SLUG", help="the live blog's slug")
+    update.add_argument("title", metavar="TITLE")
+    update.add_argument("--key", action="store_true", help="pin it under Key events")
+    update.add_argument("--by", default="", metavar="AUTHOR", help="author id or name")
+    update.add_argument("--text", default="", help="the update's text (Markdown)")
+    update.set_defaults(handler=run_new_update)
 
 
 def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
@@ -77,4 +88,16 @@ def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
     reporter.info(f"added the headline to {path}")
+    return 0
+
+
+def run_new_update(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    check_site_dir(args)
+    try:
+        path = new_update(load_config(args.site_dir), args.slug, args.title,
+                          parse_now(args) or utc_now(), args.key, args.by, args.text)
+    except ScaffoldError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return 1
+    reporter.info(f"added the update to {path}")
     return 0

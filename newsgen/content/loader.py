@@ -13,11 +13,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsgen.content.aliases import read_aliases
+from newsgen.content.blocks import block_problems
+from newsgen.content.breaking import Breaking, load_breaking
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
+from newsgen.content.headlines import kind as kind_of
+from newsgen.content.headlines import parse_headlines
 from newsgen.content.images import image_size
-from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
+from newsgen.content.live import live_body_key, read_live
+from newsgen.content.models import (
+    Article,
+    Author,
+    Correction,
+    Headline,
+    Image,
+    Page,
+    Tag,
+    UncheckedBody,
+)
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
@@ -27,9 +42,9 @@ from newsgen.engine.workers import Portable, parallel_map
 from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
-                "slug", "location", "draft", "featured", "expires", "corrections")
+                "slug", "location", "draft", "featured", "expires", "corrections", "aliases",
+                "live", "coverage")
 PAGE_KEYS = ("title", "slug", "description", "updated")
-HEADLINE_KEYS = ("time", "title", "link")
 
 
 @dataclass
@@ -39,6 +54,8 @@ class Content:
     articles: list[Article] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    breaking: Breaking | None = None
+    unchecked: list[UncheckedBody] = field(default_factory=list)  # bodies of broken files
 
 
 class SourceMemo(Protocol):
@@ -61,7 +78,9 @@ def load_content(config: SiteConfig, problems: ProblemList,
     content = Content()
     articles = discover(config, "content/articles", (".md", ".markdown"), problems)
     for article in _parse_all(loader, loader.article, articles, memo, workers):
-        if article is not None:
+        if isinstance(article, UncheckedBody):
+            content.unchecked.append(article)
+        elif article is not None:
             content.articles.append(article)
     _share_values(content.articles)
     pages = discover(config, "content/pages", (".md", ".markdown"), problems)
@@ -69,6 +88,7 @@ def load_content(config: SiteConfig, problems: ProblemList,
     headlines = discover(config, "content/headlines", (".yaml", ".yml"), problems)
     for parsed in _parse_all(loader, loader.headlines, headlines, memo, 1):
         content.headlines.extend(parsed)
+    content.breaking = load_breaking(config, problems)
     _check_unique_slugs(content, problems)
     return content
 
@@ -148,11 +168,13 @@ class _Loader:
         finally:
             self.problems = outer
 
-    def _front(self, source: SourceFile) -> tuple[YamlDoc, str, int, str] | None:
+    def _front(self, source: SourceFile
+               ) -> tuple[YamlDoc, str, int, str] | UncheckedBody | None:
+        """The parsed front matter and body; when only the front matter is broken, an
+        UncheckedBody, so that the body's links are still checked in this run."""
         try:
             text = read_text(source, self.config)
             yaml_text, body, body_line = split_front_matter(text, source.relative)
-            doc = parse_yaml(yaml_text, source.relative, first_line=2)
         except ContentError as exc:
             self.problems.add(exc.problem)
             return None
@@ -160,27 +182,42 @@ class _Loader:
             self.problems.error(SourceLocation(source.relative),
                                 f"cannot read file: {exc.strerror}", "io")
             return None
+        if not self._body_ok(source, body, body_line):
+            return None
+        unchecked = UncheckedBody(source.relative, body_line)
+        try:
+            doc = parse_yaml(yaml_text, source.relative, first_line=2)
+        except ContentError as exc:
+            self.problems.add(exc.problem)
+            return unchecked
         if not isinstance(doc.value, dict):
-            kind = "empty" if doc.value is None else f"a {_kind(doc.value)}"
+            kind = "empty" if doc.value is None else f"a {kind_of(doc.value)}"
             self.problems.error(SourceLocation(source.relative, 2 if doc.value is None
                                                else doc.line()),
                                 f"front matter must be a mapping of keys such as 'title: ...', "
                                 f"not {kind}", "front-matter")
-            return None
-        nesting = nesting_problem(body)
-        if nesting is not None:
-            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
-                                nesting[1], "markdown")
-            return None
+            return unchecked
         # The front matter's key: the body is keyed apart (``body_key``), so that a page
         # showing this article's title but not its text can tell a body edit from the rest.
         digest = hashlib.blake2b(yaml_text.encode(), digest_size=16).hexdigest()
         return doc, body, body_line, digest
 
-    def article(self, source: SourceFile) -> Article | None:
+    def _body_ok(self, source: SourceFile, body: str, body_line: int) -> bool:
+        """Report the body's own mistakes; False if it cannot be converted at all."""
+        nesting = nesting_problem(body)
+        if nesting is not None:
+            self.problems.error(SourceLocation(source.relative, body_line + nesting[0] - 1),
+                                nesting[1], "markdown")
+            return False
+        for line, message in block_problems(body):
+            self.problems.error(SourceLocation(source.relative, body_line + line - 1), message,
+                                "markdown-block")
+        return True
+
+    def article(self, source: SourceFile) -> Article | UncheckedBody | None:
         parsed = self._front(source)
-        if parsed is None:
-            return None
+        if parsed is None or isinstance(parsed, UncheckedBody):
+            return parsed
         doc, body, body_line, digest = parsed
         fields = FieldReader(doc, self.config.timezone, self.problems)
         fields.warn_unknown(ARTICLE_KEYS, "article")
@@ -189,7 +226,7 @@ class _Loader:
         section = self._section(fields)
         slug = self._slug(fields, source)
         if not (title and date and section and slug):
-            return None
+            return UncheckedBody(source.relative, body_line)
         updated = fields.time("updated")
         if updated and updated < date:
             fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
@@ -198,6 +235,12 @@ class _Loader:
             # The size comes from the image file, not this one: a resized picture must change
             # the article's key, or pages showing it would be kept with the old size.
             digest = text_key(digest, f"image {image.width}x{image.height}")
+        live = fields.boolean("live")
+        coverage, updates = read_live(fields, body, body_line) if live else (None, ())
+        if not live and fields.raw("coverage") is not None:
+            fields.warn("'coverage' is read only with 'live: true'", "coverage", code="live")
+        if updates:  # readers see the blog as updated at its latest update
+            updated = max([u.time for u in updates] + ([updated] if updated else []))
         try:
             url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
                               self.config.timezone)
@@ -211,7 +254,11 @@ class _Loader:
             tags=self._tags(fields), summary=fields.text("summary"),
             image=image, location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
-            corrections=self._corrections(fields), front_key=digest, body_key=text_key(body),
+            corrections=self._corrections(fields), aliases=read_aliases(fields),
+            url_line=(doc.line("slug") or 1) if "slug" in doc.value else 1,
+            live=live, coverage=coverage, updates=updates,
+            front_key=digest,
+            body_key=live_body_key(body, self.config.timezone) if live else text_key(body),
         )
 
     def _section(self, fields: FieldReader) -> str:
@@ -322,7 +369,7 @@ class _Loader:
 
     def page(self, source: SourceFile) -> Page | None:
         parsed = self._front(source)
-        if parsed is None:
+        if parsed is None or isinstance(parsed, UncheckedBody):
             return None
         doc, body, body_line, _digest = parsed
         fields = FieldReader(doc, self.config.timezone, self.problems)
@@ -336,35 +383,7 @@ class _Loader:
                     updated=fields.time("updated"))
 
     def headlines(self, source: SourceFile) -> list[Headline]:
-        try:
-            doc = parse_yaml(read_text(source, self.config), source.relative)
-        except ContentError as exc:
-            self.problems.add(exc.problem)
-            return []
-        if not isinstance(doc.value, list):
-            self.problems.error(doc.at(), "a headline file must be a YAML list of items with "
-                                "'time', 'title' and optional 'link'", "headline")
-            return []
-        fields = FieldReader(doc, self.config.timezone, self.problems)
-        result = []
-        for index, item in enumerate(doc.value):
-            if not isinstance(item, dict):
-                fields.error(f"headline must be a mapping with 'time' and 'title', not "
-                             f"{_kind(item)}", index, code="headline")
-                continue
-            fields.warn_unknown(HEADLINE_KEYS, "headline", (index,))
-            time = fields.time((index, "time"), required=True)
-            title = fields.text((index, "title"), required=True)
-            link = fields.text((index, "link"))
-            if link and not link.startswith(("http://", "https://")) and slug_problem(link):
-                fields.error(f"link '{link}' must be an article slug or an http(s) URL",
-                             index, "link", code="headline-link")
-                continue
-            if time and title:
-                result.append(Headline(source.relative, doc.line(index) or 1, time, title,
-                                       link))
-        return result
-
+        return parse_headlines(self.config, self.problems, source)
 
 def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
     """Slugs name articles in links and headlines, so one slug may belong to one article."""
@@ -376,7 +395,3 @@ def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
                            f"slug '{article.slug}' is already used by {first.source}",
                            "duplicate-slug")
 
-
-def _kind(value: Any) -> str:
-    return {list: "list", dict: "mapping", str: "text", int: "number", float: "number",
-            bool: "true/false value"}.get(type(value), type(value).__name__)

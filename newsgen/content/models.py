@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.live import Coverage, LiveUpdate
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ class Image:
     credit: str = ""
     width: int | None = None
     height: int | None = None
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An old address of an article (``aliases:``), kept working by a redirect page.
+    ``path`` is a site path without the ``base_url`` prefix; ``line`` is where it is written."""
+
+    path: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,12 @@ class Article:
     draft: bool = False
     featured: bool = False
     corrections: tuple[Correction, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    url_line: int = 1  # the line of ``slug:``, or 1: where the page's address is decided
+    live: bool = False  # a live blog: ``coverage`` and ``updates`` (content/live.py)
+    coverage: Coverage | None = None
+    updates: tuple[LiveUpdate, ...] = ()
+    live_state: str = ""  # "open", "ended" or "upcoming" at the build's now (publish.py)
     body_html: str = ""
     words: int = 0
     digest: str = ""  # everything a page can show of it: front_key + body_digest
@@ -127,6 +143,15 @@ _ARTICLE_FIELDS = frozenset(f.name for f in fields(Article))
 
 
 @dataclass(frozen=True)
+class UncheckedBody:
+    """An article whose front matter has an error: it is not published, but its body's
+    links are still checked, so one run shows every problem of the file."""
+
+    source: str
+    body_line: int
+
+
+@dataclass(frozen=True)
 class Headline:
     source: str
     line: int
@@ -154,6 +179,17 @@ class TickerItem:
     title: str
     url: str = ""
     external: bool = False
+    live: bool = False  # a live blog whose coverage is open
+
+
+@dataclass(frozen=True)
+class BreakingNews:
+    """The banner across every page while it has not expired (``content/breaking.yaml``)."""
+
+    title: str
+    expires: datetime
+    url: str = ""
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,3 +207,4 @@ class Site:
     ticker: tuple[TickerItem, ...] = ()
     next_change: datetime | None = None
     hidden: tuple[Article, ...] = field(default=())
+    breaking: BreakingNews | None = None

@@ -12,8 +12,18 @@ from datetime import datetime
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.loader import Content
-from newsgen.content.models import Article, Author, Headline, Section, Site, Tag, TickerItem
+from newsgen.content.models import (
+    Article,
+    Author,
+    BreakingNews,
+    Headline,
+    Section,
+    Site,
+    Tag,
+    TickerItem,
+)
 from newsgen.content.urls import section_url
+from newsgen.engine.digests import digest
 from newsgen.errors import ProblemList, SourceLocation
 
 
@@ -40,6 +50,9 @@ def select(articles: list[Article], now: datetime, options: Visibility) -> Selec
             changes.append(article.date)
         if article.expires and article.expires > now:
             changes.append(article.expires)
+        if article.coverage is not None:  # the LIVE label comes and goes with coverage
+            changes += [t for t in (article.coverage.start, article.coverage.end)
+                        if t is not None and t > now]
         shown = ((options.drafts or not article.draft)
                  and (options.future or article.date <= now)
                  and not (article.expires and article.expires <= now))
@@ -56,9 +69,12 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
              articles: tuple[Article, ...], options: Visibility,
              problems: ProblemList) -> Site:
     """The Site a build renders: visible articles (bodies converted), ticker and taxonomies."""
+    articles = tuple(_with_live_state(a, now) if a.live else a for a in articles)
     headlines, headline_change = _headlines(content, selection, articles, now, options,
                                             problems)
-    changes = [t for t in (selection.next_change, headline_change) if t is not None]
+    breaking, breaking_change = _breaking(content, selection, articles, now, problems)
+    changes = [t for t in (selection.next_change, headline_change, breaking_change)
+               if t is not None]
     return Site(
         config=config, now=now, articles=articles, headlines=headlines,
         pages=tuple(sorted(content.pages, key=lambda p: p.slug)),
@@ -66,8 +82,42 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
         authors=_authors(articles),
         ticker=_ticker(config, articles, headlines),
         next_change=min(changes) if changes else None,
-        hidden=selection.hidden,
+        hidden=selection.hidden, breaking=breaking,
     )
+
+
+def _breaking(content: Content, selection: Selection, articles: tuple[Article, ...],
+              now: datetime, problems: ProblemList
+              ) -> tuple[BreakingNews | None, datetime | None]:
+    """The banner readers see at ``now`` and when that ends: at its expiry, the next build
+    must take it down. A banner linking to an unpublished article waits for it (the
+    article's date is already a next-change time)."""
+    banner = content.breaking
+    if banner is None:
+        return None, None
+    link, external = banner.link, banner.link.startswith(("http://", "https://"))
+    if link and not external:
+        target = next((a for a in articles if a.slug == link), None)
+        if target is None:
+            if not any(a.slug == link for a in selection.hidden):
+                problems.error(SourceLocation(banner.source, banner.link_line),
+                               f"breaking news links to '{link}', which is no article's "
+                               "slug", "breaking-link")
+            return None, None
+        link = target.url
+    if banner.expires <= now:
+        return None, None
+    return BreakingNews(banner.title, banner.expires, link, external), banner.expires
+
+
+def _with_live_state(article: Article, now: datetime) -> Article:
+    """A live blog with its state at ``now`` ("upcoming", "open", "ended"): pages show it
+    (the LIVE label), so it is part of the article's keys."""
+    coverage = article.coverage
+    state = "ended" if coverage is None else "upcoming" if now < coverage.start else \
+        "open" if coverage.is_open(now) else "ended"
+    return article.evolve(live_state=state, front_key=digest(article.front_key, state),
+                          digest=digest(article.digest, state))
 
 
 def _headlines(content: Content, selection: Selection, articles: tuple[Article, ...],
@@ -110,7 +160,12 @@ def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             items.append(TickerItem(headline.time, headline.title))
     for article in articles:
         if article.slug not in covered:
-            items.append(TickerItem(article.date, article.title, article.url))
+            if article.live:  # at its latest update, labelled while coverage is open
+                latest = max([u.time for u in article.updates], default=article.date)
+                items.append(TickerItem(latest, article.title, article.url,
+                                        live=article.live_state == "open"))
+            else:
+                items.append(TickerItem(article.date, article.title, article.url))
     items.sort(key=lambda i: (-i.time.timestamp(), i.title, i.url))
     return tuple(items[: config.ticker_size])
 

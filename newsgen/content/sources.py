@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,14 +27,16 @@ class SourceFile:
     info: os.stat_result | None = field(default=None, compare=False)
 
 
-def read_body(config: SiteConfig, relative: str, key: str = "") -> tuple[str, int]:
+def read_body(config: SiteConfig, relative: str, key: str = "",
+              key_of: Callable[[str], str] | None = None) -> tuple[str, int]:
     """(body, file line where it starts) of a content file, read again when it is needed
     (articles keep no body). With ``key``, the body must still be the one loaded: a file
     saved again during the build is an error, not a page mixing two versions. Raises
-    ContentError or OSError."""
+    ContentError or OSError. ``key_of`` is how the key was made (default: the text's
+    digest)."""
     source = SourceFile(relative, config.site_dir / relative)
     _yaml, body, body_line = split_front_matter(read_text(source, config), relative)
-    if key and text_key(body) != key:
+    if key and (key_of or text_key)(body) != key:
         raise ContentError(SourceLocation(relative), "file changed while the site was "
                            "building; build again", "changed")
     return body, body_line

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,9 +58,11 @@ class SiteMetadata:
         self.publisher = organization_data(config)
         self.encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
-    def article(self, article: Article, section: Section | None, tags: Sequence[Tag]) -> Markup:
-        """OpenGraph ``article``, a Twitter card, and JSON-LD ``NewsArticle`` +
-        ``BreadcrumbList``. ``tags`` are the article's tags with their site-wide spelling."""
+    def article(self, article: Article, section: Section | None, tags: Sequence[Tag],
+                updates: Sequence[LiveEntry] = ()) -> Markup:
+        """OpenGraph ``article``, a Twitter card, and JSON-LD ``NewsArticle`` (a live blog:
+        ``LiveBlogPosting`` with its ``updates``) + ``BreadcrumbList``. ``tags`` are the
+        article's tags with their site-wide spelling."""
         config = self.config
         url = config.absolute(article.url)
         description = article.summary or config.description
@@ -85,8 +89,11 @@ class SiteMetadata:
             pairs.append(("article:section", section.title))
         pairs += [("article:tag", tag.name) for tag in tags]
         twitter = self._twitter(article.title, description, image, image_url)
-        graph = [self._news_article(article, section, tags, url, image_url, authors,
-                                    (published, modified)),
+        posting = self._news_article(article, section, tags, url, image_url, authors,
+                                     (published, modified))
+        if article.live:
+            posting.update(live_blog(article, url, updates))
+        graph = [posting,
                  _breadcrumbs(config, article, section, url)]
         return Markup(_tags("property", pairs) + _tags("name", twitter)
                       + "".join(map(self.json_ld, graph)))
@@ -214,3 +221,28 @@ def _tags(attribute: str, pairs: Iterable[tuple[str, str]]) -> str:
     rather than ``Markup.format``: the same bytes at a tenth of the cost, on every page.)"""
     return "".join(f'<meta {attribute}="{key}" content="{escape(value)}">\n'
                    for key, value in pairs if value)
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    """One live-blog update as structured data sees it (the renderer splits the body)."""
+
+    anchor: str
+    headline: str
+    published: datetime
+    text: str
+
+
+def live_blog(article: Article, url: str, updates: Sequence[LiveEntry]) -> dict[str, Any]:
+    """What makes a ``NewsArticle`` a Google ``LiveBlogPosting``: coverage times and a
+    ``BlogPosting`` per update, newest first."""
+    data: dict[str, Any] = {"@type": "LiveBlogPosting"}
+    if article.coverage is not None:
+        data["coverageStartTime"] = iso(article.coverage.start)
+        if article.coverage.end is not None:
+            data["coverageEndTime"] = iso(article.coverage.end)
+    data["liveBlogUpdate"] = [
+        {"@type": "BlogPosting", "headline": entry.headline, "url": f"{url}#{entry.anchor}",
+         "datePublished": iso(entry.published), "articleBody": entry.text}
+        for entry in updates]
+    return data

@@ -22,6 +22,9 @@ from typing import Any
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from newsgen.content.embeds import FRAME_ORIGINS
+from newsgen.render.furniture import add_furniture
+
 EXTENSIONS = ["extra", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {
     "toc": {"permalink": "#", "permalink_class": "heading-anchor",
@@ -36,6 +39,7 @@ ALLOWED_ATTRIBUTES = frozenset({
     "href", "src", "alt", "title", "id", "class", "width", "height", "colspan", "rowspan",
     "align", "start", "reversed", "scope", "abbr", "lang", "dir", "cite", "datetime",
     "role", "aria-hidden", "aria-label", "rel",
+    "data-embed",  # the frame of an embed (furniture.py); the theme's script checks its origin
 })
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -214,6 +218,8 @@ class _Sanitizer(Treeprocessor):
             for name in URL_ATTRIBUTES:
                 if name in element.attrib:
                     element.set(name, self.converter.clean_url(element.attrib[name]))
+            if not element.get("data-embed", FRAME_ORIGINS[0]).startswith(FRAME_ORIGINS):
+                del element.attrib["data-embed"]  # a frame only from an embed provider
             if element.tag == "a" and element.get("href", "").startswith(("http:", "https:")):
                 element.set("rel", "noopener")
         return None
@@ -234,6 +240,7 @@ class MarkdownConverter:
             self.md.preprocessors.deregister("html_block")
             self.md.inlinePatterns.deregister("html")
         self.md.treeprocessors.register(_Sanitizer(self.md, self), "newsgen-sanitize", 1)
+        add_furniture(self.md)
         # A fenced block is stored as raw HTML, out of the sanitizer's reach: with attr_list
         # on, ``~~~ {: onclick="..."}`` would put any attribute on <code>. Keep id and class.
         fenced: Any = self.md.preprocessors["fenced_code_block"]

@@ -24,6 +24,7 @@ from newsgen.content.urls import archive_url, author_url, output_path, section_u
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
 from newsgen.distribution.search import shard_names
 from newsgen.distribution.structured_data import SiteMetadata
+from newsgen.render.live import live_context, live_entries
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
@@ -123,6 +124,7 @@ class SiteView:
     search_url: str = ""  # empty when the site has no search (``search: false``)
     generator: str = f"newsgen {__version__}"
     extra: dict[str, Any] = field(default_factory=dict)
+    breaking: Any = None  # BreakingNews while the banner is up
 
 
 class Renderer:
@@ -140,7 +142,7 @@ class Renderer:
             logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
-            publication_name=config.publication_name, now=site.now,
+            publication_name=config.publication_name, now=site.now, breaking=site.breaking,
             ticker_live=config.ticker_embed == "live",
             search_url=self.prefix + "/search/" if config.search else "",
         )
@@ -259,7 +261,9 @@ class Renderer:
             "page": {"kind": "article", "title": article.title,
                      "description": article.summary or config.description},
             "metadata": Lazy(lambda: self.metadata.article(
-                article, section, [self.tag_names.get(t.slug, t) for t in article.tags])),
+                article, section, [self.tag_names.get(t.slug, t) for t in article.tags],
+                live_entries(live_context(article, config)) if article.live else ())),
+            "live": Lazy(lambda: live_context(article, config)) if article.live else None,
         }
         return self.page("article.html", article.url, article.source, context)
 

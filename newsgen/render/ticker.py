@@ -33,7 +33,8 @@ def ticker_json(site: Site) -> RenderedPage:
               "title": item.title,
               "path": item.url if item.url and not item.external else None,
               "url": (item.url if item.external or not item.url
-                      else config.absolute(item.url))}
+                      else config.absolute(item.url)),
+              **({"live": True} if item.live else {})}
              for item in site.ticker]
     text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                        "items": items}, ensure_ascii=False, indent=1) + "\n"

@@ -17,11 +17,20 @@
         const time = document.createElement("time");
         time.dateTime = String(item.time || "");
         time.textContent = String(item.hhmm || "");
+        const text = document.createElement("span");
+        text.className = "ticker-text";
+        if (item.live) {
+          const flag = document.createElement("span");
+          flag.className = "flag flag-live";
+          flag.textContent = "Live";
+          text.append(flag, " ");
+        }
         const target = item.path || item.url;
         const label = document.createElement(target ? "a" : "span");
         if (target) label.href = String(target);
         label.textContent = String(item.title || "");
-        li.append(time, " ", label);
+        text.append(label);
+        li.append(time, " ", text);
         return li;
       });
       list.replaceChildren(...items);
