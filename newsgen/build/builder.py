@@ -27,6 +27,7 @@ from newsgen.build.cache import (
     read_meta,
 )
 from newsgen.build.pages import PagePlan, render_pages
+from newsgen.build.photos import add_photos, crops_by_path, is_photo
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
@@ -227,7 +228,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         if rendered:
             _add_feeds(config, site, plan, problems, options.workers, keys.result())
     if rendered:
-        _add_static(config, plan, problems)
+        _add_static(config, plan, problems, site, options)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
@@ -310,8 +311,10 @@ def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
     return True
 
 
-def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> None:
-    """Theme assets, then the site's ``static/`` over them, file by file."""
+def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site: Site,
+                options: BuildOptions) -> None:
+    """Theme assets, then the site's ``static/`` over them, file by file; raster images
+    as their renditions (``photos``)."""
     site_root = config.site_dir.resolve()
     files: dict[str, tuple[Path, str]] = {}
     for root, prefix in static_roots(config):
@@ -339,8 +342,14 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> No
                     problems.error(SourceLocation(display), str(exc), "path")
                     continue
                 files[out] = (path, display)
+    photos = [(out, path, display) for out, (path, display) in sorted(files.items())
+              if is_photo(out)]
     for out, (path, display) in sorted(files.items()):
-        plan.add(out, display, path.read_bytes())
+        if not is_photo(out):
+            plan.add(out, display, path.read_bytes())
+    if photos:
+        add_photos(config, plan, problems, photos, crops_by_path(site, config.url_prefix),
+                   options.use_cache, options.workers)
 
 
 def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:

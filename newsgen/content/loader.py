@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
-from newsgen.content.images import image_size
+from newsgen.content.images import ImageProblem, plan_renditions, probe
 from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
@@ -255,31 +255,56 @@ class _Loader:
         return tuple(result.values())
 
     def _image(self, fields: FieldReader) -> Image | None:
-        value = fields.mapping("image", ("src", "alt", "caption", "credit"))
+        value = fields.mapping("image", ("src", "alt", "caption", "credit", "focus"))
         if value is None:
             return None
         src = fields.text(("image", "src"), required=True)
         alt = fields.text(("image", "alt"), required=True,
                           message="image needs 'alt' text describing the picture for readers "
                                   "who cannot see it")
+        focus = self._focus(fields, value.get("focus"))
         if not src:
             return None
-        width = height = None
+        width = height = renditions = None
         if src.startswith("/"):
             found = self._static_file(src)
             if found is None:
                 fields.error(f"image '{src}' is not in static/", "image", "src",
                              code="missing-image")
             else:
-                size = image_size(found)
-                width, height = size if size else (None, None)
+                try:
+                    info = probe(found, self.config.images.max_pixels)
+                except ImageProblem as exc:
+                    fields.error(f"image '{src}': {exc}", "image", "src", code="bad-image")
+                else:
+                    src = self.config.url_prefix + src
+                    renditions = plan_renditions(src, info, self.config.images)
+                    width, height = (info.width or None), (info.height or None)
+                    if renditions:
+                        width, height = renditions.original.width, renditions.original.height
+                    return Image(src, alt, fields.text(("image", "caption")),
+                                 fields.text(("image", "credit")), width, height, renditions,
+                                 focus)
             src = self.config.url_prefix + src
         elif not src.startswith(("https://", "http://")):
             fields.error("image src must be a site path such as /images/photo.jpg or an "
                          "http(s) URL", "image", "src")
             return None
         return Image(src, alt, fields.text(("image", "caption")),
-                     fields.text(("image", "credit")), width, height)
+                     fields.text(("image", "credit")), width, height, focus=focus)
+
+    @staticmethod
+    def _focus(fields: FieldReader, value: Any) -> tuple[float, float]:
+        """``image.focus: [x, y]``: the point distribution crops keep, as fractions."""
+        if value is None:
+            return (0.5, 0.5)
+        if isinstance(value, list) and len(value) == 2 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1
+                for v in value):
+            return (float(value[0]), float(value[1]))
+        fields.error("image focus must be [x, y], two fractions from 0 to 1 (the point "
+                     "crops keep; [0.5, 0.5] is the centre)", "image", "focus")
+        return (0.5, 0.5)
 
     def _static_file(self, site_path: str) -> Path | None:
         """The file a site path is served from, site static first, or None."""

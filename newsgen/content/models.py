@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.images import Renditions
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Image:
     credit: str = ""
     width: int | None = None
     height: int | None = None
+    renditions: Renditions | None = None  # None: published as it is (SVG, GIF, a URL)
+    focus: tuple[float, float] = (0.5, 0.5)  # the point crops keep, as fractions
 
 
 @dataclass(frozen=True)
