@@ -52,3 +52,9 @@ def has_gps(data: bytes) -> bool:
         if exif.get_ifd(ExifTags.IFD.GPSInfo) or ExifTags.IFD.GPSInfo in exif:
             return True
         return b"GPS" in (image.info.get("xmp") or b"") or b"GPSLatitude" in data
+
+
+def same_picture(published: bytes, source: bytes) -> bool:
+    """The same pixels at the same size (a published copy is re-encoded, not copied)."""
+    with Image.open(io.BytesIO(published)) as a, Image.open(io.BytesIO(source)) as b:
+        return a.size == b.size and a.convert("RGBA").tobytes() == b.convert("RGBA").tobytes()

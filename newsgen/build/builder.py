@@ -228,7 +228,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         if rendered:
             _add_feeds(config, site, plan, problems, options.workers, keys.result())
     if rendered:
-        _add_static(config, plan, problems, site, options)
+        _add_static(config, plan, problems, site, options, reporter)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
@@ -312,7 +312,7 @@ def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
 
 
 def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site: Site,
-                options: BuildOptions) -> None:
+                options: BuildOptions, reporter: Reporter) -> None:
     """Theme assets, then the site's ``static/`` over them, file by file; raster images
     as their renditions (``photos``)."""
     site_root = config.site_dir.resolve()
@@ -348,8 +348,11 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site:
         if not is_photo(out):
             plan.add(out, display, path.read_bytes())
     if photos:
-        add_photos(config, plan, problems, photos, crops_by_path(site, config.url_prefix),
-                   options.use_cache, options.workers)
+        stats = add_photos(config, plan, problems, photos,
+                           crops_by_path(site, config.url_prefix), options.use_cache,
+                           options.workers)
+        reporter.detail(f"images: {stats.encoded} encoded, {stats.cached} from the cache, "
+                        f"{stats.hashed} read to hash")
 
 
 def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:

@@ -119,7 +119,8 @@ def probe(path: Path, max_pixels: int) -> ImageInfo:
                                "GIF or WebP")
         _check_complete(path, fmt)
         width, height = image.size
-        if image.getexif().get(0x0112, 1) in _TURNED:
+        # Only EXIF read with the header: PNG's getexif() would decode the whole image.
+        if "exif" in image.info and image.getexif().get(0x0112, 1) in _TURNED:
             width, height = height, width
         frames = getattr(image, "n_frames", 1)
         alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
@@ -132,7 +133,7 @@ def open_image(path: Path, max_pixels: int) -> PILImage.Image:
         image = PILImage.open(path)
     except UnidentifiedImageError:
         raise ImageProblem(_not_an_image(path)) from None
-    except OSError as exc:
+    except (OSError, SyntaxError, ValueError) as exc:  # Pillow's words for a damaged header
         raise ImageProblem(f"cannot read the image: {exc}") from None
     width, height = image.size
     if width * height > max_pixels:
