@@ -24,12 +24,19 @@ from pathlib import Path
 from newsgen.build.cache import CACHE_DIR, RACY_NS
 from newsgen.build.pages import PagePlan
 from newsgen.content.config import SiteConfig
-from newsgen.content.images import ImageProblem, ImageSettings, plan_renditions, probe
+from newsgen.content.images import (
+    CROPS,
+    ImageProblem,
+    ImageSettings,
+    crop_url,
+    plan_renditions,
+    probe,
+)
 from newsgen.content.models import Site
 from newsgen.engine.digests import digest, file_digest
 from newsgen.engine.workers import worker_count
 from newsgen.errors import ProblemList, SourceLocation
-from newsgen.render.images import CROPS, ImageJob, crop_url, encode
+from newsgen.render.images import ImageJob, encode
 
 FORMAT = "1"  # bump when encoding changes: every cached rendition is made again
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")

@@ -26,6 +26,10 @@ MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": 
 EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif", "gif": "gif"}
 RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".tif", ".tiff",
                    ".bmp", ".heic", ".heif")
+# Open Graph and X cards want 1200 x 630; Google's article guidance asks for 16:9, 4:3 and
+# 1:1 images at least 1200 px wide.
+CROPS = (("og", 1200, 630), ("16x9", 1200, 675), ("4x3", 1200, 900), ("1x1", 1200, 1200))
+DISTRIBUTION_WIDTH = 1200
 # EXIF orientations 5-8 turn the picture a quarter: width and height swap.
 _TURNED = {5, 6, 7, 8}
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
@@ -96,6 +100,7 @@ class Renditions:
     sources: tuple[tuple[str, tuple[Rendition, ...]], ...]
     fallback: tuple[Rendition, ...]
     original: Rendition
+    source: tuple[int, int] = (0, 0)  # the source's size as displayed (crops start from it)
 
     def srcset(self, renditions: tuple[Rendition, ...]) -> str:
         return ", ".join(f"{r.url} {r.width}w" for r in renditions)
@@ -188,7 +193,29 @@ def plan_renditions(site_path: str, info: ImageInfo, settings: ImageSettings
                          info.height if settings.publish_originals else
                          max(1, round(info.height * top / info.width)), MIME[original_fmt])
     sources = tuple((MIME[fmt], series(fmt)) for fmt in settings.formats)
-    return Renditions(sources, series(fallback_fmt), original)
+    return Renditions(sources, series(fallback_fmt), original, (info.width, info.height))
+
+
+def crop_url(site_path: str, name: str, focus: tuple[float, float]) -> str:
+    """Where the ``name`` crop of an image, centred on ``focus``, is published."""
+    stem = site_path.rpartition(".")[0] or site_path
+    where = "" if focus == (0.5, 0.5) else f"-{round(focus[0] * 100)}-{round(focus[1] * 100)}"
+    return f"{stem}-{name}{where}.jpg"
+
+
+def crop_size(name: str, width: int, height: int) -> tuple[int, int]:
+    """The size of a crop of a ``width`` x ``height`` source: 1200 px wide, or as wide as the
+    source allows in the crop's proportions (never upscaled)."""
+    _name, w, h = next(c for c in CROPS if c[0] == name)
+    scale = min(1.0, width / w, height / h)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def crops(src: str, renditions: Renditions, focus: tuple[float, float]
+          ) -> list[Rendition]:
+    """The distribution crops of a hero image, in ``CROPS`` order: og, 16x9, 4x3, 1x1."""
+    return [Rendition(crop_url(src, name, focus), *crop_size(name, *renditions.source),
+                      "image/jpeg") for name, _w, _h in CROPS]
 
 
 def original_format(site_path: str, info: ImageInfo) -> str:

@@ -16,7 +16,13 @@ from typing import Any, Protocol
 from newsgen.content.config import SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
-from newsgen.content.images import ImageProblem, plan_renditions, probe
+from newsgen.content.images import (
+    DISTRIBUTION_WIDTH,
+    ImageInfo,
+    ImageProblem,
+    plan_renditions,
+    probe,
+)
 from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
@@ -184,7 +190,8 @@ class _Loader:
         if image is not None and image.width is not None:
             # The size comes from the image file, not this one: a resized picture must change
             # the article's key, or pages showing it would be kept with the old size.
-            digest = text_key(digest, f"image {image.width}x{image.height}")
+            digest = text_key(digest, f"image {image.width}x{image.height}",
+                              repr(image.renditions.source) if image.renditions else "")
         try:
             url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
                               self.config.timezone)
@@ -277,6 +284,7 @@ class _Loader:
                 except ImageProblem as exc:
                     fields.error(f"image '{src}': {exc}", "image", "src", code="bad-image")
                 else:
+                    self._image_warnings(fields, src, alt, info)
                     src = self.config.url_prefix + src
                     renditions = plan_renditions(src, info, self.config.images)
                     width, height = (info.width or None), (info.height or None)
@@ -292,6 +300,19 @@ class _Loader:
             return None
         return Image(src, alt, fields.text(("image", "caption")),
                      fields.text(("image", "credit")), width, height, focus=focus)
+
+    @staticmethod
+    def _image_warnings(fields: FieldReader, src: str, alt: str, info: ImageInfo) -> None:
+        """What a photo desk would flag: a photo too narrow for social cards and the
+        article's widest slot, and alt text that is only the file's name."""
+        if info.raster and info.width < DISTRIBUTION_WIDTH:
+            fields.warn(f"image '{src}' is {info.width} px wide: social cards and Google's "
+                        f"article images want at least {DISTRIBUTION_WIDTH} px (it is used at "
+                        "its own width)", "image", "src", code="small-image")
+        name = src.rpartition("/")[2]
+        if alt.strip().lower() in (name.lower(), name.rpartition(".")[0].lower()):
+            fields.warn(f"image alt text '{alt}' is the file's name: describe the picture "
+                        "for readers who cannot see it", "image", "alt", code="image-alt")
 
     @staticmethod
     def _focus(fields: FieldReader, value: Any) -> tuple[float, float]:

@@ -16,17 +16,17 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps
 
 from newsgen.content.images import (
+    CROPS,
     EXTENSION,
     ImageSettings,
+    crop_size,
+    crop_url,
     open_image,
     original_format,
     plan_renditions,
     probe,
 )
 
-# Open Graph and X cards want 1200 x 630; Google's article guidance asks for 16:9, 4:3 and
-# 1:1 images at least 1200 px wide.
-CROPS = (("og", 1200, 630), ("16x9", 1200, 675), ("4x3", 1200, 900), ("1x1", 1200, 1200))
 _EXIF_FIELDS = {"copyright": 0x8298, "artist": 0x013B}
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -39,21 +39,6 @@ class ImageJob:
     path: Path
     site_path: str
     crops: tuple[tuple[float, float], ...] = ()
-
-
-def crop_url(site_path: str, name: str, focus: tuple[float, float]) -> str:
-    """Where the ``name`` crop of an image, centred on ``focus``, is published."""
-    stem = site_path.rpartition(".")[0] or site_path
-    where = "" if focus == (0.5, 0.5) else f"-{round(focus[0] * 100)}-{round(focus[1] * 100)}"
-    return f"{stem}-{name}{where}.jpg"
-
-
-def crop_size(name: str, width: int, height: int) -> tuple[int, int]:
-    """The size of a crop of a ``width`` x ``height`` source: 1200 px wide, or the source's
-    own width when it is narrower (never upscaled), in the crop's proportions."""
-    _name, w, h = next(c for c in CROPS if c[0] == name)
-    scale = min(1.0, width / w, height / h)
-    return max(1, round(w * scale)), max(1, round(h * scale))
 
 
 def encode(job: ImageJob, settings: ImageSettings) -> list[tuple[str, bytes]]:

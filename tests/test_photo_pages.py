@@ -1,0 +1,138 @@
+"""Photos in pages and for other machines: <picture>/srcset/sizes per slot, sizes that do not
+shift, eager only where it counts, crops for cards and JSON-LD, feeds naming a rendition."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import lxml.html
+import pytest
+from PIL import Image
+
+from tests.conftest import BASIC_CONFIG, article
+from tests.photo_factory import camera_jpeg
+from tests.test_html_valid import find_java, find_vnu_jar
+from tests.test_photos import build
+
+HERO = '{src: /images/harbour.jpg, alt: "Cranes over the harbour at dusk", focus: [0.25, 0.4]}'
+
+
+@pytest.fixture
+def photo_out(make_site: Callable[..., Path]) -> Path:
+    files: dict[str, str | bytes] = {
+        "static/images/harbour.jpg": camera_jpeg(2000, 1500),
+        "static/images/small.jpg": camera_jpeg(900, 600),
+        "static/images/map.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" '
+                                 'height="20"></svg>',
+        "content/articles/lead.md": article("Harbour lead", image=HERO, featured="true",
+                                            date="2026-03-22T10:00"),
+        "content/articles/small.md": article("Small photo", date="2026-03-21T10:00",
+                                             image='{src: /images/small.jpg, alt: "A quay"}'),
+        "content/articles/svg.md": article("Map story", date="2026-03-20T10:00", section="city",
+                                           image='{src: /images/map.svg, alt: "A map"}'),
+    }
+    for n in range(4):
+        files[f"content/articles/more-{n}.md"] = article(
+            f"More {n}", date=f"2026-03-1{n}T10:00",
+            image='{src: /images/small.jpg, alt: "A quay"}')
+    return build(make_site(files))
+
+
+def page(out: Path, relative: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((out / relative).read_bytes())
+
+
+def test_pictures_name_existing_renditions_with_their_sizes(photo_out: Path) -> None:
+    front = page(photo_out, "index.html")
+    pictures = front.xpath("//picture")
+    assert len(pictures) >= 3
+    for picture in pictures:
+        img = picture.xpath(".//img")[0]
+        sources = picture.xpath(".//source")
+        assert [s.get("type") for s in sources] == ["image/webp"]
+        assert img.get("sizes") == sources[0].get("sizes") and img.get("sizes")
+        for srcset in [img.get("srcset"), sources[0].get("srcset")]:
+            for candidate in srcset.split(", "):
+                url, width = candidate.split()
+                with Image.open(photo_out / url.lstrip("/")) as image:
+                    assert f"{image.width}w" == width
+        with Image.open(photo_out / img.get("src").lstrip("/")) as image:
+            assert (str(image.width), str(image.height)) == (img.get("width"), img.get("height"))
+
+
+def test_only_lead_and_hero_are_eager(photo_out: Path) -> None:
+    front = page(photo_out, "index.html")
+    lead = front.xpath("//figure[@class='lead-image']//img")[0]
+    assert lead.get("fetchpriority") == "high" and lead.get("loading") is None
+    assert "33rem" in lead.get("sizes")
+    others = [i for i in front.xpath("//picture//img") if i is not lead]
+    assert others and all(i.get("loading") == "lazy" for i in others)
+    hero = page(photo_out, "world/2026/03/lead/index.html").xpath(
+        "//article//figure//img")[0]
+    assert hero.get("fetchpriority") == "high" and "44rem" in hero.get("sizes")
+
+
+def test_svg_passes_through(photo_out: Path) -> None:
+    img = page(photo_out, "city/2026/03/svg/index.html").xpath("//article//figure//img")[0]
+    assert img.getparent().tag != "picture" and img.get("src") == "/images/map.svg"
+    assert (img.get("width"), img.get("height")) == ("40", "20")
+
+
+def test_cards_and_json_ld_use_the_focused_crops(photo_out: Path) -> None:
+    doc = page(photo_out, "world/2026/03/lead/index.html")
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in doc.xpath("//meta")}
+    og = meta["og:image"]
+    assert og == meta["twitter:image"] == \
+        "https://gazette.example.org/images/harbour-og-25-40.jpg"
+    with Image.open(photo_out / "images/harbour-og-25-40.jpg") as image:
+        assert image.size == (1200, 630) == (int(meta["og:image:width"]),
+                                             int(meta["og:image:height"]))
+    article_ld = [json.loads(s) for s in doc.xpath("//script[@type='application/ld+json']/text()")
+                  if json.loads(s).get("@type") == "NewsArticle"][0]
+    ratios = []
+    for item in article_ld["image"]:
+        with Image.open(photo_out / item["url"].split(".org/", 1)[1]) as image:
+            assert image.size == (item["width"], item["height"]) and image.width >= 1200
+            ratios.append(round(image.width / image.height, 2))
+    assert ratios == [1.78, 1.33, 1.0]
+
+
+def test_narrow_source_crops_at_its_own_width(photo_out: Path) -> None:
+    with Image.open(photo_out / "images/small-og.jpg") as image:
+        assert image.size == (900, round(900 * 630 / 1200))
+
+
+def test_feed_media_content_is_a_rendition_with_its_size(photo_out: Path) -> None:
+    feed = feedparser.parse((photo_out / "rss.xml").read_bytes())
+    entry = [e for e in feed.entries if e.title == "Harbour lead"][0]
+    media = entry.media_content[0]
+    assert media["url"] == "https://gazette.example.org/images/harbour-1200w.jpg"
+    with Image.open(photo_out / "images/harbour-1200w.jpg") as image:
+        assert (str(image.width), str(image.height)) == (media["width"], media["height"])
+
+
+def test_check_warns_on_narrow_photo_and_file_name_alt(make_site: Callable[..., Path]) -> None:
+    from tests.conftest import run_newsgen
+    site = make_site({"static/images/p.jpg": camera_jpeg(600, 400),
+                      "content/articles/a.md": article("A", image="{src: /images/p.jpg, alt: "
+                                                       "p.jpg}")}, config=BASIC_CONFIG)
+    result = run_newsgen("check", site)
+    assert "content/articles/a.md:5: warning: image '/images/p.jpg' is 600 px wide" in result.stderr + \
+        result.stdout
+    assert "content/articles/a.md:5: warning: image alt text 'p.jpg' is the file's name" in \
+        result.stderr + result.stdout
+
+
+@pytest.mark.vnu
+def test_photo_pages_are_valid_html(photo_out: Path, tmp_path: Path) -> None:
+    jar, java = find_vnu_jar(), find_java()
+    pages = [photo_out / "index.html", photo_out / "world/2026/03/lead/index.html",
+             photo_out / "world/index.html"]
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json",
+                             *map(str, pages)], capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stderr or result.stdout)
+    assert report["messages"] == []
