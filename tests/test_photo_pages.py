@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from PIL import Image
 
-from tests.conftest import BASIC_CONFIG, article
+from tests.conftest import BASIC_CONFIG, article, run_newsgen
 from tests.photo_factory import camera_jpeg
 from tests.test_html_valid import find_java, find_vnu_jar
 from tests.test_photos import build
@@ -116,15 +116,13 @@ def test_feed_media_content_is_a_rendition_with_its_size(photo_out: Path) -> Non
 
 
 def test_check_warns_on_narrow_photo_and_file_name_alt(make_site: Callable[..., Path]) -> None:
-    from tests.conftest import run_newsgen
     site = make_site({"static/images/p.jpg": camera_jpeg(600, 400),
                       "content/articles/a.md": article("A", image="{src: /images/p.jpg, alt: "
                                                        "p.jpg}")}, config=BASIC_CONFIG)
     result = run_newsgen("check", site)
-    assert "content/articles/a.md:5: warning: image '/images/p.jpg' is 600 px wide" in result.stderr + \
-        result.stdout
-    assert "content/articles/a.md:5: warning: image alt text 'p.jpg' is the file's name" in \
-        result.stderr + result.stdout
+    said = result.stderr + result.stdout
+    assert "content/articles/a.md:5: warning: image '/images/p.jpg' is 600 px wide" in said
+    assert "content/articles/a.md:5: warning: image alt text 'p.jpg' is the file's name" in said
 
 
 @pytest.mark.vnu
