@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import BASIC_CONFIG, article, run_newsgen
-from tests.photo_factory import camera_jpeg
+from tests.photo_factory import camera_jpeg, has_gps
 from tests.test_html_valid import find_java, find_vnu_jar
-from tests.test_photos import build
+from tests.test_photos import _age, _published, build
 
 HERO = '{src: /images/harbour.jpg, alt: "Cranes over the harbour at dusk", focus: [0.25, 0.4]}'
 
@@ -134,3 +134,54 @@ def test_photo_pages_are_valid_html(photo_out: Path, tmp_path: Path) -> None:
                              *map(str, pages)], capture_output=True, text=True, timeout=300)
     report = json.loads(result.stderr or result.stdout)
     assert report["messages"] == []
+
+
+def test_page_bundle_and_static_layouts_in_one_site(make_site: Callable[..., Path]) -> None:
+    bundle = "content/articles/2026/03/harbour-lane"
+    site = make_site({
+        f"{bundle}/index.md": article(
+            "Night lane", image='{src: photo.jpg, alt: "A pilot boat", focus: [0.7, 0.5]}',
+            body="Text.\n\n![The quay at night](quay.png)", featured="true"),
+        f"{bundle}/photo.jpg": camera_jpeg(1600, 1200),
+        f"{bundle}/quay.png": camera_jpeg(300, 200),  # a JPEG named .png: still published
+        "static/images/harbour.jpg": camera_jpeg(1300, 900),
+        "content/articles/flat.md": article("Flat", image=HERO.replace("0.25, 0.4", "0.5, 0.5")),
+    })
+    out = build(site)
+    folder = out / "world/2026/03/harbour-lane"
+    doc = page(out, "world/2026/03/harbour-lane/index.html")
+    hero = doc.xpath("//article//figure//img")[0]
+    assert hero.get("src") == "/world/2026/03/harbour-lane/photo.jpg"
+    for candidate in hero.get("srcset").split(", "):
+        assert (out / candidate.split()[0].lstrip("/")).is_file()
+    assert (folder / "photo-og-70-50.jpg").is_file()
+    body_img = doc.xpath("//div[contains(@class, 'article-body')]//img")[0]
+    assert (folder / body_img.get("src")).is_file()  # relative, beside the page
+    assert not has_gps((folder / "quay.png").read_bytes())
+    assert (out / "images/harbour-1200w.webp").is_file()
+    assert page(out, "world/2026/03/flat/index.html").xpath("//picture")
+
+
+def test_bundle_path_leaving_its_folder_is_refused(make_site: Callable[..., Path]) -> None:
+    site = make_site({
+        "content/articles/lane/index.md": article(
+            "Lane", image='{src: ../../../static/images/x.jpg, alt: "A lane"}'),
+        "static/images/x.jpg": camera_jpeg(300, 200)})
+    result = run_newsgen("build", site, "-o", site.parent / "o")
+    assert result.returncode == 1
+    assert "content/articles/lane/index.md:5: image '../../../static/images/x.jpg' leaves " \
+           "the article's folder" in result.stderr
+
+
+def test_replaced_bundle_photo_reaches_the_page(make_site: Callable[..., Path]) -> None:
+    bundle = "content/articles/lane"
+    site = make_site({f"{bundle}/index.md": article("Lane", image="{src: p.jpg, alt: A lane}"),
+                      f"{bundle}/p.jpg": camera_jpeg(1400, 700)})
+    _age(site)
+    out = build(site)
+    (site / bundle / "p.jpg").write_bytes(camera_jpeg(1400, 1050))
+    _age(site)
+    build(site, out)
+    img = page(out, "world/2026/03/lane/index.html").xpath("//article//figure//img")[0]
+    assert (img.get("width"), img.get("height")) == ("1400", "1050")
+    assert _published(out) == _published(build(site, site.parent / "clean", use_cache=False))

@@ -29,6 +29,7 @@ from newsgen.build.cache import (
 from newsgen.build.pages import PagePlan, render_pages
 from newsgen.build.photos import add_photos, crops_by_path, is_photo
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
+from newsgen.content.image_fields import bundle_base, bundle_files, is_bundle
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
 from newsgen.content.models import Site
@@ -342,6 +343,7 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site:
                     problems.error(SourceLocation(display), str(exc), "path")
                     continue
                 files[out] = (path, display)
+    files.update(_bundle_files(config, site, site_root, problems))
     photos = [(out, path, display) for out, (path, display) in sorted(files.items())
               if is_photo(out)]
     for out, (path, display) in sorted(files.items()):
@@ -353,6 +355,21 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site:
                            options.workers)
         reporter.detail(f"images: {stats.encoded} encoded, {stats.cached} from the cache, "
                         f"{stats.hashed} read to hash")
+
+
+def _bundle_files(config: SiteConfig, site: Site, site_root: Path, problems: ProblemList
+                  ) -> dict[str, tuple[Path, str]]:
+    """The images of published page bundles, beside their article's page."""
+    files = {}
+    prefix = config.url_prefix
+    for article in site.articles:
+        if is_bundle(article.source):
+            base = bundle_base(article.url[len(prefix):]).lstrip("/")
+            for path in bundle_files((config.site_dir / article.source).parent):
+                display = _display(path, config)
+                if not path.is_symlink() or _link_inside(path, site_root, display, problems):
+                    files[base + path.name] = (path, display)
+    return files
 
 
 def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:

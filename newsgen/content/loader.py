@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsgen.content.config import SiteConfig, static_roots
+from newsgen.content.config import SiteConfig
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
-from newsgen.content.images import (
-    DISTRIBUTION_WIDTH,
-    ImageInfo,
-    ImageProblem,
-    plan_renditions,
-    probe,
-)
-from newsgen.content.models import Article, Author, Correction, Headline, Image, Page, Tag
+from newsgen.content.image_fields import ImageFields, bundle_signature, is_bundle
+from newsgen.content.models import Article, Author, Correction, Headline, Page, Tag
 from newsgen.content.nesting import nesting_problem
 from newsgen.content.sources import SourceFile, discover, read_text
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
@@ -109,7 +104,7 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
                 pass
             info = stats[index]
             if info is not None:
-                cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
+                cached = memo.get(_memo_key(source), info.st_size, info.st_mtime_ns)
         if cached is None:
             todo.append(index)
         else:
@@ -120,17 +115,26 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
         results[index], found[index] = result, items
         info = stats[index]
         if memo is not None and info is not None and not any(p.severity == "error" for p in items):
-            memo.put(sources[index].relative, info.st_size, info.st_mtime_ns, (result, items))
+            memo.put(_memo_key(sources[index]), info.st_size, info.st_mtime_ns, (result, items))
     for items in found:
         loader.problems.extend(items)
     return results
+
+
+def _memo_key(source: SourceFile) -> str:
+    """A parsed file's cache key: its path; for a page bundle also its images (they give
+    the article its image size), or a key no entry has when one was written just now."""
+    if not is_bundle(source.relative):
+        return source.relative
+    signature = bundle_signature(source.path.parent)
+    return f"{source.relative}|{signature or time.time_ns()}"
 
 
 class _Loader:
     def __init__(self, config: SiteConfig, problems: ProblemList) -> None:
         self.config = config
         self.problems = problems
-        self.static = static_roots(config)
+        self.images = ImageFields(config)
 
     def isolated(self, parse: Callable[[SourceFile], Any], source: SourceFile
                  ) -> tuple[Any, list[Problem]]:
@@ -186,18 +190,18 @@ class _Loader:
         updated = fields.time("updated")
         if updated and updated < date:
             fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
-        image = self._image(fields)
-        if image is not None and image.width is not None:
-            # The size comes from the image file, not this one: a resized picture must change
-            # the article's key, or pages showing it would be kept with the old size.
-            digest = text_key(digest, f"image {image.width}x{image.height}",
-                              repr(image.renditions.source) if image.renditions else "")
         try:
             url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
                               self.config.timezone)
         except UnsafePath as exc:  # pragma: no cover - permalink and slug are validated
             fields.error(str(exc), "slug")
             return None
+        image = self.images.read(fields, source.relative, url)
+        if image is not None and image.width is not None:
+            # The size comes from the image file, not this one: a resized picture must change
+            # the article's key, or pages showing it would be kept with the old size.
+            digest = text_key(digest, f"image {image.width}x{image.height}",
+                              repr(image.renditions.source) if image.renditions else "")
         return Article(
             source=source.relative, slug=slug, title=title, date=date, section=section,
             url=url, body_line=body_line, updated=updated,
@@ -225,7 +229,8 @@ class _Loader:
 
     def _slug(self, fields: FieldReader, source: SourceFile) -> str:
         given = fields.text("slug")
-        slug = given or slugify(Path(source.relative).stem)
+        where = Path(source.relative)
+        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem)
         problem = slug_problem(slug)
         if problem:
             if given:
@@ -260,88 +265,6 @@ class _Loader:
                 continue
             result.setdefault(slug, Tag(slug, name, tag_url(self.config.url_prefix, slug)))
         return tuple(result.values())
-
-    def _image(self, fields: FieldReader) -> Image | None:
-        value = fields.mapping("image", ("src", "alt", "caption", "credit", "focus"))
-        if value is None:
-            return None
-        src = fields.text(("image", "src"), required=True)
-        alt = fields.text(("image", "alt"), required=True,
-                          message="image needs 'alt' text describing the picture for readers "
-                                  "who cannot see it")
-        focus = self._focus(fields, value.get("focus"))
-        if not src:
-            return None
-        width = height = renditions = None
-        if src.startswith("/"):
-            found = self._static_file(src)
-            if found is None:
-                fields.error(f"image '{src}' is not in static/", "image", "src",
-                             code="missing-image")
-            else:
-                try:
-                    info = probe(found, self.config.images.max_pixels)
-                except ImageProblem as exc:
-                    fields.error(f"image '{src}': {exc}", "image", "src", code="bad-image")
-                else:
-                    self._image_warnings(fields, src, alt, info)
-                    src = self.config.url_prefix + src
-                    renditions = plan_renditions(src, info, self.config.images)
-                    width, height = (info.width or None), (info.height or None)
-                    if renditions:
-                        width, height = renditions.original.width, renditions.original.height
-                    return Image(src, alt, fields.text(("image", "caption")),
-                                 fields.text(("image", "credit")), width, height, renditions,
-                                 focus)
-            src = self.config.url_prefix + src
-        elif not src.startswith(("https://", "http://")):
-            fields.error("image src must be a site path such as /images/photo.jpg or an "
-                         "http(s) URL", "image", "src")
-            return None
-        return Image(src, alt, fields.text(("image", "caption")),
-                     fields.text(("image", "credit")), width, height, focus=focus)
-
-    @staticmethod
-    def _image_warnings(fields: FieldReader, src: str, alt: str, info: ImageInfo) -> None:
-        """What a photo desk would flag: a photo too narrow for social cards and the
-        article's widest slot, and alt text that is only the file's name."""
-        if info.raster and info.width < DISTRIBUTION_WIDTH:
-            fields.warn(f"image '{src}' is {info.width} px wide: social cards and Google's "
-                        f"article images want at least {DISTRIBUTION_WIDTH} px (it is used at "
-                        "its own width)", "image", "src", code="small-image")
-        name = src.rpartition("/")[2]
-        if alt.strip().lower() in (name.lower(), name.rpartition(".")[0].lower()):
-            fields.warn(f"image alt text '{alt}' is the file's name: describe the picture "
-                        "for readers who cannot see it", "image", "alt", code="image-alt")
-
-    @staticmethod
-    def _focus(fields: FieldReader, value: Any) -> tuple[float, float]:
-        """``image.focus: [x, y]``: the point distribution crops keep, as fractions."""
-        if value is None:
-            return (0.5, 0.5)
-        if isinstance(value, list) and len(value) == 2 and all(
-                isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1
-                for v in value):
-            return (float(value[0]), float(value[1]))
-        fields.error("image focus must be [x, y], two fractions from 0 to 1 (the point "
-                     "crops keep; [0.5, 0.5] is the centre)", "image", "focus")
-        return (0.5, 0.5)
-
-    def _static_file(self, site_path: str) -> Path | None:
-        """The file a site path is served from, site static first, or None."""
-        relative = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
-        if ".." in relative.split("/"):
-            return None
-        for root, prefix in reversed(self.static):
-            if prefix:
-                if not relative.startswith(prefix + "/"):
-                    continue
-                candidate = root / relative[len(prefix) + 1:]
-            else:
-                candidate = root / relative
-            if candidate.is_file():
-                return candidate
-        return None
 
     def _corrections(self, fields: FieldReader) -> tuple[Correction, ...]:
         items = fields.mapping_list("corrections", ("date", "text"))

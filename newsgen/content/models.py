@@ -48,6 +48,7 @@ class Image:
     height: int | None = None
     renditions: Renditions | None = None  # None: published as it is (SVG, GIF, a URL)
     focus: tuple[float, float] = (0.5, 0.5)  # the point crops keep, as fractions
+    file: str = ""  # a page bundle's image: its file, relative to the site
 
 
 @dataclass(frozen=True)
