@@ -122,7 +122,7 @@ def test_article_page_shows_the_content(small_out: Path) -> None:
     assert body.xpath(".//li/text()") == ["one", "two"]
     assert body.xpath("string(.//em)") == "about"
     assert "PORT VELMAR" in body.text_content()
-    img = doc.xpath('//figure[@class="hero"]/img')[0]
+    img = doc.xpath('//figure[@class="hero"]//img')[0]  # inside <picture>
     assert (img.get("src"), img.get("alt")) == ("/images/fire.png", "Smoke over the quay")
     caption = doc.xpath("string(//figure/figcaption)")
     assert "The quay" in caption and "Ana Lima" in caption
