@@ -39,10 +39,11 @@ _NUMBER = re.compile(rb"^\s*([0-9]+(?:\.[0-9]+)?)\s*(px)?\s*$")
 
 @dataclass(frozen=True)
 class ImageSettings:
-    """``images:`` in newsgen.yaml. The defaults were measured on 4000 x 3000 camera JPEGs
-    (see README, "Photos"): four widths cover a 375 px phone at 2x and a desktop hero;
-    WebP at quality 75 is under half the bytes of JPEG at 80 with no visible loss, and AVIF,
-    smaller still, costs several times WebP's encoding time, so it is opt-in."""
+    """``images:`` in newsgen.yaml. Defaults measured on a 4000 x 3000 camera-like JPEG
+    (``benchmarks/photos.py formats``): WebP at quality 75 is 47% of the bytes of JPEG at 80
+    at 800 px and 33% at 1600 px; AVIF at 55 saves only 7-11% more than WebP and takes 1.7-2.5
+    times as long to encode, so it is opt-in. Four widths: 480 for a 375 px phone's slots,
+    800 and 1200 for 2x screens and the hero, 1600 as the cap for a 44rem hero at 2x."""
 
     widths: tuple[int, ...] = (480, 800, 1200, 1600)
     formats: tuple[str, ...] = ("webp",)
