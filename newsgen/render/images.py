@@ -46,11 +46,18 @@ def encode(job: ImageJob, settings: ImageSettings) -> list[tuple[str, bytes]]:
     info = probe(job.path, settings.max_pixels)
     if info.animated or info.format == "svg":  # kept as it is, so a GIF stays animated
         return [(job.site_path, job.path.read_bytes())]
-    with open_image(job.path, settings.max_pixels) as opened:
-        exif = opened.getexif()
-        image = _upright_srgb(opened)
     plan = plan_renditions(job.site_path, info, settings)
     assert plan is not None
+    with open_image(job.path, settings.max_pixels) as opened:
+        exif = opened.getexif()
+        if opened.format == "JPEG" and not settings.publish_originals:
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale when that still covers every file
+            # made here: a 4000 px photo whose largest rendition is 1600 px decodes at 2000.
+            need = _largest_need(plan.original.width, plan.original.height, info.width,
+                                 info.height, bool(job.crops))
+            turned = opened.size != (info.width, info.height)
+            opened.draft(None, (need[1], need[0]) if turned else need)
+        image = _upright_srgb(opened)
     kept = _kept_exif(exif, settings.keep)
     out: list[tuple[str, bytes]] = []
     for _mime, series in (*plan.sources, ("", plan.fallback)):
@@ -67,12 +74,26 @@ def encode(job: ImageJob, settings: ImageSettings) -> list[tuple[str, bytes]]:
                                          kept)))
     for focus in job.crops:
         for name, _w, _h in CROPS:
-            size = crop_size(name, image.width, image.height)
+            size = crop_size(name, info.width, info.height)
             cropped = ImageOps.fit(image.convert("RGB"), size, PILImage.Resampling.LANCZOS,
                                    centering=focus)
             out.append((crop_url(job.site_path, name, focus),
                         _save(cropped, "jpg", settings, kept)))
     return out
+
+
+def _largest_need(width: int, height: int, source_w: int, source_h: int, crops: bool
+                  ) -> tuple[int, int]:
+    """The smallest source size (as displayed) every rendition and crop can be cut from
+    without upscaling."""
+    need_w, need_h = width, height
+    if crops:
+        for name, _w, _h in CROPS:
+            crop_w, crop_h = crop_size(name, source_w, source_h)
+            scale = max(crop_w / source_w, crop_h / source_h)
+            need_w, need_h = max(need_w, round(source_w * scale)), \
+                max(need_h, round(source_h * scale))
+    return need_w, need_h
 
 
 def _upright_srgb(image: PILImage.Image) -> PILImage.Image:
