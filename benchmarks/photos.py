@@ -4,6 +4,7 @@ the photo benchmarks of issue #17.
     python benchmarks/photos.py demo DEST [--width 4000]   # the demo with 8 camera photos
     python benchmarks/photos.py encode N [--width 4000]    # cold seconds per photo, newsgen
     python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
+    python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
 
 ``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
 camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
@@ -122,28 +123,96 @@ def make_demo(dest: Path, width: int = 4000) -> list[Path]:
     return photos
 
 
-def bench_encode(count: int, width: int, workdir: Path) -> dict[str, float]:
-    """Cold: ``count`` camera photos in a site's static/, built with the default settings
-    and no cache; seconds per photo for the image stage (whole build minus the same site
-    without photos)."""
-    import subprocess
-    site = workdir / "site"
-    if site.exists():
-        shutil.rmtree(site)
-    (site / "static" / "images").mkdir(parents=True)
-    (site / "newsgen.yaml").write_text("title: Bench\nbase_url: https://bench.example.org\n")
-    (site / "content" / "articles").mkdir(parents=True)
-    for seed in range(count):
-        (site / "static" / "images" / f"p{seed}.jpg").write_bytes(
-            camera_jpeg(scene(seed, width, width * 3 // 4), seed))
+HUGO_LAYOUT = """{{ range resources.Match "photos/*.jpg" }}{{ $src := . }}
+{{ range slice 480 800 1200 1600 }}{{ $w := . }}
+{{ with $src.Process (printf "resize %dx webp q75" $w) }}<img src="{{ .RelPermalink }}">{{ end }}
+{{ with $src.Process (printf "resize %dx jpg q80" $w) }}<img src="{{ .RelPermalink }}">{{ end }}
+{{ end }}{{ end }}
+"""
 
-    def run() -> float:
+
+def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dict[str, object]:
+    """Cold: ``count`` camera photos built by newsgen with the default settings and no cache
+    (4 widths x WebP + JPEG, and the capped original), and by Hugo making the same widths
+    and formats with ``.Process`` (``resize Nx webp q75`` / ``jpg q80``) with an empty cache;
+    seconds per photo for each. Image-free parts of both builds are negligible here (one
+    page)."""
+    import subprocess
+    photos = workdir / "photos"
+    if not photos.is_dir() or len(list(photos.glob("*.jpg"))) != count:
+        shutil.rmtree(photos, ignore_errors=True)
+        photos.mkdir(parents=True)
+        for seed in range(count):
+            (photos / f"p{seed:03d}.jpg").write_bytes(
+                camera_jpeg(scene(seed, width, width * 3 // 4), seed))
+    site = workdir / "newsgen-site"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "newsgen.yaml").write_text("title: Bench\nbase_url: https://bench.example.org\n")
+    shutil.copytree(photos, site / "static" / "photos")
+    result: dict[str, object] = {"photos": count, "width": width}
+
+    def timed(command: list[str], cwd: Path) -> float:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "-q", "--no-cache",
-                        "-o", str(workdir / "out")], check=True, cwd=REPO)
+        subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
         return time.perf_counter() - started
-    total = run()
-    return {"photos": count, "seconds": round(total, 2), "per_photo": round(total / count, 3)}
+    seconds = timed([sys.executable, "-m", "newsgen", "build", str(site), "-q", "--no-cache",
+                     "-o", str(workdir / "newsgen-out")], REPO)
+    result["newsgen_per_photo"] = round(seconds / count, 3)
+    if hugo:
+        hsite = workdir / "hugo-site"
+        shutil.rmtree(hsite, ignore_errors=True)
+        (hsite / "layouts").mkdir(parents=True)
+        (hsite / "hugo.toml").write_text('baseURL = "https://bench.example.org/"\n'
+                                         'disableKinds = ["taxonomy", "term", "RSS", '
+                                         '"sitemap", "robotsTXT", "404"]\n')
+        (hsite / "layouts" / "home.html").write_text(HUGO_LAYOUT)
+        shutil.copytree(photos, hsite / "assets" / "photos")
+        cache = workdir / "hugo-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds = timed([hugo, "--quiet", "--cacheDir", str(cache), "--destination",
+                         str(workdir / "hugo-out")], hsite)
+        result["hugo_per_photo"] = round(seconds / count, 3)
+        result["ratio"] = round(float(result["newsgen_per_photo"])  # type: ignore[arg-type]
+                                / float(result["hugo_per_photo"]), 2)  # type: ignore[arg-type]
+    return result
+
+
+def lighthouse(out: Path, binary: str, pages: list[str]) -> list[dict[str, object]]:
+    """Lighthouse (mobile, 375 px wide, simulated throttling) on ``pages`` of the built site
+    ``out``, served over HTTP on loopback: the four category scores, LCP and transfer."""
+    import functools
+    import http.server
+    import json
+    import os
+    import subprocess
+    import tempfile
+    import threading
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = []
+    try:
+        for page in pages:
+            with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                subprocess.run(
+                    [binary, f"http://127.0.0.1:{server.server_port}{page}", "--quiet",
+                     "--output=json", f"--output-path={report.name}",
+                     "--chrome-flags=--headless --no-sandbox --disable-gpu",
+                     "--screenEmulation.width=375", "--screenEmulation.height=667",
+                     "--screenEmulation.deviceScaleFactor=2", "--screenEmulation.mobile"],
+                    check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
+                data = json.loads(Path(report.name).read_text())
+            audits = data["audits"]
+            rows.append({"page": page, **{k: round(v["score"] * 100)
+                                          for k, v in data["categories"].items()},
+                         "lcp_s": round(audits["largest-contentful-paint"]["numericValue"]
+                                        / 1000, 2),
+                         "transfer_kb": round(audits["total-byte-weight"]["numericValue"]
+                                              / 1024)})
+    finally:
+        server.shutdown()
+    return rows
 
 
 def bench_formats(width: int) -> list[dict[str, object]]:
@@ -174,7 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     encode = sub.add_parser("encode")
     encode.add_argument("count", type=int)
     encode.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work" / "photos")
+    encode.add_argument("--hugo", help="a Hugo binary to compare with")
     formats = sub.add_parser("formats")
+    light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
+    light.add_argument("out", type=Path)
+    light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
+    light.add_argument("pages", nargs="+")
     for command in (demo, encode, formats):
         command.add_argument("--width", type=int, default=4000)
     args = parser.parse_args(argv)
@@ -182,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in make_demo(args.dest, args.width):
             print(f"{path.relative_to(args.dest)}  {path.stat().st_size:,} bytes")
     elif args.command == "encode":
-        print(bench_encode(args.count, args.width, args.workdir))
+        print(bench_encode(args.count, args.width, args.workdir, args.hugo))
+    elif args.command == "lighthouse":
+        for row in lighthouse(args.out, args.lighthouse, args.pages):
+            print(row)
     else:
         for row in bench_formats(args.width):
             print(row)

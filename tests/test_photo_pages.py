@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import BASIC_CONFIG, article, run_newsgen
-from tests.photo_factory import camera_jpeg, has_gps
+from tests.photo_factory import camera_jpeg, has_gps, png
 from tests.test_html_valid import find_java, find_vnu_jar
 from tests.test_photos import _age, _published, build
 
@@ -185,3 +185,15 @@ def test_replaced_bundle_photo_reaches_the_page(make_site: Callable[..., Path]) 
     img = page(out, "world/2026/03/lane/index.html").xpath("//article//figure//img")[0]
     assert (img.get("width"), img.get("height")) == ("1400", "1050")
     assert _published(out) == _published(build(site, site.parent / "clean", use_cache=False))
+
+
+def test_logo_has_its_published_size_and_is_the_icon(make_site: Callable[..., Path]) -> None:
+    site = make_site({"static/images/logo.png": png(2400, 480),
+                      "content/articles/a.md": article("A")},
+                     config=BASIC_CONFIG + "logo: /images/logo.png\n")
+    out = build(site)
+    logo = page(out, "index.html").xpath("//img[@class='logo']")[0]
+    with Image.open(out / "images/logo.png") as image:  # the clean copy, capped at 1600
+        assert (str(image.width), str(image.height)) == (logo.get("width"), logo.get("height"))
+        assert image.width == 1600
+    assert page(out, "index.html").xpath("//link[@rel='icon']/@href") == ["/images/logo.png"]

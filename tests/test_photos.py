@@ -229,3 +229,20 @@ def test_encoding_on_two_cores_gives_the_same_bytes(make_site: Callable[..., Pat
     one = build(site, site.parent / "one", use_cache=False, workers=1)
     two = build(site, site.parent / "two", use_cache=False, workers=2)
     assert images_in(one) == images_in(two)
+
+
+def test_photo_demo_builds_and_leaks_no_position(tmp_path: Path) -> None:
+    """The demo with camera photos (benchmarks/photos.py, at a small size to stay fast):
+    the sources carry GPS, the output does not."""
+    import runpy
+    make_demo = runpy.run_path(str(Path(__file__).parent.parent / "benchmarks" / "photos.py")
+                               )["make_demo"]
+    photos = make_demo(tmp_path / "demo", width=1280)
+    assert len(photos) == 8 and all(has_gps(p.read_bytes()) for p in photos)
+    out = tmp_path / "out"
+    result = run_newsgen("build", tmp_path / "demo", "--now", "2026-11-29T12:00", "-o", out,
+                         "-q", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    found = images_in(out)
+    assert sum(name.startswith("images/photos/") for name in found) >= 8 * 5
+    assert not [name for name, data in found.items() if has_gps(data)]

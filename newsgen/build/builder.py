@@ -29,7 +29,12 @@ from newsgen.build.cache import (
 from newsgen.build.pages import PagePlan, render_pages
 from newsgen.build.photos import add_photos, crops_by_path, is_photo
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
-from newsgen.content.image_fields import bundle_base, bundle_files, is_bundle
+from newsgen.content.image_fields import (
+    bundle_base,
+    bundle_files,
+    is_bundle,
+    static_image_size,
+)
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
 from newsgen.content.models import Site
@@ -213,7 +218,9 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
-    salt = digest(config_bytes, templates_digest(config), str(visibility))
+    # The logo's size is on every page and comes from its file, not newsgen.yaml.
+    salt = digest(config_bytes, templates_digest(config), str(visibility),
+                  str(static_image_size(config, config.logo)))
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)

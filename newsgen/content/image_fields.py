@@ -67,6 +67,24 @@ def bundle_signature(folder: Path) -> str | None:
     return digest(*parts)
 
 
+def static_image_size(config: SiteConfig, site_path: str) -> tuple[int, int] | None:
+    """The size a site path's image is published at (a raster one: its capped clean copy),
+    or None when it is not a local, readable image: the logo's ``width``/``height``."""
+    if not site_path.startswith("/"):
+        return None
+    found = ImageFields(config).static_file(site_path)
+    if found is None:
+        return None
+    try:
+        info = probe(found, config.images.max_pixels)
+    except ImageProblem:
+        return None
+    renditions = plan_renditions(site_path, info, config.images)
+    if renditions is not None:
+        return renditions.original.width, renditions.original.height
+    return (info.width, info.height) if info.width and info.height else None
+
+
 class ImageFields:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
@@ -88,7 +106,7 @@ class ImageFields:
         if src.startswith(("https://", "http://")):
             return Image(src, alt, caption, credit, focus=focus)
         if src.startswith("/"):
-            found, file = self._static_file(src), ""
+            found, file = self.static_file(src), ""
             site_path = self.config.url_prefix + src
             if found is None:
                 fields.error(f"image '{src}' is not in static/", "image", "src",
@@ -166,7 +184,7 @@ class ImageFields:
                      "crops keep; [0.5, 0.5] is the centre)", "image", "focus")
         return (0.5, 0.5)
 
-    def _static_file(self, site_path: str) -> Path | None:
+    def static_file(self, site_path: str) -> Path | None:
         """The file a site path is served from, site static first, or None."""
         relative = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
         if ".." in relative.split("/"):
