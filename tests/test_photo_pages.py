@@ -3,6 +3,7 @@ shift, eager only where it counts, crops for cards and JSON-LD, feeds naming a r
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from collections.abc import Callable
@@ -197,3 +198,29 @@ def test_logo_has_its_published_size_and_is_the_icon(make_site: Callable[..., Pa
         assert (str(image.width), str(image.height)) == (logo.get("width"), logo.get("height"))
         assert image.width == 1600
     assert page(out, "index.html").xpath("//link[@rel='icon']/@href") == ["/images/logo.png"]
+
+
+def test_animated_gif_stays_animated(make_site: Callable[..., Path]) -> None:
+    frames = [Image.new("RGB", (60, 40), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100,
+                   loop=0)
+    gif = buffer.getvalue()
+    out = build(make_site({"static/images/loop.gif": gif, "content/articles/a.md": article(
+        "A", image='{src: /images/loop.gif, alt: "Tide over a day"}')}))
+    assert (out / "images/loop.gif").read_bytes() == gif
+    img = page(out, "world/2026/03/a/index.html").xpath("//article//figure//img")[0]
+    assert img.getparent().tag != "picture" and (img.get("width"), img.get("height")) == \
+        ("60", "40")
+
+
+def test_avif_is_opt_in(make_site: Callable[..., Path]) -> None:
+    config = BASIC_CONFIG + "images: {formats: [avif, webp], widths: [320, 640]}\n"
+    out = build(make_site({"static/images/p.jpg": camera_jpeg(800, 600),
+                           "content/articles/a.md": article(
+                               "A", image='{src: /images/p.jpg, alt: "A quay"}')},
+                          config=config))
+    picture = page(out, "world/2026/03/a/index.html").xpath("//article//picture")[0]
+    assert [s.get("type") for s in picture.xpath(".//source")] == ["image/avif", "image/webp"]
+    with Image.open(out / "images/p-640w.avif") as image:
+        assert image.format == "AVIF" and image.size == (640, 480)
