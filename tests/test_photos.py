@@ -224,6 +224,19 @@ def _published(out: Path) -> dict[str, str]:
     return {k: v for k, v in tree_digest(out).items() if not k.startswith(".newsgen/")}
 
 
+def test_check_encodes_nothing_and_keeps_the_cache(make_site: Callable[..., Path]) -> None:
+    site = photo_site(make_site)
+    build(site)
+    cached = sorted((site / ".newsgen-cache/images").iterdir())
+    result = run_newsgen("check", site)
+    assert result.returncode == 0, result.stderr
+    assert sorted((site / ".newsgen-cache/images").iterdir()) == cached
+    listener = Listener()
+    (site / "content/articles/b.md").write_text(article("Another"))
+    build(site, reporter=listener)
+    assert listener.images()[0] == 0
+
+
 def test_encoding_on_two_cores_gives_the_same_bytes(make_site: Callable[..., Path]) -> None:
     site = photo_site(make_site)
     one = build(site, site.parent / "one", use_cache=False, workers=1)

@@ -72,7 +72,8 @@ def add_photos(config: SiteConfig, plan: PagePlan, problems: ProblemList,
                workers: int | None = None) -> PhotoStats:
     """Plan every file published for each (out path, file, display) raster source."""
     settings = config.images
-    store = _Store(config.site_dir / CACHE_DIR / "images", use_cache)
+    # ``check`` (no writer) encodes nothing, so it must neither read nor prune the cache.
+    store = _Store(config.site_dir / CACHE_DIR / "images", use_cache and plan.writer is not None)
     stats = PhotoStats()
     todo: list[tuple[ImageJob, str, str]] = []
     for out, path, display in sources:
