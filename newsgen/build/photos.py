@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -135,15 +135,18 @@ def _plan_cached(plan: PagePlan, store: _Store, key: str, site_path: str, out_di
 
 
 def _encode_all(jobs: list[ImageJob], settings: ImageSettings, workers: int | None
-                ) -> list[list[tuple[str, bytes]] | str]:
+                ) -> Iterator[list[tuple[str, bytes]] | str]:
     """Encode on every core (forked processes: Pillow's encoders are native, one photo a
-    task); a problem comes back as its message."""
+    task), yielding in order as results arrive: a thousand new photos' files (about 1 MB
+    each) are staged one photo at a time, never held together. A problem comes back as
+    its message."""
     count = min(len(jobs), workers or worker_count())
     if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_encode_one(job, settings) for job in jobs]
+        yield from (_encode_one(job, settings) for job in jobs)
+        return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        return list(pool.map(_encode_one, jobs, [settings] * len(jobs)))
+        yield from pool.map(_encode_one, jobs, [settings] * len(jobs))
 
 
 def _encode_one(job: ImageJob, settings: ImageSettings) -> list[tuple[str, bytes]] | str:
