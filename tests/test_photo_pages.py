@@ -224,3 +224,36 @@ def test_avif_is_opt_in(make_site: Callable[..., Path]) -> None:
     assert [s.get("type") for s in picture.xpath(".//source")] == ["image/avif", "image/webp"]
     with Image.open(out / "images/p-640w.avif") as image:
         assert image.format == "AVIF" and image.size == (640, 480)
+
+
+def test_author_photo_on_the_author_page(make_site: Callable[..., Path]) -> None:
+    config = BASIC_CONFIG.replace("ana: {name: Ana Lima, bio: Covers the city.}",
+                                  "ana: {name: Ana Lima, bio: Covers the city., "
+                                  "photo: /images/staff/ana.jpg}")
+    out = build(make_site({"static/images/staff/ana.jpg": camera_jpeg(900, 1200),
+                           "content/articles/a.md": article("A", authors="[ana]")},
+                          config=config))
+    img = page(out, "authors/ana/index.html").xpath("//div[@class='author-photo']//img")[0]
+    assert img.get("sizes") == "8rem" and img.get("alt") == "Ana Lima"
+    with Image.open(out / img.get("src").lstrip("/")) as image:
+        assert (str(image.width), str(image.height)) == (img.get("width"), img.get("height"))
+        assert not image.getexif()
+
+
+@pytest.mark.parametrize(("photo", "data", "words"), [
+    ("/images/staff/none.jpg", None, "not in static/"),
+    ("/images/staff/ana.jpg", b"<html><body>404</body></html>", "HTML page"),
+    ("images/ana.jpg", None, "must be a site path"),
+])
+def test_bad_author_photo_names_its_config_line(make_site: Callable[..., Path], photo: str,
+                                                data: bytes | None, words: str) -> None:
+    config = BASIC_CONFIG.replace("ana: {name: Ana Lima, bio: Covers the city.}",
+                                  "ana:\n    name: Ana Lima\n    photo: " + photo)
+    files: dict[str, str | bytes] = {"content/articles/a.md": article("A")}
+    if data is not None:
+        files["static/images/staff/ana.jpg"] = data
+    result = run_newsgen("build", make_site(files, config=config))
+    assert result.returncode == 1
+    line = config.split("\n").index("    photo: " + photo) + 1
+    assert f"newsgen.yaml:{line}: author 'ana': photo" in result.stderr and words in \
+        result.stderr

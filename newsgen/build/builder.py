@@ -218,9 +218,12 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
-    # The logo's size is on every page and comes from its file, not newsgen.yaml.
+    # The logo's size (on every page) and author photos' sizes come from their files, not
+    # from newsgen.yaml.
     salt = digest(config_bytes, templates_digest(config), str(visibility),
-                  str(static_image_size(config, config.logo)))
+                  str(static_image_size(config, config.logo)),
+                  *(f"{a.id} {static_image_size(config, a.photo)}"
+                    for a in config.authors.values() if a.photo))
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)

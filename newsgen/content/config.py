@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen.content.frontmatter import YamlDoc, decode_source, parse_yaml
-from newsgen.content.images import ImageSettings
+from newsgen.content.image_config import read_image_settings
+from newsgen.content.images import ImageSettings, author_photo_problem
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.paths import RESERVED_NAMES
 from newsgen.errors import BuildFailed, ContentError, ProblemList, SourceLocation
@@ -26,9 +27,6 @@ KNOWN_KEYS = (
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
     "markdown", "limits", "news", "images",
 )
-_IMAGE_KEYS = ("widths", "formats", "quality", "max_pixels", "publish_originals", "keep")
-_FORMATS = ("webp", "avif")
-_KEEP = ("copyright", "artist")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -45,6 +43,7 @@ class AuthorConfig:
     name: str
     bio: str = ""
     url: str = ""
+    photo: str = ""  # a site path in static/ (checked by the loader, which reads images)
 
 
 @dataclass(frozen=True)
@@ -164,6 +163,7 @@ class _ConfigReader:
                 self.err(f"unknown key '{key}'" + _hint(str(key), KNOWN_KEYS), key)
         title = self.text("title", required=True)
         base_url = self.base_url()
+        self.image_settings = self.images()
         ticker = self.sub("ticker", ("size",))
         feeds = self.sub("feeds", ("size",))
         markdown = self.sub("markdown", ("unsafe_html",))
@@ -194,50 +194,11 @@ class _ConfigReader:
             max_file_size=self.integer(limits.get("file_size"), 5_000_000, "limits",
                                        "file_size"),
             publication_name=str(news.get("publication_name") or title),
-            images=self.images(),
+            images=self.image_settings,
         )
 
     def images(self) -> ImageSettings:
-        raw = self.sub("images", _IMAGE_KEYS)
-        default = ImageSettings()
-        widths = raw.get("widths", list(default.widths))
-        if not isinstance(widths, list) or not widths or not all(
-                isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192
-                for w in widths):
-            self.err("'images.widths' must be a list of widths in pixels (16 to 8192)",
-                     "images", "widths")
-            widths = list(default.widths)
-        formats = self.choices(raw, "formats", _FORMATS, default.formats)
-        quality = dict(default.quality)
-        given = raw.get("quality", {})
-        if not isinstance(given, dict):
-            self.err("'images.quality' must map a format to a quality (1-100)", "images",
-                     "quality")
-            given = {}
-        for name, value in given.items():
-            if name not in quality or isinstance(value, bool) or not isinstance(value, int) \
-                    or not 1 <= value <= 100:
-                self.err(f"'images.quality.{name}' must be jpeg, webp or avif with a "
-                         "quality from 1 to 100", "images", "quality", name)
-            else:
-                quality[name] = value
-        originals = raw.get("publish_originals", False)
-        if not isinstance(originals, bool):
-            self.err("'images.publish_originals' must be true or false", "images",
-                     "publish_originals")
-            originals = False
-        return ImageSettings(tuple(sorted(set(widths))), formats, tuple(sorted(quality.items())),
-                             self.integer(raw.get("max_pixels"), default.max_pixels, "images",
-                                          "max_pixels"),
-                             originals, self.choices(raw, "keep", _KEEP, ()))
-
-    def choices(self, raw: dict[str, Any], key: str, allowed: tuple[str, ...],
-                default: tuple[str, ...]) -> tuple[str, ...]:
-        value = raw.get(key, list(default))
-        if not isinstance(value, list) or not all(v in allowed for v in value):
-            self.err(f"'images.{key}' must be a list of: {', '.join(allowed)}", "images", key)
-            return default
-        return tuple(dict.fromkeys(value))
+        return read_image_settings(self)
 
     def base_url(self) -> str:
         value = self.text("base_url", required=True)
@@ -319,7 +280,7 @@ class _ConfigReader:
                 self.err(f"author '{author_id}' needs a 'name'", "authors", author_id)
                 continue
             for name in item:
-                if name not in ("name", "bio", "url"):
+                if name not in ("name", "bio", "url", "photo"):
                     self.err(f"unknown key '{name}' for author '{author_id}'",
                              "authors", author_id, name)
             bio, url = item.get("bio") or "", item.get("url") or ""
@@ -330,7 +291,19 @@ class _ConfigReader:
                 self.err(f"author '{author_id}': url must be an http(s) URL",
                          "authors", author_id, "url")
                 url = ""
-            result[author_id] = AuthorConfig(author_id, item["name"].strip(), bio.strip(), url)
+            photo = item.get("photo") or ""
+            if not isinstance(photo, str) or (photo and not photo.startswith("/")):
+                self.err(f"author '{author_id}': photo must be a site path such as "
+                         "/images/staff/ana.jpg", "authors", author_id, "photo")
+                photo = ""
+            elif photo:
+                problem = author_photo_problem(self.site_dir, photo, self.image_settings)
+                if problem:
+                    self.err(f"author '{author_id}': photo '{photo}': {problem}", "authors",
+                             author_id, "photo")
+                    photo = ""
+            result[author_id] = AuthorConfig(author_id, item["name"].strip(), bio.strip(), url,
+                                             photo)
         return result
 
     def social(self) -> tuple[tuple[str, str], ...]:

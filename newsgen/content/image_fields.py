@@ -16,7 +16,7 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from newsgen.content.config import SiteConfig, static_roots
+from newsgen.content.config import AuthorConfig, SiteConfig, static_roots
 from newsgen.content.fields import FieldReader
 from newsgen.content.images import (
     DISTRIBUTION_WIDTH,
@@ -89,6 +89,29 @@ class ImageFields:
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
         self.static = static_roots(config)
+        self.photos: dict[str, Image | None] = {}
+
+    def author_photo(self, author: AuthorConfig) -> Image | None:
+        """``authors.<id>.photo`` as an Image (checked when newsgen.yaml was read), once
+        per author and process."""
+        if not author.photo:
+            return None
+        if author.id not in self.photos:
+            size = static_image_size(self.config, author.photo)
+            found = self.static_file(author.photo)
+            renditions = None
+            if found is not None:
+                try:
+                    info = probe(found, self.config.images.max_pixels)
+                    renditions = plan_renditions(self.config.url_prefix + author.photo, info,
+                                                 self.config.images)
+                except ImageProblem:
+                    pass
+            self.photos[author.id] = Image(self.config.url_prefix + author.photo, author.name,
+                                           width=size[0] if size else None,
+                                           height=size[1] if size else None,
+                                           renditions=renditions)
+        return self.photos[author.id]
 
     # long: one field's cases in order (static, bundle, URL), each with its own error line
     def read(self, fields: FieldReader, source: str, url: str) -> Image | None:

@@ -226,6 +226,19 @@ def original_format(site_path: str, info: ImageInfo) -> str:
     return {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp"}.get(ext, info.format)
 
 
+def author_photo_problem(site_dir: Path, site_path: str, settings: ImageSettings) -> str | None:
+    """Why ``authors.<id>.photo`` cannot be used (read while newsgen.yaml is, so the error
+    names its line), or None."""
+    relative = site_path.lstrip("/")
+    if ".." in relative.split("/") or not (site_dir / "static" / relative).is_file():
+        return "not in static/"
+    try:
+        probe(site_dir / "static" / relative, settings.max_pixels)
+    except ImageProblem as exc:
+        return str(exc)
+    return None
+
+
 def svg_size(path: Path) -> tuple[int, int] | None:
     """(width, height) of an SVG's root element, in CSS pixels, or None."""
     try:

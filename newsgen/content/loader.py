@@ -248,7 +248,8 @@ class _Loader:
             known = self.config.authors.get(name)
             if known:
                 result.append(Author(known.id, known.name, known.bio, known.url,
-                                     author_url(self.config.url_prefix, known.id)))
+                                     author_url(self.config.url_prefix, known.id),
+                                     self.images.author_photo(known)))
                 continue
             if slugify(name) == name and "-" in name:
                 fields.warn(f"'{name}' is not an author id in newsgen.yaml; shown as a plain "

@@ -29,6 +29,7 @@ class Author:
     bio: str = ""
     link: str = ""
     url: str = ""
+    photo: Image | None = None
 
 
 @dataclass(frozen=True)
