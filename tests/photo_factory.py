@@ -45,6 +45,12 @@ def png(width: int = 300, height: int = 200, mode: str = "RGBA") -> bytes:
     return buffer.getvalue()
 
 
+def webp(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    picture(width, height).save(buffer, "WEBP")
+    return buffer.getvalue()
+
+
 def has_gps(data: bytes) -> bool:
     """Whether an image file carries a GPS position, in EXIF or XMP."""
     with Image.open(io.BytesIO(data)) as image:

@@ -88,8 +88,8 @@ def test_cards_and_json_ld_use_the_focused_crops(photo_out: Path) -> None:
     meta = {m.get("property") or m.get("name"): m.get("content") for m in doc.xpath("//meta")}
     og = meta["og:image"]
     assert og == meta["twitter:image"] == \
-        "https://gazette.example.org/images/harbour-og-25-40.jpg"
-    with Image.open(photo_out / "images/harbour-og-25-40.jpg") as image:
+        "https://gazette.example.org/images/harbour-jpg-og-25-40.jpg"
+    with Image.open(photo_out / "images/harbour-jpg-og-25-40.jpg") as image:
         assert image.size == (1200, 630) == (int(meta["og:image:width"]),
                                              int(meta["og:image:height"]))
     article_ld = [json.loads(s) for s in doc.xpath("//script[@type='application/ld+json']/text()")
@@ -103,7 +103,7 @@ def test_cards_and_json_ld_use_the_focused_crops(photo_out: Path) -> None:
 
 
 def test_narrow_source_crops_at_its_own_width(photo_out: Path) -> None:
-    with Image.open(photo_out / "images/small-og.jpg") as image:
+    with Image.open(photo_out / "images/small-jpg-og.jpg") as image:
         assert image.size == (900, round(900 * 630 / 1200))
 
 
@@ -111,8 +111,8 @@ def test_feed_media_content_is_a_rendition_with_its_size(photo_out: Path) -> Non
     feed = feedparser.parse((photo_out / "rss.xml").read_bytes())
     entry = [e for e in feed.entries if e.title == "Harbour lead"][0]
     media = entry.media_content[0]
-    assert media["url"] == "https://gazette.example.org/images/harbour-1200w.jpg"
-    with Image.open(photo_out / "images/harbour-1200w.jpg") as image:
+    assert media["url"] == "https://gazette.example.org/images/harbour-jpg-1200w.jpg"
+    with Image.open(photo_out / "images/harbour-jpg-1200w.jpg") as image:
         assert (str(image.width), str(image.height)) == (media["width"], media["height"])
 
 
@@ -155,11 +155,11 @@ def test_page_bundle_and_static_layouts_in_one_site(make_site: Callable[..., Pat
     assert hero.get("src") == "/world/2026/03/harbour-lane/photo.jpg"
     for candidate in hero.get("srcset").split(", "):
         assert (out / candidate.split()[0].lstrip("/")).is_file()
-    assert (folder / "photo-og-70-50.jpg").is_file()
+    assert (folder / "photo-jpg-og-70-50.jpg").is_file()
     body_img = doc.xpath("//div[contains(@class, 'article-body')]//img")[0]
     assert (folder / body_img.get("src")).is_file()  # relative, beside the page
     assert not has_gps((folder / "quay.png").read_bytes())
-    assert (out / "images/harbour-1200w.webp").is_file()
+    assert (out / "images/harbour-jpg-1200w.webp").is_file()
     assert page(out, "world/2026/03/flat/index.html").xpath("//picture")
 
 
@@ -222,7 +222,7 @@ def test_avif_is_opt_in(make_site: Callable[..., Path]) -> None:
                           config=config))
     picture = page(out, "world/2026/03/a/index.html").xpath("//article//picture")[0]
     assert [s.get("type") for s in picture.xpath(".//source")] == ["image/avif", "image/webp"]
-    with Image.open(out / "images/p-640w.avif") as image:
+    with Image.open(out / "images/p-jpg-640w.avif") as image:
         assert image.format == "AVIF" and image.size == (640, 480)
 
 

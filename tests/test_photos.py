@@ -85,10 +85,10 @@ def test_orientation_applied_and_nothing_upscaled(make_site: Callable[..., Path]
         assert image.size == (1500, 2000)  # turned upright: the camera wrote orientation 6
     for width in (480, 800, 1200, 1500):
         for fmt in ("webp", "jpg"):
-            with Image.open(out / f"images/harbour-{width}w.{fmt}") as image:
+            with Image.open(out / f"images/harbour-jpg-{width}w.{fmt}") as image:
                 assert image.size == (width, round(2000 * width / 1500))
-    assert not (out / "images/harbour-1600w.webp").exists()  # wider than the source
-    with Image.open(out / "images/chart-300w.png") as image:
+    assert not (out / "images/harbour-jpg-1600w.webp").exists()  # wider than the source
+    with Image.open(out / "images/chart-png-300w.png") as image:
         assert image.mode == "RGBA" and image.size == (300, 200)  # transparency: PNG fallback
 
 
@@ -107,7 +107,7 @@ def test_original_url_is_capped_unless_originals_are_published(
 def test_keep_names_the_only_fields_kept(make_site: Callable[..., Path]) -> None:
     site = photo_site(make_site, config=BASIC_CONFIG + "images: {keep: [copyright, artist]}\n")
     out = build(site)
-    with Image.open(out / "images/harbour-800w.jpg") as image:
+    with Image.open(out / "images/harbour-jpg-800w.jpg") as image:
         exif = image.getexif()
         assert exif[ExifTags.Base.Artist] == "Ana Lima"
         assert exif[ExifTags.Base.Copyright] == "(c) The Velmar Ledger"
@@ -130,11 +130,11 @@ def test_cmyk_16_bit_and_wrong_extension_are_handled(make_site: Callable[..., Pa
         "static/images/really-png.jpg": png(120, 80, "RGB"),
     }
     out = build(photo_site(make_site, **files))
-    with Image.open(out / "images/cmyk-200w.jpg") as image:
+    with Image.open(out / "images/cmyk-jpg-200w.jpg") as image:
         assert image.mode == "RGB"
         red, green, blue = image.getpixel((100, 50))  # the yellow disc stays yellow
         assert red > 200 and green > 200 and blue < 150
-    with Image.open(out / "images/deep-64w.png") as image:  # 16 bits scaled, not clipped
+    with Image.open(out / "images/deep-png-64w.png") as image:  # 16 bits scaled, not clipped
         assert image.mode == "L" and image.getpixel((0, 63)) > 200 > 40 > image.getpixel((0, 0))
     with Image.open(out / "images/really-png.jpg") as image:
         assert image.format == "JPEG" and image.size == (120, 80)
@@ -259,3 +259,15 @@ def test_photo_demo_builds_and_leaks_no_position(tmp_path: Path) -> None:
     found = images_in(out)
     assert sum(name.startswith("images/photos/") for name in found) >= 8 * 5
     assert not [name for name, data in found.items() if has_gps(data)]
+
+
+def test_same_name_in_two_formats_do_not_collide(make_site: Callable[..., Path]) -> None:
+    """A site that already commits pic.webp beside pic.jpg (common before this feature)."""
+    from tests.photo_factory import webp
+    out = build(make_site({"static/images/pic.jpg": camera_jpeg(300, 200),
+                           "static/images/pic.webp": webp(300, 200),
+                           "content/articles/a.md": article("A")}))
+    assert (out / "images/pic-jpg-300w.webp").is_file()
+    assert (out / "images/pic-webp-300w.webp").is_file()
+    with Image.open(out / "images/pic.webp") as image:
+        assert image.format == "WEBP"

@@ -27,7 +27,7 @@ import pytest
 
 from newsgen.preview.requests import host_allowed, request_segments
 from tests.conftest import BASIC_CONFIG, REPO, article
-from tests.photo_factory import png
+from tests.photo_factory import camera_jpeg, png, webp
 
 NOW = "2026-03-25T12:00"
 ARTICLE = "content/articles/hello.md"
@@ -40,8 +40,8 @@ SITE_FILES: dict[str, str | bytes] = {
     "static/files/app.js": "console.log(1);\n",
     "static/files/data.json": "{}\n",
     "static/files/pic.png": PNG,
-    "static/files/pic.jpg": b"\xff\xd8\xff\xe0fake",
-    "static/files/pic.webp": b"RIFF\x00\x00\x00\x00WEBPfake",
+    "static/files/pic.jpg": camera_jpeg(8, 8),  # real images: the build decodes them
+    "static/files/pic.webp": webp(8, 8),
     "static/files/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
     "static/favicon.ico": b"\x00\x00\x01\x00fake",
     "static/files/font.woff2": b"wOF2fake",

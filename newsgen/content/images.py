@@ -180,8 +180,7 @@ def plan_renditions(site_path: str, info: ImageInfo, settings: ImageSettings
         return None
     widths = sorted({w for w in settings.widths if w < info.width}
                     | {min(info.width, max(settings.widths))})
-    stem, dot, _ext = site_path.rpartition(".")
-    stem = stem if dot else site_path
+    stem = file_stem(site_path)
     fallback_fmt = "png" if info.alpha or info.format in ("png", "gif") else "jpeg"
 
     def series(fmt: str) -> tuple[Rendition, ...]:
@@ -197,9 +196,18 @@ def plan_renditions(site_path: str, info: ImageInfo, settings: ImageSettings
     return Renditions(sources, series(fallback_fmt), original, (info.width, info.height))
 
 
+def file_stem(site_path: str) -> str:
+    """What a source's renditions and crops are named from: its path with the extension
+    kept (``/images/pic-jpg``), so ``pic.jpg`` and a ``pic.webp`` beside it never share
+    a rendition's name."""
+    folder, _slash, name = site_path.rpartition("/")
+    base, dot, ext = name.rpartition(".")
+    return f"{folder}/{base}-{ext.lower()}" if dot and base else site_path
+
+
 def crop_url(site_path: str, name: str, focus: tuple[float, float]) -> str:
     """Where the ``name`` crop of an image, centred on ``focus``, is published."""
-    stem = site_path.rpartition(".")[0] or site_path
+    stem = file_stem(site_path)
     where = "" if focus == (0.5, 0.5) else f"-{round(focus[0] * 100)}-{round(focus[1] * 100)}"
     return f"{stem}-{name}{where}.jpg"
 
