@@ -17,11 +17,10 @@ from newsgen.content.times import parse_time
 from newsgen.engine import workers
 from newsgen.errors import BuildFailed
 from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, tree_digest
+from tests.photo_factory import png, same_picture
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = png(1, 1)  # a real image: the build decodes it
 
 
 def build(site: Path, out: Path | None = None, now: str = "2026-03-25T12:00",
@@ -86,7 +85,7 @@ def test_every_output_kind_is_written(small_out: Path) -> None:
     missing = [p for p in expected if not (small_out / p).is_file()]
     assert not missing
     assert (small_out / ".newsgen").is_dir(), "newsgen's marker folder"
-    assert (small_out / "images/fire.png").read_bytes() == PNG
+    assert same_picture((small_out / "images/fire.png").read_bytes(), PNG)
 
 
 def test_plain_name_byline_gets_no_author_page(small_out: Path) -> None:
@@ -123,7 +122,7 @@ def test_article_page_shows_the_content(small_out: Path) -> None:
     assert body.xpath(".//li/text()") == ["one", "two"]
     assert body.xpath("string(.//em)") == "about"
     assert "PORT VELMAR" in body.text_content()
-    img = doc.xpath('//figure[@class="hero"]/img')[0]
+    img = doc.xpath('//figure[@class="hero"]//img')[0]  # inside <picture>
     assert (img.get("src"), img.get("alt")) == ("/images/fire.png", "Smoke over the quay")
     caption = doc.xpath("string(//figure/figcaption)")
     assert "The quay" in caption and "Ana Lima" in caption
@@ -233,7 +232,7 @@ def test_site_static_overrides_theme_file_by_file(make_site: Callable[..., Path]
     files["static/theme/style.css"] = "body { color: red }\n"
     out = build(make_site(files))
     assert (out / "theme/style.css").read_text() == "body { color: red }\n"
-    assert (out / "images/fire.png").read_bytes() == PNG
+    assert same_picture((out / "images/fire.png").read_bytes(), PNG)
 
 
 def test_permalink_pattern_from_config(make_site: Callable[..., Path]) -> None:

@@ -21,6 +21,7 @@ from conftest import BASIC_CONFIG, article, older_ticker_allowed, tree_digest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from photo_factory import camera_jpeg
 
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.render.fingerprint import Fingerprinter
@@ -52,6 +53,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         (self.site / "content" / "pages" / "about.md").write_text(
             "---\ntitle: About us\n---\n\nWe report.\n")
         self._write_image(120)
+        self.extras: list[str] = []
+        self._write_photo(320, 1)
         for _ in range(3):
             self._write_article(f"First story {self.counter}", ["ports"], "world", 0)
 
@@ -68,7 +71,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
         slug = f"story-{self.counter}"
         when = (self.now - timedelta(hours=self.counter) + timedelta(hours=hours))
         extra = {"tags": "[" + ", ".join(tags) + "]", "authors": "[ana]"}
-        if self.counter % 2:
+        if self.counter % 3 == 0:
+            extra["image"] = "{src: /images/photo.jpg, alt: Cranes, focus: [0.5, 0.5]}"
+        elif self.counter % 2:
             extra["image"] = "{src: /images/pic.svg, alt: A harbour at dawn}"
         if draft:
             extra["draft"] = "true"
@@ -82,6 +87,11 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
                         'height="90"></svg>\n')
+
+    def _write_photo(self, width: int, orientation: int, name: str = "photo.jpg") -> None:
+        path = self.site / "static" / "images" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(camera_jpeg(width, width * 3 // 4, orientation))
 
     def _build(self, out: Path, use_cache: bool) -> None:
         build_site(self.site, BuildOptions(out_dir=out, now=self.now, use_cache=use_cache,
@@ -250,6 +260,34 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def resize_image(self, width: int) -> None:
         """Pages carry the image's size, read from the file in static/."""
         self._write_image(width)
+
+    @rule(width=st.sampled_from([300, 520, 900]), orientation=st.sampled_from([1, 6]))
+    def replace_photo(self, width: int, orientation: int) -> None:
+        """Renditions, crops and the pages' sizes follow the new photo."""
+        self._write_photo(width, orientation)
+
+    @rule(width=st.sampled_from([200, 500]))
+    def add_photo(self, width: int) -> None:
+        self.counter += 1
+        self.extras.append(f"extra-{self.counter}.jpg")
+        self._write_photo(width, 1, self.extras[-1])
+
+    @precondition(lambda self: self.extras)
+    @rule(index=st.integers(0, 100))
+    def remove_photo(self, index: int) -> None:
+        name = self.extras.pop(index % len(self.extras))
+        (self.site / "static" / "images" / name).unlink()
+
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100), focus=st.sampled_from(["[0.5, 0.5]", "[0.2, 0.3]",
+                                                            "[1, 0]"]))
+    def refocus_photo(self, index: int, focus: str) -> None:
+        path = self._path(self.slugs[index % len(self.slugs)])
+        text = path.read_text()
+        start = text.find("focus: [")
+        if start >= 0:
+            end = text.index("]", start) + 1
+            path.write_text(text[:start] + "focus: " + focus + text[end:])
 
     @rule(label=st.sampled_from(["", "Exclusive", "Analysis"]))
     def change_template(self, label: str) -> None:

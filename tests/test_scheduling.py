@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import REPO, article
 from tests.conftest import run_newsgen as _run_newsgen
+from tests.photo_factory import png
 
 SCOOP = {"title": "Quokkazz scoop", "slug": "quokka-scoop",
          "url": "/world/2026/03/quokka-scoop/"}
@@ -35,7 +36,7 @@ SCHEDULED = {
         expires="2026-03-26T08:30", tags="[common]"),
     "content/headlines/2026-03-20.yaml":
         "- time: 2026-03-20T12:00\n  title: Quokkazz headline\n  link: quokka-scoop\n",
-    "static/images/q.png": b"\x89PNG\r\n\x1a\n",
+    "static/images/q.png": png(4, 4),
 }
 
 

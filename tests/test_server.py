@@ -27,22 +27,21 @@ import pytest
 
 from newsgen.preview.requests import host_allowed, request_segments
 from tests.conftest import BASIC_CONFIG, REPO, article
+from tests.photo_factory import camera_jpeg, png, webp
 
 NOW = "2026-03-25T12:00"
 ARTICLE = "content/articles/hello.md"
 ARTICLE_URL = "/world/2026/03/hello/"
 SECRET = "TOP-SECRET-MARKER-4711"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = png(1, 1)  # a real image: the build decodes it
 SITE_FILES: dict[str, str | bytes] = {
     ARTICLE: article("Hello", "2026-03-20T10:00", "world", "Original text."),
     "static/files/notes.txt": "plain\n",
     "static/files/app.js": "console.log(1);\n",
     "static/files/data.json": "{}\n",
     "static/files/pic.png": PNG,
-    "static/files/pic.jpg": b"\xff\xd8\xff\xe0fake",
-    "static/files/pic.webp": b"RIFF\x00\x00\x00\x00WEBPfake",
+    "static/files/pic.jpg": camera_jpeg(8, 8),  # real images: the build decodes them
+    "static/files/pic.webp": webp(8, 8),
     "static/files/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
     "static/favicon.ico": b"\x00\x00\x01\x00fake",
     "static/files/font.woff2": b"wOF2fake",

@@ -23,31 +23,28 @@ from newsgen.build.cache import (
     BuildCache,
     PageRecord,
     PageRecords,
-    pack_record,
     read_meta,
 )
+from newsgen.build.distribution import add_feeds, distribution_keys
 from newsgen.build.live import add_live_updates
 from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
+from newsgen.build.photos import add_photos, crops_by_path, is_photo
 from newsgen.build.redirects import add_redirects
 from newsgen.build.search_index import add_search
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
+from newsgen.content.image_fields import (
+    bundle_base,
+    bundle_files,
+    is_bundle,
+    static_image_size,
+)
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
 from newsgen.content.models import Site
 from newsgen.content.publish import Visibility, assemble, select
 from newsgen.content.times import TimeError, iso, parse_time, utc_now
-from newsgen.distribution.feeds import FeedJob, FeedSet, feed_keys
-from newsgen.distribution.sitemaps import (
-    NEWS_SITEMAP,
-    SITEMAP,
-    news_sitemap_files,
-    robots,
-    site_entries,
-    sitemap_files,
-    sitemap_key,
-)
-from newsgen.engine.digests import digest, file_digest
+from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
@@ -228,7 +225,12 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     content.pages = list(pages)
     site = assemble(config, now, content, selection, articles, visibility, problems)
     _raise_if_failed(problems, options.strict)
-    salt = digest(config_bytes, templates_digest(config), str(visibility))
+    # The logo's size (on every page) and author photos' sizes come from their files, not
+    # from newsgen.yaml.
+    salt = digest(config_bytes, templates_digest(config), str(visibility),
+                  str(static_image_size(config, config.logo)),
+                  *(f"{a.id} {static_image_size(config, a.photo)}"
+                    for a in config.authors.values() if a.photo))
     if site.breaking is not None:  # on every page: a new banner re-renders them all
         salt = digest(salt, repr(site.breaking))
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
@@ -240,15 +242,15 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     # At 100,000 that would be several hundred MB, which the 1 GB target there has no room
     # for; ASIDE_MAX_ARTICLES lies between, a cautious guess rather than a measured limit.
     aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
-    with Aside(lambda: _distribution_keys(config, site), aside) as keys:
+    with Aside(lambda: distribution_keys(config, site), aside) as keys:
         env = render_pages(config, site, plan, salt, reporter, options.workers)
         rendered = not problems.errors
         if rendered:
-            _add_feeds(config, site, plan, problems, options.workers, keys.result())
+            add_feeds(config, site, plan, problems, options.workers, keys.result())
     if rendered and writer is not None:
         plan.indexed = add_search(site, plan)
     if rendered:
-        _add_static(config, plan, problems)
+        _add_static(config, plan, problems, site, options, reporter)
         if env is not None:
             add_redirects(env, site, plan)
         add_live_updates(site, plan)
@@ -279,64 +281,10 @@ def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
         raise BuildFailed([replace(p, severity="error") for p in failing])
 
 
-def _distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
-    """The keys of every feed and of the sitemap, which decide whether last build's files
-    are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
-    while the pages are settled."""
-    return feed_keys(site), sitemap_key(config, site_entries(site))
-
-
-def _add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
-               workers: int | None, keys: tuple[list[str], str]) -> None:
-    """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
-    prefix = config.url_prefix
-    feed_keys, key = keys
-    feeds = FeedSet(site, feed_keys)
-    todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
-    writer = plan.writer
-
-    def stage(job: FeedJob, rss: bytes, atom: bytes) -> list[tuple[str, str, int, int | None]]:
-        """In a feed worker: each file's (path, digest, size, staged mtime)."""
-        staged = []
-        for path, data in ((job.rss_path, rss), (job.atom_path, atom)):
-            out_digest = file_digest(data)
-            staged.append((path, out_digest, len(data),
-                           writer.stage(path, data, out_digest) if writer else None))
-        return staged
-    for job, files in zip(todo, feeds.render_all(todo, workers, stage), strict=True):
-        for path, out_digest, size, mtime in files:
-            plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
-                          size, mtime)
-    old = plan.old_records.get(SITEMAP)
-    if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
-        files = sitemap_files(config, site_entries(site))
-        for path, data in files:  # one file, the usual case, is kept next time if unchanged
-            plan.add(path, "sitemap", data,
-                     PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
-    for path, data in news_sitemap_files(site):
-        plan.add(path, "news sitemap", data)
-    plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
-                                                      f"{prefix}/{NEWS_SITEMAP}"]))
-
-
-def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
-    """Keep last build's two files when their key is unchanged (feeds are rebuilt on every
-    build otherwise: seconds on a large site)."""
-    paths = (job.rss_path, job.atom_path)
-    old = [plan.old_records.get(path) for path in paths]
-    writer = plan.writer
-    if writer is None or not all(r is not None and r.fingerprint == job.key
-                                 and writer.is_unchanged(p, r.digest)
-                                 for p, r in zip(paths, old, strict=True)):
-        return False
-    for path, record in zip(paths, old, strict=True):
-        assert record is not None
-        plan.keep(path, "feeds", record)
-    return True
-
-
-def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> None:
-    """Theme assets, then the site's ``static/`` over them, file by file."""
+def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site: Site,
+                options: BuildOptions, reporter: Reporter) -> None:
+    """Theme assets, then the site's ``static/`` over them, file by file; raster images
+    as their renditions (``photos``)."""
     site_root = config.site_dir.resolve()
     files: dict[str, tuple[Path, str]] = {}
     for root, prefix in static_roots(config):
@@ -364,8 +312,33 @@ def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList) -> No
                     problems.error(SourceLocation(display), str(exc), "path")
                     continue
                 files[out] = (path, display)
+    files.update(_bundle_files(config, site, site_root, problems))
+    photos = [(out, path, display) for out, (path, display) in sorted(files.items())
+              if is_photo(out)]
     for out, (path, display) in sorted(files.items()):
-        plan.add(out, display, path.read_bytes())
+        if not is_photo(out):
+            plan.add(out, display, path.read_bytes())
+    if photos:
+        stats = add_photos(config, plan, problems, photos,
+                           crops_by_path(site, config.url_prefix), options.use_cache,
+                           options.workers)
+        reporter.detail(f"images: {stats.encoded} encoded, {stats.cached} from the cache, "
+                        f"{stats.hashed} read to hash")
+
+
+def _bundle_files(config: SiteConfig, site: Site, site_root: Path, problems: ProblemList
+                  ) -> dict[str, tuple[Path, str]]:
+    """The images of published page bundles, beside their article's page."""
+    files = {}
+    prefix = config.url_prefix
+    for article in site.articles:
+        if is_bundle(article.source):
+            base = bundle_base(article.url[len(prefix):]).lstrip("/")
+            for path in bundle_files((config.site_dir / article.source).parent):
+                display = _display(path, config)
+                if not path.is_symlink() or _link_inside(path, site_root, display, problems):
+                    files[base + path.name] = (path, display)
+    return files
 
 
 def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen.content.frontmatter import YamlDoc, decode_source, parse_yaml
+from newsgen.content.image_config import read_image_settings
+from newsgen.content.images import ImageSettings, author_photo_problem
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.paths import RESERVED_NAMES
 from newsgen.errors import BuildFailed, ContentError, ProblemList, SourceLocation
@@ -25,7 +27,7 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news", "search",
+    "markdown", "limits", "news", "search", "images",
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -43,6 +45,7 @@ class AuthorConfig:
     name: str
     bio: str = ""
     url: str = ""
+    photo: str = ""  # a site path in static/ (checked by the loader, which reads images)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class SiteConfig:
     max_file_size: int = 5_000_000
     publication_name: str = ""
     search: bool = True  # a Pagefind index and a search page (``distribution.search``)
+    images: ImageSettings = field(default_factory=ImageSettings)
 
     @property
     def url_prefix(self) -> str:
@@ -184,6 +188,7 @@ class _ConfigReader:
                 self.err(f"unknown key '{key}'" + _hint(str(key), KNOWN_KEYS), key)
         title = self.text("title", required=True)
         base_url = self.base_url()
+        self.image_settings = self.images()
         ticker = self.sub("ticker", ("size", "embed"))
         feeds = self.sub("feeds", ("size",))
         markdown = self.sub("markdown", ("unsafe_html",))
@@ -220,7 +225,11 @@ class _ConfigReader:
                                        "file_size"),
             publication_name=str(news.get("publication_name") or title),
             search=search,
+            images=self.image_settings,
         )
+
+    def images(self) -> ImageSettings:
+        return read_image_settings(self)
 
     def base_url(self) -> str:
         value = self.text("base_url", required=True)
@@ -302,7 +311,7 @@ class _ConfigReader:
                 self.err(f"author '{author_id}' needs a 'name'", "authors", author_id)
                 continue
             for name in item:
-                if name not in ("name", "bio", "url"):
+                if name not in ("name", "bio", "url", "photo"):
                     self.err(f"unknown key '{name}' for author '{author_id}'",
                              "authors", author_id, name)
             bio, url = item.get("bio") or "", item.get("url") or ""
@@ -313,7 +322,19 @@ class _ConfigReader:
                 self.err(f"author '{author_id}': url must be an http(s) URL",
                          "authors", author_id, "url")
                 url = ""
-            result[author_id] = AuthorConfig(author_id, item["name"].strip(), bio.strip(), url)
+            photo = item.get("photo") or ""
+            if not isinstance(photo, str) or (photo and not photo.startswith("/")):
+                self.err(f"author '{author_id}': photo must be a site path such as "
+                         "/images/staff/ana.jpg", "authors", author_id, "photo")
+                photo = ""
+            elif photo:
+                problem = author_photo_problem(self.site_dir, photo, self.image_settings)
+                if problem:
+                    self.err(f"author '{author_id}': photo '{photo}': {problem}", "authors",
+                             author_id, "photo")
+                    photo = ""
+            result[author_id] = AuthorConfig(author_id, item["name"].strip(), bio.strip(), url,
+                                             photo)
         return result
 
     def social(self) -> tuple[tuple[str, str], ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,19 +17,18 @@ from typing import Any, Protocol
 from newsgen.content.aliases import read_aliases
 from newsgen.content.blocks import block_problems
 from newsgen.content.breaking import Breaking, load_breaking
-from newsgen.content.config import SiteConfig, static_roots
+from newsgen.content.config import SiteConfig
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from newsgen.content.headlines import kind as kind_of
 from newsgen.content.headlines import parse_headlines
-from newsgen.content.images import image_size
+from newsgen.content.image_fields import ImageFields, bundle_signature, is_bundle
 from newsgen.content.live import live_body_key, read_live
 from newsgen.content.models import (
     Article,
     Author,
     Correction,
     Headline,
-    Image,
     Page,
     Tag,
     UncheckedBody,
@@ -123,7 +123,7 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
                 pass
             info = stats[index]
             if info is not None:
-                cached = memo.get(source.relative, info.st_size, info.st_mtime_ns)
+                cached = memo.get(_memo_key(source), info.st_size, info.st_mtime_ns)
         if cached is None:
             todo.append(index)
         else:
@@ -138,7 +138,7 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
         results[index], found[index] = result, items
         info = stats[index]
         if memo is not None and info is not None and not any(p.severity == "error" for p in items):
-            memo.put(sources[index].relative, info.st_size, info.st_mtime_ns, (result, items))
+            memo.put(_memo_key(sources[index]), info.st_size, info.st_mtime_ns, (result, items))
     for items in found:
         loader.problems.extend(items)
     return results
@@ -153,11 +153,20 @@ def _parsing(state: tuple[_Loader, str, list[SourceFile]]
     return lambda index: loader.isolated(parse, sources[index])
 
 
+def _memo_key(source: SourceFile) -> str:
+    """A parsed file's cache key: its path; for a page bundle also its images (they give
+    the article its image size), or a key no entry has when one was written just now."""
+    if not is_bundle(source.relative):
+        return source.relative
+    signature = bundle_signature(source.path.parent)
+    return f"{source.relative}|{signature or time.time_ns()}"
+
+
 class _Loader:
     def __init__(self, config: SiteConfig, problems: ProblemList) -> None:
         self.config = config
         self.problems = problems
-        self.static = static_roots(config)
+        self.images = ImageFields(config)
 
     def isolated(self, parse: Callable[[SourceFile], Any], source: SourceFile
                  ) -> tuple[Any, list[Problem]]:
@@ -230,11 +239,6 @@ class _Loader:
         updated = fields.time("updated")
         if updated and updated < date:
             fields.warn("'updated' is earlier than 'date'", "updated", code="updated-before-date")
-        image = self._image(fields)
-        if image is not None and image.width is not None:
-            # The size comes from the image file, not this one: a resized picture must change
-            # the article's key, or pages showing it would be kept with the old size.
-            digest = text_key(digest, f"image {image.width}x{image.height}")
         live = fields.boolean("live")
         coverage, updates = read_live(fields, body, body_line) if live else (None, ())
         if not live and fields.raw("coverage") is not None:
@@ -247,6 +251,12 @@ class _Loader:
         except UnsafePath as exc:  # pragma: no cover - permalink and slug are validated
             fields.error(str(exc), "slug")
             return None
+        image = self.images.read(fields, source.relative, url)
+        if image is not None and image.width is not None:
+            # The size comes from the image file, not this one: a resized picture must change
+            # the article's key, or pages showing it would be kept with the old size.
+            digest = text_key(digest, f"image {image.width}x{image.height}",
+                              repr(image.renditions.source) if image.renditions else "")
         return Article(
             source=source.relative, slug=slug, title=title, date=date, section=section,
             url=url, body_line=body_line, updated=updated,
@@ -278,7 +288,8 @@ class _Loader:
 
     def _slug(self, fields: FieldReader, source: SourceFile) -> str:
         given = fields.text("slug")
-        slug = given or slugify(Path(source.relative).stem)
+        where = Path(source.relative)
+        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem)
         problem = slug_problem(slug)
         if problem:
             if given:
@@ -296,7 +307,8 @@ class _Loader:
             known = self.config.authors.get(name)
             if known:
                 result.append(Author(known.id, known.name, known.bio, known.url,
-                                     author_url(self.config.url_prefix, known.id)))
+                                     author_url(self.config.url_prefix, known.id),
+                                     self.images.author_photo(known)))
                 continue
             if slugify(name) == name and "-" in name:
                 fields.warn(f"'{name}' is not an author id in newsgen.yaml; shown as a plain "
@@ -313,49 +325,6 @@ class _Loader:
                 continue
             result.setdefault(slug, Tag(slug, name, tag_url(self.config.url_prefix, slug)))
         return tuple(result.values())
-
-    def _image(self, fields: FieldReader) -> Image | None:
-        value = fields.mapping("image", ("src", "alt", "caption", "credit"))
-        if value is None:
-            return None
-        src = fields.text(("image", "src"), required=True)
-        alt = fields.text(("image", "alt"), required=True,
-                          message="image needs 'alt' text describing the picture for readers "
-                                  "who cannot see it")
-        if not src:
-            return None
-        width = height = None
-        if src.startswith("/"):
-            found = self._static_file(src)
-            if found is None:
-                fields.error(f"image '{src}' is not in static/", "image", "src",
-                             code="missing-image")
-            else:
-                size = image_size(found)
-                width, height = size if size else (None, None)
-            src = self.config.url_prefix + src
-        elif not src.startswith(("https://", "http://")):
-            fields.error("image src must be a site path such as /images/photo.jpg or an "
-                         "http(s) URL", "image", "src")
-            return None
-        return Image(src, alt, fields.text(("image", "caption")),
-                     fields.text(("image", "credit")), width, height)
-
-    def _static_file(self, site_path: str) -> Path | None:
-        """The file a site path is served from, site static first, or None."""
-        relative = site_path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
-        if ".." in relative.split("/"):
-            return None
-        for root, prefix in reversed(self.static):
-            if prefix:
-                if not relative.startswith(prefix + "/"):
-                    continue
-                candidate = root / relative[len(prefix) + 1:]
-            else:
-                candidate = root / relative
-            if candidate.is_file():
-                return candidate
-        return None
 
     def _corrections(self, fields: FieldReader) -> tuple[Correction, ...]:
         items = fields.mapping_list("corrections", ("date", "text"))

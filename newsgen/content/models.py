@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.images import Renditions
 from newsgen.content.live import Coverage, LiveUpdate
 
 
@@ -29,6 +30,7 @@ class Author:
     bio: str = ""
     link: str = ""
     url: str = ""
+    photo: Image | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Image:
     credit: str = ""
     width: int | None = None
     height: int | None = None
+    renditions: Renditions | None = None  # None: published as it is (SVG, GIF, a URL)
+    focus: tuple[float, float] = (0.5, 0.5)  # the point crops keep, as fractions
+    file: str = ""  # a page bundle's image: its file, relative to the site
 
 
 @dataclass(frozen=True)

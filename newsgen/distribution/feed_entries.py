@@ -199,7 +199,14 @@ class Entries:
             entry.category(term=xml_safe(term))
         if article.image:
             media = {"url": absolute(config, article.image.src), "medium": "image"}
-            if article.image.width and article.image.height:
+            renditions = article.image.renditions
+            if renditions is not None:  # a rendition near 1200 px, as readers' apps show it
+                shown = [r for r in renditions.fallback if r.width <= 1200] or \
+                    [renditions.fallback[0]]
+                media = {"url": absolute(config, shown[-1].url), "medium": "image",
+                         "type": shown[-1].mime, "width": str(shown[-1].width),
+                         "height": str(shown[-1].height)}
+            elif article.image.width and article.image.height:
                 media.update(width=str(article.image.width), height=str(article.image.height))
             entry.media.content(media, group=None)
         return entry

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.images import Rendition, crops
 from newsgen.content.models import Article, Author, Image, Section, Tag
 from newsgen.content.times import iso
 
@@ -68,6 +69,9 @@ class SiteMetadata:
         description = article.summary or config.description
         image = article.image
         image_url = absolute(config, image.src) if image else ""
+        card = _card(image)
+        if card is not None:
+            image_url = absolute(config, card.url)
         published, modified = iso(article.date), iso(article.modified)
         authors = [(a, absolute(config, a.url or a.link) if a.url or a.link else "")
                    for a in article.authors]
@@ -80,7 +84,10 @@ class SiteMetadata:
             pairs.append(("og:image", self.logo))
         else:
             pairs += [("og:image", image_url), ("og:image:alt", image.alt)]
-            if image.width and image.height:
+            if card is not None:
+                pairs += [("og:image:width", str(card.width)),
+                          ("og:image:height", str(card.height))]
+            elif image.width and image.height:
                 pairs += [("og:image:width", str(image.width)),
                           ("og:image:height", str(image.height))]
         pairs += [("article:published_time", published), ("article:modified_time", modified)]
@@ -141,12 +148,7 @@ class SiteMetadata:
             "publisher": self.publisher,
         }
         if article.image:
-            image: dict[str, Any] = {"@type": "ImageObject", "url": image_url}
-            if article.image.width and article.image.height:
-                image.update(width=article.image.width, height=article.image.height)
-            if article.image.caption:
-                image["caption"] = article.image.caption
-            data["image"] = [image]
+            data["image"] = self._images(article.image, image_url)
         if section:
             data["articleSection"] = section.title
         if tags:
@@ -154,6 +156,24 @@ class SiteMetadata:
         if article.location:
             data["dateline"] = article.location
         return data
+
+    def _images(self, image: Image, image_url: str) -> list[dict[str, Any]]:
+        """JSON-LD ``image``: the 16:9, 4:3 and 1:1 crops Google asks of a news article
+        when the hero is a raster photo; else the image itself."""
+        if image.renditions is None:
+            shown = [Rendition(image_url, image.width or 0, image.height or 0, "")]
+        else:
+            shown = crops(image.src, image.renditions, image.focus)[1:]
+        result = []
+        for rendition in shown:
+            item: dict[str, Any] = {"@type": "ImageObject",
+                                    "url": absolute(self.config, rendition.url)}
+            if rendition.width and rendition.height:
+                item.update(width=rendition.width, height=rendition.height)
+            if image.caption:
+                item["caption"] = image.caption
+            result.append(item)
+        return result
 
     def _twitter(self, title: str, description: str, image: Image | None,
                  image_url: str) -> list[tuple[str, str]]:
@@ -163,6 +183,13 @@ class SiteMetadata:
             pairs += [("twitter:image", image_url), ("twitter:image:alt", image.alt)]
         pairs.append(("twitter:site", self.handle))
         return pairs
+
+
+def _card(image: Image | None) -> Rendition | None:
+    """The 1200 x 630 crop used for Open Graph and X cards, for a raster hero image."""
+    if image is None or image.renditions is None:
+        return None
+    return crops(image.src, image.renditions, image.focus)[0]
 
 
 def organization_data(config: SiteConfig) -> dict[str, Any]:

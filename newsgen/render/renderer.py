@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from newsgen import __version__
+from newsgen.content.image_fields import static_image_size
 from newsgen.content.models import Article, Page, Section, Site
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
@@ -113,6 +114,7 @@ class SiteView:
     base_url: str
     home_url: str
     logo: str
+    logo_size: tuple[int, int] | None
     sections: tuple[Section, ...]
     social: tuple[tuple[str, str], ...]
     pages: tuple[Page, ...]
@@ -140,6 +142,7 @@ class Renderer:
             title=config.title, description=config.description, language=config.language,
             base_url=config.base_url, home_url=self.prefix + "/",
             logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
+            logo_size=static_image_size(config, config.logo),
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now, breaking=site.breaking,

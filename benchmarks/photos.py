@@ -1,0 +1,270 @@
+"""Camera-size demo photos, made here from procedural content (no third-party pictures), and
+the photo benchmarks of issue #17.
+
+    python benchmarks/photos.py demo DEST [--width 4000]   # the demo with 8 camera photos
+    python benchmarks/photos.py encode N [--width 4000]    # cold seconds per photo, newsgen
+    python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
+    python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
+
+``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
+camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
+writes (make, model, time, GPS position), as an editor would commit them. They are generated,
+not committed: eight of them are about 30 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import re
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageDraw, ImageFilter
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PHOTOS = ("delta-floods", "customs-house", "theatre", "seagrass", "harbour-lane",
+               "stadium", "tidal-turbine", "shipyard")
+# A fictional coast; what matters is that the files carry a position to leak.
+VELMAR = (38.7025, -9.1717)
+
+
+def scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
+    """A harbour at some hour: sky, hills, water, boats, sensor grain; all from ``seed``."""
+    rnd = random.Random(seed)
+    horizon = int(height * rnd.uniform(0.45, 0.6))
+    top = tuple(rnd.randint(40, 120) for _ in range(3))
+    low = tuple(min(255, c + rnd.randint(60, 130)) for c in top)
+    sky = Image.linear_gradient("L").resize((width, horizon))
+    image = Image.new("RGB", (width, height))
+    image.paste(Image.merge("RGB", [sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
+                                    for a, b in zip(top, low, strict=True)]), (0, 0))
+    draw = ImageDraw.Draw(image)
+    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
+    radius = rnd.randint(width // 40, width // 18)
+    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
+                 fill=(255, 236, 190))
+    for layer in range(3):  # hills, nearer ones darker
+        points = [(0, horizon)]
+        y = horizon - rnd.randint(height // 20, height // 6)
+        for x in range(0, width + 80, 80):
+            y = max(horizon // 3, min(horizon, y + rnd.randint(-40, 40)))
+            points.append((x, y + layer * 30))
+        points.append((width, horizon))
+        shade = 90 - layer * 25
+        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    for y in range(horizon, height, 6):  # water: bands with ripples
+        tone = 40 + (y - horizon) * 60 // (height - horizon)
+        colour = (tone // 3, tone + 20 + rnd.randint(-8, 8), tone + 60 + rnd.randint(-10, 10))
+        draw.rectangle((0, y, width, y + 6), fill=colour)
+        for _ in range(width // 400):
+            x = rnd.randint(0, width)
+            draw.line((x, y + 2, x + rnd.randint(20, 160), y + 2), fill=(200, 210, 220), width=2)
+    for _ in range(rnd.randint(3, 9)):  # boats and sheds
+        x, y = rnd.randint(0, width), rnd.randint(horizon, height - height // 10)
+        w, h = rnd.randint(width // 40, width // 12), rnd.randint(height // 60, height // 25)
+        hull = tuple(rnd.randint(60, 230) for _ in range(3))
+        draw.polygon([(x, y), (x + w, y), (x + w - h, y + h), (x + h, y + h)], fill=hull)
+        draw.rectangle((x + w // 3, y - h * 2, x + w // 3 + max(3, w // 30), y), fill=(40, 40, 40))
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    # Sensor grain: brings the files to the 3-4 MB of a phone's 12 MP JPEG.
+    grain = Image.effect_noise((width, height), 40).convert("RGB")
+    return Image.blend(image, grain, 0.12)
+
+
+def camera_jpeg(image: Image.Image, seed: int) -> bytes:
+    """``image`` as a phone would save it: quality 92, EXIF with camera, time and GPS."""
+    rnd = random.Random(seed)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Velmar Optics"
+    exif[ExifTags.Base.Model] = "VX-12 Pro"
+    exif[ExifTags.Base.DateTime] = f"2026:11:{20 + seed % 8:02d} 0{seed % 9}:14:05"
+    exif[ExifTags.Base.Artist] = "Ledger staff"
+    exif[ExifTags.Base.Copyright] = "(c) The Velmar Ledger"
+    lat, lon = VELMAR[0] + rnd.uniform(-0.02, 0.02), VELMAR[1] + rnd.uniform(-0.02, 0.02)
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({1: "N", 2: _dms(lat), 3: "W" if lon < 0 else "E", 4: _dms(abs(lon))})
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92, exif=exif.tobytes(), subsampling="4:2:2")
+    return buffer.getvalue()
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 2))
+
+
+def make_demo(dest: Path, width: int = 4000) -> list[Path]:
+    """This repository's demo site in ``dest`` with its 8 illustrated articles given camera
+    photos; returns the photo files."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    for part in ("content", "static", "templates"):
+        shutil.copytree(REPO / part, dest / part)
+    shutil.copy(REPO / "newsgen.yaml", dest / "newsgen.yaml")
+    height = width * 3 // 4
+    photos = []
+    for seed, name in enumerate(DEMO_PHOTOS):
+        path = dest / "static" / "images" / "photos" / f"{name}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(camera_jpeg(scene(seed, width, height), seed))
+        photos.append(path)
+    for article in (dest / "content" / "articles").rglob("*.md"):
+        text = article.read_text(encoding="utf-8")
+        changed = re.sub(r"src: /images/(" + "|".join(DEMO_PHOTOS) + r")\.svg",
+                         r"src: /images/photos/\1.jpg", text)
+        if changed != text:
+            article.write_text(changed, encoding="utf-8")
+    return photos
+
+
+HUGO_LAYOUT = """{{ range resources.Match "photos/*.jpg" }}{{ $src := . }}
+{{ range slice 480 800 1200 1600 }}{{ $w := . }}
+{{ with $src.Process (printf "resize %dx webp q75" $w) }}<img src="{{ .RelPermalink }}">{{ end }}
+{{ with $src.Process (printf "resize %dx jpg q80" $w) }}<img src="{{ .RelPermalink }}">{{ end }}
+{{ end }}{{ end }}
+"""
+
+
+def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dict[str, object]:
+    """Cold: ``count`` camera photos built by newsgen with the default settings and no cache
+    (4 widths x WebP + JPEG, and the capped original), and by Hugo making the same widths
+    and formats with ``.Process`` (``resize Nx webp q75`` / ``jpg q80``) with an empty cache;
+    seconds per photo for each. Image-free parts of both builds are negligible here (one
+    page)."""
+    import subprocess
+    photos = workdir / "photos"
+    if not photos.is_dir() or len(list(photos.glob("*.jpg"))) != count:
+        shutil.rmtree(photos, ignore_errors=True)
+        photos.mkdir(parents=True)
+        for seed in range(count):
+            (photos / f"p{seed:03d}.jpg").write_bytes(
+                camera_jpeg(scene(seed, width, width * 3 // 4), seed))
+    site = workdir / "newsgen-site"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "newsgen.yaml").write_text("title: Bench\nbase_url: https://bench.example.org\n")
+    shutil.copytree(photos, site / "static" / "photos")
+    result: dict[str, object] = {"photos": count, "width": width}
+
+    def timed(command: list[str], cwd: Path) -> float:
+        started = time.perf_counter()
+        subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - started
+    seconds = timed([sys.executable, "-m", "newsgen", "build", str(site), "-q", "--no-cache",
+                     "-o", str(workdir / "newsgen-out")], REPO)
+    result["newsgen_per_photo"] = round(seconds / count, 3)
+    if hugo:
+        hsite = workdir / "hugo-site"
+        shutil.rmtree(hsite, ignore_errors=True)
+        (hsite / "layouts").mkdir(parents=True)
+        (hsite / "hugo.toml").write_text('baseURL = "https://bench.example.org/"\n'
+                                         'disableKinds = ["taxonomy", "term", "RSS", '
+                                         '"sitemap", "robotsTXT", "404"]\n')
+        (hsite / "layouts" / "home.html").write_text(HUGO_LAYOUT)
+        shutil.copytree(photos, hsite / "assets" / "photos")
+        cache = workdir / "hugo-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds = timed([hugo, "--quiet", "--cacheDir", str(cache), "--destination",
+                         str(workdir / "hugo-out")], hsite)
+        result["hugo_per_photo"] = round(seconds / count, 3)
+        result["ratio"] = round(float(result["newsgen_per_photo"])  # type: ignore[arg-type]
+                                / float(result["hugo_per_photo"]), 2)  # type: ignore[arg-type]
+    return result
+
+
+def lighthouse(out: Path, binary: str, pages: list[str]) -> list[dict[str, object]]:
+    """Lighthouse (mobile, 375 px wide, simulated throttling) on ``pages`` of the built site
+    ``out``, served over HTTP on loopback: the four category scores, LCP and transfer."""
+    import functools
+    import http.server
+    import json
+    import os
+    import subprocess
+    import tempfile
+    import threading
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = []
+    try:
+        for page in pages:
+            with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                subprocess.run(
+                    [binary, f"http://127.0.0.1:{server.server_port}{page}", "--quiet",
+                     "--output=json", f"--output-path={report.name}",
+                     "--chrome-flags=--headless --no-sandbox --disable-gpu",
+                     "--screenEmulation.width=375", "--screenEmulation.height=667",
+                     "--screenEmulation.deviceScaleFactor=2", "--screenEmulation.mobile"],
+                    check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
+                data = json.loads(Path(report.name).read_text())
+            audits = data["audits"]
+            rows.append({"page": page, **{k: round(v["score"] * 100)
+                                          for k, v in data["categories"].items()},
+                         "lcp_s": round(audits["largest-contentful-paint"]["numericValue"]
+                                        / 1000, 2),
+                         "transfer_kb": round(audits["total-byte-weight"]["numericValue"]
+                                              / 1024)})
+    finally:
+        server.shutdown()
+    return rows
+
+
+def bench_formats(width: int) -> list[dict[str, object]]:
+    """Bytes and encoding seconds of one camera photo at 800 and 1600 px in each format."""
+    source = scene(1, width, width * 3 // 4)
+    rows = []
+    for target in (800, 1600):
+        scaled = source.resize((target, target * 3 // 4), Image.Resampling.LANCZOS)
+        for fmt, options in (("JPEG", {"quality": 80, "optimize": True, "progressive": True}),
+                             ("WEBP", {"quality": 75, "method": 4}),
+                             ("AVIF", {"quality": 55, "speed": 8})):
+            times = []
+            for _ in range(3):
+                buffer = io.BytesIO()
+                started = time.perf_counter()
+                scaled.save(buffer, fmt, **options)
+                times.append(time.perf_counter() - started)
+            rows.append({"width": target, "format": fmt, "bytes": len(buffer.getvalue()),
+                         "seconds": round(statistics.median(times), 3)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo")
+    demo.add_argument("dest", type=Path)
+    encode = sub.add_parser("encode")
+    encode.add_argument("count", type=int)
+    encode.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work" / "photos")
+    encode.add_argument("--hugo", help="a Hugo binary to compare with")
+    formats = sub.add_parser("formats")
+    light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
+    light.add_argument("out", type=Path)
+    light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
+    light.add_argument("pages", nargs="+")
+    for command in (demo, encode, formats):
+        command.add_argument("--width", type=int, default=4000)
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        for path in make_demo(args.dest, args.width):
+            print(f"{path.relative_to(args.dest)}  {path.stat().st_size:,} bytes")
+    elif args.command == "encode":
+        print(bench_encode(args.count, args.width, args.workdir, args.hugo))
+    elif args.command == "lighthouse":
+        for row in lighthouse(args.out, args.lighthouse, args.pages):
+            print(row)
+    else:
+        for row in bench_formats(args.width):
+            print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

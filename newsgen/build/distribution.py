@@ -1,0 +1,77 @@
+"""Feeds, sitemaps and robots.txt in a build: each feed pair and the sitemap carry a key of
+what they show and are kept from the last build while it is unchanged."""
+
+from __future__ import annotations
+
+from newsgen.build.cache import PageRecord, pack_record
+from newsgen.build.pages import PagePlan
+from newsgen.content.config import SiteConfig
+from newsgen.content.models import Site
+from newsgen.distribution.feeds import FeedJob, FeedSet, feed_keys
+from newsgen.distribution.sitemaps import (
+    NEWS_SITEMAP,
+    SITEMAP,
+    news_sitemap_files,
+    robots,
+    site_entries,
+    sitemap_files,
+    sitemap_key,
+)
+from newsgen.engine.digests import file_digest
+from newsgen.errors import ProblemList
+
+
+def distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
+    """The keys of every feed and of the sitemap, which decide whether last build's files
+    are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
+    while the pages are settled."""
+    return feed_keys(site), sitemap_key(config, site_entries(site))
+
+
+def add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
+               workers: int | None, keys: tuple[list[str], str]) -> None:
+    """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
+    prefix = config.url_prefix
+    feed_keys, key = keys
+    feeds = FeedSet(site, feed_keys)
+    todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
+    writer = plan.writer
+
+    def stage(job: FeedJob, rss: bytes, atom: bytes) -> list[tuple[str, str, int, int | None]]:
+        """In a feed worker: each file's (path, digest, size, staged mtime)."""
+        staged = []
+        for path, data in ((job.rss_path, rss), (job.atom_path, atom)):
+            out_digest = file_digest(data)
+            staged.append((path, out_digest, len(data),
+                           writer.stage(path, data, out_digest) if writer else None))
+        return staged
+    for job, files in zip(todo, feeds.render_all(todo, workers, stage), strict=True):
+        for path, out_digest, size, mtime in files:
+            plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
+                          size, mtime)
+    old = plan.old_records.get(SITEMAP)
+    if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
+        files = sitemap_files(config, site_entries(site))
+        for path, data in files:  # one file, the usual case, is kept next time if unchanged
+            plan.add(path, "sitemap", data,
+                     PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
+    for path, data in news_sitemap_files(site):
+        plan.add(path, "news sitemap", data)
+    plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
+                                                      f"{prefix}/{NEWS_SITEMAP}"]))
+
+
+def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:
+    """Keep last build's two files when their key is unchanged (feeds are rebuilt on every
+    build otherwise: seconds on a large site)."""
+    paths = (job.rss_path, job.atom_path)
+    old = [plan.old_records.get(path) for path in paths]
+    writer = plan.writer
+    if writer is None or not all(r is not None and r.fingerprint == job.key
+                                 and writer.is_unchanged(p, r.digest)
+                                 for p, r in zip(paths, old, strict=True)):
+        return False
+    for path, record in zip(paths, old, strict=True):
+        assert record is not None
+        plan.keep(path, "feeds", record)
+    return True
