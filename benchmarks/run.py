@@ -29,10 +29,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import chart  # noqa: E402
 import generate as gen  # noqa: E402
 import report  # noqa: E402
 from tools import BENCH, TOOLS, Tool, Venv  # noqa: E402
@@ -192,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = [run for n in args.sizes for run in bench_size(n, args, venv)]
     text = report.render(runs, args, versions, load)
     print(text)
+    svg = (args.work if args.no_record else BENCH) / "chart.svg"
+    chart.write(runs, svg, "Build time by archive size: newsgen and Hugo, cold and one new "
+                "article (" + datetime.now(UTC).strftime("%Y-%m-%d") + ")")
+    print(f"chart: {svg}", file=sys.stderr)
     if not args.no_record:
         report.record(BENCH / "RESULTS.md", text)
     return 0 if all(not r.failure for r in runs) else 1
