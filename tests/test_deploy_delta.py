@@ -244,3 +244,26 @@ def test_an_article_page_shows_the_current_ticker_without_moving(
         items = broken.locator("section.ticker .ticker-list li").all_inner_texts()
         assert len(items) == 10 and "Ferry strike" not in " ".join(items), "fails safe"
         browser.close()
+
+
+def test_a_withdrawn_story_leaves_every_older_ticker(make_site: Callable[..., Path]) -> None:
+    """Pages may keep an older ticker, but not one showing a story that is gone: deleting
+    an article pushed out of the current ticker still removes it from every page."""
+    site = _site(make_site)
+    (site / "content/articles/takedown.md").write_text(article(
+        "Takedown story about the mayor", "2026-03-21T09:30", "world", "Text."))
+    _build(site)
+    out = site.parent / "public"
+    story = out / "city/2026/03/story-0/index.html"
+    assert "Takedown story about the mayor" in story.read_text()
+    for n in range(12):  # push it out of the current ticker
+        _headline(site, f"Later headline {n}", f"11:{n:02d}")
+    _build(site)
+    assert "Takedown story" not in (out / "ticker.json").read_text()
+    assert "Takedown story about the mayor" in story.read_text(), "an older ticker is kept"
+    (site / "content/articles/takedown.md").unlink()
+    _build(site)
+    mentions = [p.relative_to(out).as_posix() for p in out.rglob("*")
+                if p.is_file() and b"Takedown story" in p.read_bytes()]
+    assert mentions == []
+    assert "Later headline 11" in story.read_text(), "rendered again with the current ticker"

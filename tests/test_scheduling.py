@@ -57,10 +57,13 @@ def build(site: Path, now: str, *more: str) -> subprocess.CompletedProcess[str]:
 
 
 def files_mentioning(out: Path, words: dict[str, str]) -> list[str]:
-    """Every output file (any kind, dot folders too) holding any of ``words``."""
+    """Every output file (any kind, dot folders too) holding any of ``words``, but for the
+    deploy delta, which lists the removed page's path so that a deploy removes it too."""
     found = []
     needles = [w.encode() for w in words.values()] + [words["title"].lower().encode()]
     for path in sorted(out.rglob("*")):
+        if path.relative_to(out).as_posix() == ".newsgen/changes":
+            continue
         if path.is_file() and any(n in path.read_bytes() for n in needles):
             found.append(path.relative_to(out).as_posix())
     return found

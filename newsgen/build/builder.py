@@ -133,9 +133,10 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
             return previous
         writer = OutputWriter(out_dir)
         moved_from = previous_urls(config.site_dir, urls_key(out_dir))
+        seen_key = f"ticker-seen:{out_dir.resolve()}"
         try:
             site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
-                                                    moved_from)
+                                                    moved_from, _seen(config, seen_key))
             stats = _write(writer, plan, site, site_dir)
         except BaseException:
             writer.discard()
@@ -145,7 +146,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                    "warnings": [p.as_dict() for p in warnings]}
         cache.save(plan.body_keys, plan.records,
                    {meta[0]: inputs or "", meta[1]: json.dumps(summary),
-                    urls_key(out_dir): current_urls(site, moved_from, plan.files)},
+                    urls_key(out_dir): current_urls(site, moved_from, plan.files),
+                    seen_key: json.dumps(plan.ticker_seen)},
                    plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
@@ -174,6 +176,15 @@ def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str 
     return digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
                   templates_digest(config), _static_signature(config), today,
                   str((options.drafts, options.future, options.strict)), *parts)
+
+
+def _seen(config: SiteConfig, key: str) -> list[str] | None:
+    """The ticker items pages of this output may still show (see render/ticker.py)."""
+    try:
+        seen = json.loads(read_meta(config.site_dir, key) or "null")
+    except ValueError:
+        return None
+    return seen if isinstance(seen, list) and all(isinstance(k, str) for k in seen) else None
 
 
 def _meta_keys(out_dir: Path) -> tuple[str, str]:
@@ -206,7 +217,8 @@ def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datet
 
 
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
-              writer: OutputWriter | None, moved_from: dict[str, str] | None = None
+              writer: OutputWriter | None, moved_from: dict[str, str] | None = None,
+              ticker_seen: list[str] | None = None
               ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
@@ -237,6 +249,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
     plan.body_keys = body_keys
+    plan.ticker_seen = ticker_seen if cache.enabled else None
     # The aside process copies the memory of the objects it reads (their reference counts
     # are written): 54 MB at 10,000 articles (measured), freed before render workers fork.
     # At 100,000 that would be several hundred MB, which the 1 GB target there has no room

@@ -33,7 +33,7 @@ from newsgen.errors import Problem, ProblemList, SourceLocation
 from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
 from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.render.templating import make_environment, template_problem
-from newsgen.render.ticker import current_ticker_paths, ticker_json
+from newsgen.render.ticker import current_ticker_paths, seen_after, ticker_json, withdrawn
 from newsgen.reporter import Reporter
 
 TICKER_PATH = "ticker.html"
@@ -66,6 +66,9 @@ class PagePlan:
         self.body_keys: set[str] = set()
         self.rendered = 0
         self.indexed = (0.0, 0)  # seconds spent indexing for search, shards indexed
+        # Ticker items that kept pages may still show (render/ticker.py ``withdrawn``):
+        # the last build's, then this build's for the next one.
+        self.ticker_seen: list[str] | None = None
 
     @property
     def files(self) -> dict[str, str]:
@@ -162,8 +165,10 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     fingerprints = Fingerprinter(site.now, salt, positions)
     plan.state = PagesState(site_key(fingerprints, site, salt),
                             tuple(a.body_digest for a in articles))
+    refresh = withdrawn(plan.ticker_seen, site)
+    plan.ticker_seen = seen_after(plan.ticker_seen, site, refresh)
     page = _PageWork(config, renderer, plan, fingerprints,
-                     _changed_articles(plan.old_state, plan.state))
+                     _changed_articles(plan.old_state, plan.state), refresh)
     # Pages known unchanged are settled here: forking workers to look at them costs more.
     results: list[_Rendered | None] = [page.settled(targets[i][0]) for i in todo]
     rest = [k for k, result in enumerate(results) if result is None]
@@ -202,7 +207,8 @@ class _PageWork:
     fingerprint are settled in the parent first (:meth:`settled`)."""
 
     def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
-                 fingerprints: Fingerprinter, changed: frozenset[int] | None) -> None:
+                 fingerprints: Fingerprinter, changed: frozenset[int] | None,
+                 refresh: bool = False) -> None:
         self.config = config
         self.renderer = renderer
         self.old_records = plan.old_records
@@ -214,16 +220,25 @@ class _PageWork:
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
         self.current_ticker = current_ticker_paths(renderer.site)
+        self.refresh = refresh  # an item older tickers may show was withdrawn
 
     def _old_ticker_kept(self, path: str) -> bool:
         """Whether ``path`` may keep the ticker of its last build (``ticker.embed: live``):
         then a new headline alone never rewrites it."""
-        return self.current_ticker is not None and path not in self.current_ticker
+        return self.current_ticker is not None and not self.refresh and \
+            path not in self.current_ticker
+
+    def _stale(self, path: str, old: PageRecord) -> bool:
+        """A page that may carry an older ticker (of unknown size: it cannot be spliced)
+        while an item such tickers show was withdrawn: it is rendered again."""
+        return self.refresh and bool(old.splices) and self.current_ticker is not None and \
+            path not in self.current_ticker
 
     def settled(self, path: str) -> _Rendered | None:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
         old = self.old_records.get(path)
         if old is None or self.writer is None or not self._same_inputs(old) \
+                or self._stale(path, old) \
                 or (old.splices and not self.ticker_same and not self._old_ticker_kept(path)) \
                 or not self.writer.is_unchanged(path, old.digest):
             return None
@@ -271,7 +286,8 @@ class _PageWork:
     def _reuse(self, path: str, old: PageRecord | None, fingerprint: str, refs: bytes
                ) -> _Rendered | None:
         writer = self.writer
-        if old is None or old.fingerprint != fingerprint or writer is None:
+        if old is None or old.fingerprint != fingerprint or writer is None \
+                or self._stale(path, old):
             return None
         if old.refs != refs:  # the same articles, at other positions in the site's list
             old = old._replace(refs=refs)

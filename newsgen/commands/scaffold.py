@@ -67,9 +67,12 @@ authors:
 social:
   mastodon: https://mastodon.social/@example
 
-# "Latest news" ticker: how many items (headlines and articles) it shows.
+# "Latest news" ticker: how many items (headlines and articles) it shows, and how pages
+# carry it. live: the front page and section fronts always current, other pages refreshed
+# by a small script (a new headline rewrites a dozen files); inline: every page rewritten.
 ticker:
   size: 10
+  embed: live
 
 # Where `newsgen build` writes the site, relative to this file.
 output_dir: {output_dir}
@@ -103,6 +106,16 @@ limits:
 # Publication name in the Google News sitemap (defaults to the title).
 news:
   publication_name: {title}
+
+# Photos: renditions at these widths (never upscaled) as WebP plus a JPEG or PNG fallback;
+# camera metadata (GPS above all) is removed unless named in keep.
+images:
+  widths: [480, 800, 1200, 1600]
+  formats: [webp]
+  quality: {{jpeg: 80, webp: 75, avif: 55}}
+  max_pixels: 50000000
+  publish_originals: false
+  keep: []
 
 # Site search: a Pagefind index built with the site, a /search/ page and a search box
 # in the masthead (needs the Pagefind indexer: pip install 'pagefind[bin]').

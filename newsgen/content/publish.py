@@ -147,6 +147,12 @@ def _headlines(content: Content, selection: Selection, articles: tuple[Article, 
 def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             headlines: tuple[Headline, ...]) -> tuple[TickerItem, ...]:
     """Latest items of articles and headlines together; a headline stands in for its article."""
+    return tuple(ticker_items(articles, headlines)[: config.ticker_size])
+
+
+def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]
+                 ) -> list[TickerItem]:
+    """Every item the ticker could show, newest first (the ticker is the first few)."""
     by_slug = {a.slug: a for a in articles}
     items: list[TickerItem] = []
     covered: set[str] = set()
@@ -167,7 +173,7 @@ def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             else:
                 items.append(TickerItem(article.date, article.title, article.url))
     items.sort(key=lambda i: (-i.time.timestamp(), i.title, i.url))
-    return tuple(items[: config.ticker_size])
+    return items
 
 
 def _sections(config: SiteConfig, articles: tuple[Article, ...]) -> tuple[Section, ...]:

@@ -4,8 +4,10 @@ sites read) and which pages must always carry the current ticker (``ticker.embed
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
-from newsgen.content.models import Site
+from newsgen.content.models import Site, TickerItem
+from newsgen.content.publish import ticker_items
 from newsgen.content.times import iso
 from newsgen.content.urls import output_path, section_url
 from newsgen.render.renderer import RenderedPage
@@ -39,3 +41,30 @@ def ticker_json(site: Site) -> RenderedPage:
     text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                        "items": items}, ensure_ascii=False, indent=1) + "\n"
     return RenderedPage("ticker.json", prefix + "/ticker.json", "ticker", text)
+
+
+def item_key(item: TickerItem) -> str:
+    """What identifies a ticker item for withdrawal: its target and its words (a live blog's
+    time and label move with its updates and are not part of it)."""
+    return json.dumps([item.url, item.title] if item.url and not item.external
+                      else [item.time.isoformat(), item.title, item.url])
+
+
+def withdrawn(seen: Collection[str] | None, site: Site) -> bool:
+    """Whether an item that some page's older ticker may show (``seen``: every item of every
+    ticker since the pages were last all brought up to date) is gone from the site: an
+    article expired, unpublished, deleted or retitled, a headline removed or corrected. Then
+    no page may keep an older ticker: a story taken down goes from every page."""
+    if not seen:
+        return False
+    available = {item_key(item) for item in ticker_items(site.articles, site.headlines)}
+    return not available.issuperset(seen)
+
+
+def seen_after(seen: Collection[str] | None, site: Site, refreshed: bool) -> list[str]:
+    """``seen`` for the next build: the current ticker's items, plus (unless every page now
+    carries the current ticker) the items older tickers on kept pages may still show."""
+    current = {item_key(item) for item in site.ticker}
+    if site.config.ticker_embed != "live" or refreshed or seen is None:
+        return sorted(current)
+    return sorted(current.union(seen))
