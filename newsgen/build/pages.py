@@ -185,18 +185,25 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
     reporter.finish_progress()
     for k, result in zip(rest, done, strict=True):
         results[k] = result
-    for index, result in zip(todo, results, strict=True):
-        assert result is not None
-        if result.problem is not None:
-            plan.problems.add(result.problem)
-            break  # the same template fails on every page: report it once
-        assert result.record is not None
-        plan.rendered += result.rendered
-        path, _url, source = targets[index]
-        plan.register(path, source, result.record, result.size, result.staged)
+    _register(plan, [(targets[index], result) for index, result in zip(todo, results,
+                                                                        strict=True)])
     for extra_page in extra:
         plan.add(extra_page.path, extra_page.source, extra_page.text.encode())
     return env
+
+
+def _register(plan: PagePlan, done: list[tuple[tuple[str, str, str], _Rendered | None]]
+              ) -> None:
+    """Account for every page in the plan, in order; a template problem is reported once
+    (the same template fails on every page)."""
+    for (path, _url, source), result in done:
+        assert result is not None
+        if result.problem is not None:
+            plan.problems.add(result.problem)
+            return
+        assert result.record is not None
+        plan.rendered += result.rendered
+        plan.register(path, source, result.record, result.size, result.staged)
 
 
 class _PageWork:

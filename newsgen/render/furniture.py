@@ -35,6 +35,10 @@ class FurnitureProcessor(BlockProcessor):
     """Turns one ``::: kind`` ... ``:::`` block (which may span blank lines) into HTML."""
 
     def test(self, parent: etree.Element, block: str) -> bool:
+        """Only at the top of the body: a ``:::`` line is furniture where the editor wrote
+        it at the start of a line, never inside a list item or a quote."""
+        if parent is not getattr(self.parser, "root", None):
+            return False
         if not block.startswith(":::") and "\n:::" not in block:
             return False
         return any(_opening(line) for line in block.split("\n") if line.startswith(":::"))
