@@ -5,6 +5,7 @@ the photo benchmarks of issue #17.
     python benchmarks/photos.py encode N [--width 4000]    # cold seconds per photo, newsgen
     python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
     python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
+    python benchmarks/photos.py demo-photos                # (re)make the demo's committed photos
 
 ``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
 camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
@@ -31,6 +32,66 @@ DEMO_PHOTOS = ("delta-floods", "customs-house", "theatre", "seagrass", "harbour-
                "stadium", "tidal-turbine", "shipyard")
 # A fictional coast; what matters is that the files carry a position to leak.
 VELMAR = (38.7025, -9.1717)
+# The demo's own photos, committed as an editor would (4000 x 3000, EXIF with camera and
+# GPS): file -> seed of its ``smooth_scene``. Smooth scenes (no sensor grain) are 0.4-0.45 MB
+# each at quality 92; grainy ones (``scene``) are 3.5 MB, too heavy to commit.
+DEMO_COMMITTED = {
+    "static/images/photos/harbour-lane.jpg": 11,
+    "static/images/photos/shipyard.jpg": 12,
+    "static/images/photos/seagrass.jpg": 13,
+    "content/articles/2026/11/university-team-tests-tidal-turbine/photo.jpg": 14,
+    "content/articles/2026/11/university-team-tests-tidal-turbine/support-vessel.jpg": 15,
+}
+
+
+def smooth_scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
+    """A calm harbour: graded sky and water, a low sun, hills, moored boats; all from
+    ``seed``, and smooth enough to compress well (the demo commits these)."""
+    rnd = random.Random(seed)
+    horizon = int(height * rnd.uniform(0.45, 0.6))
+    top = tuple(rnd.randint(40, 120) for _ in range(3))
+    low = tuple(min(255, c + rnd.randint(60, 130)) for c in top)
+    deep = tuple(c // 3 for c in low)
+    image = Image.new("RGB", (width, height))
+    for box, (a_colour, b_colour) in (((0, 0, width, horizon), (top, low)),
+                                      ((0, horizon, width, height), (low, deep))):
+        ramp = Image.linear_gradient("L").resize((box[2] - box[0], box[3] - box[1]))
+        image.paste(Image.merge("RGB", [ramp.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
+                                        for a, b in zip(a_colour, b_colour, strict=True)]),
+                    box[:2])
+    draw = ImageDraw.Draw(image)
+    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
+    radius = rnd.randint(width // 40, width // 18)
+    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
+                 fill=(255, 236, 190))
+    for layer in range(3):  # hills, nearer ones darker
+        points = [(0, horizon)]
+        y = horizon - rnd.randint(height // 20, height // 6)
+        for x in range(0, width + 200, 200):
+            y = max(horizon // 3, min(horizon, y + rnd.randint(-90, 90)))
+            points.append((x, y + layer * 30))
+        points.append((width, horizon))
+        shade = 90 - layer * 25
+        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    for _ in range(rnd.randint(3, 7)):  # boats with their masts
+        x, y = rnd.randint(0, width), rnd.randint(horizon + 50, height - height // 10)
+        w, h = rnd.randint(width // 20, width // 8), rnd.randint(height // 40, height // 18)
+        hull = tuple(rnd.randint(60, 230) for _ in range(3))
+        draw.polygon([(x, y), (x + w, y), (x + w - h, y + h), (x + h, y + h)], fill=hull)
+        draw.rectangle((x + w // 3, y - h * 3, x + w // 3 + max(6, w // 30), y),
+                       fill=(40, 40, 40))
+    return image.filter(ImageFilter.GaussianBlur(2.5))
+
+
+def make_demo_photos(root: Path = REPO) -> list[Path]:
+    """Write the demo's committed photos (``DEMO_COMMITTED``) under ``root``."""
+    written = []
+    for relative, seed in DEMO_COMMITTED.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(camera_jpeg(smooth_scene(seed), seed))
+        written.append(path)
+    return written
 
 
 def scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
@@ -245,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     encode.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work" / "photos")
     encode.add_argument("--hugo", help="a Hugo binary to compare with")
     formats = sub.add_parser("formats")
+    sub.add_parser("demo-photos", help="(re)make the demo's committed photos")
     light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
     light.add_argument("out", type=Path)
     light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
@@ -257,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.relative_to(args.dest)}  {path.stat().st_size:,} bytes")
     elif args.command == "encode":
         print(bench_encode(args.count, args.width, args.workdir, args.hugo))
+    elif args.command == "demo-photos":
+        for path in make_demo_photos():
+            print(f"{path.relative_to(REPO)}  {path.stat().st_size:,} bytes")
     elif args.command == "lighthouse":
         for row in lighthouse(args.out, args.lighthouse, args.pages):
             print(row)
