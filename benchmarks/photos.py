@@ -6,6 +6,7 @@ the photo benchmarks of issue #17.
     python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
     python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
     python benchmarks/photos.py demo-photos                # (re)make the demo's committed photos
+    python benchmarks/photos.py rebuilds CORPUS --photos 40   # 10k rebuilds with photos present
 
 ``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
 camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
@@ -200,12 +201,14 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
     page)."""
     import subprocess
     photos = workdir / "photos"
-    if not photos.is_dir() or len(list(photos.glob("*.jpg"))) != count:
-        shutil.rmtree(photos, ignore_errors=True)
-        photos.mkdir(parents=True)
-        for seed in range(count):
-            (photos / f"p{seed:03d}.jpg").write_bytes(
-                camera_jpeg(scene(seed, width, width * 3 // 4), seed))
+    photos.mkdir(parents=True, exist_ok=True)
+    wanted = {f"p{seed:03d}.jpg": seed for seed in range(count)}
+    for stale in photos.glob("*.jpg"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, seed in wanted.items():  # photos of an earlier run are kept (same seeds)
+        if not (photos / name).is_file() or Image.open(photos / name).width != width:
+            (photos / name).write_bytes(camera_jpeg(scene(seed, width, width * 3 // 4), seed))
     site = workdir / "newsgen-site"
     shutil.rmtree(site, ignore_errors=True)
     (site / "content" / "articles").mkdir(parents=True)
@@ -237,6 +240,65 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
         result["ratio"] = round(float(result["newsgen_per_photo"])  # type: ignore[arg-type]
                                 / float(result["hugo_per_photo"]), 2)  # type: ignore[arg-type]
     return result
+
+
+def _with_photos(site: Path, count: int) -> None:
+    """Give the ``count`` newest articles of a ``generate.py`` corpus a camera hero photo
+    and the same photo in their body (smooth scenes: quick to make, real camera size and
+    EXIF with GPS)."""
+    articles = sorted((site / "content" / "articles").rglob("*.md"), key=lambda p: p.name)
+    dated = sorted(articles, key=lambda p: p.read_text(encoding="utf-8").split("date: ")[1][:16],
+                   reverse=True)[:count]
+    for seed, path in enumerate(dated):
+        photo = site / "static" / "images" / "photos" / f"p{seed:03d}.jpg"
+        photo.parent.mkdir(parents=True, exist_ok=True)
+        photo.write_bytes(camera_jpeg(smooth_scene(seed), seed))
+        text = path.read_text(encoding="utf-8")
+        head, _, body = text.partition("\n---\n")
+        src = f"/images/photos/{photo.name}"
+        path.write_text(f"{head}\nimage: {{src: {src}, alt: \"Boats on calm water\"}}\n---\n"
+                        f"\n![Boats on calm water at dusk]({src})\n{body}", encoding="utf-8")
+
+
+def bench_rebuilds(corpus: Path, photos: int) -> list[dict[str, object]]:
+    """On a copy of a ``generate.py`` corpus's newsgen site with ``photos`` camera photos
+    added: a cold build, then the benchmark's no-change and one-edit rebuilds, each with its
+    wall time and what the image stages did (encoded, read to hash, body images probed)."""
+    import os
+    import subprocess
+    site = corpus.parent / f"{corpus.name}-photos"
+    if not site.exists():
+        shutil.copytree(corpus, site)
+        _with_photos(site, photos)
+    out = site / "public"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / ".newsgen-cache", ignore_errors=True)
+    old = time.time() - 60  # older than the caches' racy-mtime guard
+    for path in site.rglob("*"):
+        os.utime(path, (old, old))
+    rows = []
+
+    def run(label: str) -> None:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
+                               "--now", "2026-11-29T12:00"], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        seconds = time.perf_counter() - started
+        log = done.stdout + done.stderr
+        images = re.search(r"images: (\d+) encoded, (\d+) from the cache, (\d+) read", log)
+        probed = re.search(r"body images: (\d+) read to probe", log)
+        rows.append({"build": label, "seconds": round(seconds, 2),
+                     "encoded": int(images.group(1)) if images else 0,
+                     "hashed": int(images.group(3)) if images else 0,
+                     "probed": int(probed.group(1)) if probed else 0})
+    run("cold")
+    run("no-change")
+    edited = sorted((site / "content" / "articles").rglob("*.md"))[len(rows) * 997 % 5000]
+    with edited.open("a", encoding="utf-8") as handle:
+        handle.write("\nOne more sentence for the one-edit rebuild.\n")
+    os.utime(edited, (old + 30, old + 30))
+    run("one edit")
+    return rows
 
 
 def lighthouse(out: Path, binary: str, pages: list[str]) -> list[dict[str, object]]:
@@ -307,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     encode.add_argument("--hugo", help="a Hugo binary to compare with")
     formats = sub.add_parser("formats")
     sub.add_parser("demo-photos", help="(re)make the demo's committed photos")
+    rebuilds = sub.add_parser("rebuilds", help="no-change and one-edit rebuilds with photos")
+    rebuilds.add_argument("corpus", type=Path, help="a generate.py corpus's newsgen/ folder")
+    rebuilds.add_argument("--photos", type=int, default=40)
     light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
     light.add_argument("out", type=Path)
     light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
@@ -319,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.relative_to(args.dest)}  {path.stat().st_size:,} bytes")
     elif args.command == "encode":
         print(bench_encode(args.count, args.width, args.workdir, args.hugo))
+    elif args.command == "rebuilds":
+        for row in bench_rebuilds(args.corpus, args.photos):
+            print(row)
     elif args.command == "demo-photos":
         for path in make_demo_photos():
             print(f"{path.relative_to(REPO)}  {path.stat().st_size:,} bytes")
