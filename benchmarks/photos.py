@@ -266,7 +266,7 @@ def bench_rebuilds(corpus: Path, photos: int) -> list[dict[str, object]]:
     wall time and what the image stages did (encoded, read to hash, body images probed)."""
     import os
     import subprocess
-    site = corpus.parent / f"{corpus.name}-photos"
+    site = corpus.parent / f"{corpus.name}-{'photos' if photos else 'plain'}"
     if not site.exists():
         shutil.copytree(corpus, site)
         _with_photos(site, photos)
