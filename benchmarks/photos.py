@@ -5,6 +5,8 @@ the photo benchmarks of issue #17.
     python benchmarks/photos.py encode N [--width 4000]    # cold seconds per photo, newsgen
     python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
     python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
+    python benchmarks/photos.py demo-photos                # (re)make the demo's committed photos
+    python benchmarks/photos.py rebuilds CORPUS --photos 40   # 10k rebuilds with photos present
 
 ``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
 camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
@@ -31,6 +33,66 @@ DEMO_PHOTOS = ("delta-floods", "customs-house", "theatre", "seagrass", "harbour-
                "stadium", "tidal-turbine", "shipyard")
 # A fictional coast; what matters is that the files carry a position to leak.
 VELMAR = (38.7025, -9.1717)
+# The demo's own photos, committed as an editor would (4000 x 3000, EXIF with camera and
+# GPS): file -> seed of its ``smooth_scene``. Smooth scenes (no sensor grain) are 0.4-0.45 MB
+# each at quality 92; grainy ones (``scene``) are 3.5 MB, too heavy to commit.
+DEMO_COMMITTED = {
+    "static/images/photos/harbour-lane.jpg": 11,
+    "static/images/photos/shipyard.jpg": 12,
+    "static/images/photos/seagrass.jpg": 13,
+    "content/articles/2026/11/university-team-tests-tidal-turbine/photo.jpg": 14,
+    "content/articles/2026/11/university-team-tests-tidal-turbine/support-vessel.jpg": 15,
+}
+
+
+def smooth_scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
+    """A calm harbour: graded sky and water, a low sun, hills, moored boats; all from
+    ``seed``, and smooth enough to compress well (the demo commits these)."""
+    rnd = random.Random(seed)
+    horizon = int(height * rnd.uniform(0.45, 0.6))
+    top = tuple(rnd.randint(40, 120) for _ in range(3))
+    low = tuple(min(255, c + rnd.randint(60, 130)) for c in top)
+    deep = tuple(c // 3 for c in low)
+    image = Image.new("RGB", (width, height))
+    for box, (a_colour, b_colour) in (((0, 0, width, horizon), (top, low)),
+                                      ((0, horizon, width, height), (low, deep))):
+        ramp = Image.linear_gradient("L").resize((box[2] - box[0], box[3] - box[1]))
+        image.paste(Image.merge("RGB", [ramp.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
+                                        for a, b in zip(a_colour, b_colour, strict=True)]),
+                    box[:2])
+    draw = ImageDraw.Draw(image)
+    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
+    radius = rnd.randint(width // 40, width // 18)
+    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
+                 fill=(255, 236, 190))
+    for layer in range(3):  # hills, nearer ones darker
+        points = [(0, horizon)]
+        y = horizon - rnd.randint(height // 20, height // 6)
+        for x in range(0, width + 200, 200):
+            y = max(horizon // 3, min(horizon, y + rnd.randint(-90, 90)))
+            points.append((x, y + layer * 30))
+        points.append((width, horizon))
+        shade = 90 - layer * 25
+        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    for _ in range(rnd.randint(3, 7)):  # boats with their masts
+        x, y = rnd.randint(0, width), rnd.randint(horizon + 50, height - height // 10)
+        w, h = rnd.randint(width // 20, width // 8), rnd.randint(height // 40, height // 18)
+        hull = tuple(rnd.randint(60, 230) for _ in range(3))
+        draw.polygon([(x, y), (x + w, y), (x + w - h, y + h), (x + h, y + h)], fill=hull)
+        draw.rectangle((x + w // 3, y - h * 3, x + w // 3 + max(6, w // 30), y),
+                       fill=(40, 40, 40))
+    return image.filter(ImageFilter.GaussianBlur(2.5))
+
+
+def make_demo_photos(root: Path = REPO) -> list[Path]:
+    """Write the demo's committed photos (``DEMO_COMMITTED``) under ``root``."""
+    written = []
+    for relative, seed in DEMO_COMMITTED.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(camera_jpeg(smooth_scene(seed), seed))
+        written.append(path)
+    return written
 
 
 def scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
@@ -139,12 +201,14 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
     page)."""
     import subprocess
     photos = workdir / "photos"
-    if not photos.is_dir() or len(list(photos.glob("*.jpg"))) != count:
-        shutil.rmtree(photos, ignore_errors=True)
-        photos.mkdir(parents=True)
-        for seed in range(count):
-            (photos / f"p{seed:03d}.jpg").write_bytes(
-                camera_jpeg(scene(seed, width, width * 3 // 4), seed))
+    photos.mkdir(parents=True, exist_ok=True)
+    wanted = {f"p{seed:03d}.jpg": seed for seed in range(count)}
+    for stale in photos.glob("*.jpg"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, seed in wanted.items():  # photos of an earlier run are kept (same seeds)
+        if not (photos / name).is_file() or Image.open(photos / name).width != width:
+            (photos / name).write_bytes(camera_jpeg(scene(seed, width, width * 3 // 4), seed))
     site = workdir / "newsgen-site"
     shutil.rmtree(site, ignore_errors=True)
     (site / "content" / "articles").mkdir(parents=True)
@@ -176,6 +240,65 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
         result["ratio"] = round(float(result["newsgen_per_photo"])  # type: ignore[arg-type]
                                 / float(result["hugo_per_photo"]), 2)  # type: ignore[arg-type]
     return result
+
+
+def _with_photos(site: Path, count: int) -> None:
+    """Give the ``count`` newest articles of a ``generate.py`` corpus a camera hero photo
+    and the same photo in their body (smooth scenes: quick to make, real camera size and
+    EXIF with GPS)."""
+    articles = sorted((site / "content" / "articles").rglob("*.md"), key=lambda p: p.name)
+    dated = sorted(articles, key=lambda p: p.read_text(encoding="utf-8").split("date: ")[1][:16],
+                   reverse=True)[:count]
+    for seed, path in enumerate(dated):
+        photo = site / "static" / "images" / "photos" / f"p{seed:03d}.jpg"
+        photo.parent.mkdir(parents=True, exist_ok=True)
+        photo.write_bytes(camera_jpeg(smooth_scene(seed), seed))
+        text = path.read_text(encoding="utf-8")
+        head, _, body = text.partition("\n---\n")
+        src = f"/images/photos/{photo.name}"
+        path.write_text(f"{head}\nimage: {{src: {src}, alt: \"Boats on calm water\"}}\n---\n"
+                        f"\n![Boats on calm water at dusk]({src})\n{body}", encoding="utf-8")
+
+
+def bench_rebuilds(corpus: Path, photos: int) -> list[dict[str, object]]:
+    """On a copy of a ``generate.py`` corpus's newsgen site with ``photos`` camera photos
+    added: a cold build, then the benchmark's no-change and one-edit rebuilds, each with its
+    wall time and what the image stages did (encoded, read to hash, body images probed)."""
+    import os
+    import subprocess
+    site = corpus.parent / f"{corpus.name}-{'photos' if photos else 'plain'}"
+    if not site.exists():
+        shutil.copytree(corpus, site)
+        _with_photos(site, photos)
+    out = site / "public"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / ".newsgen-cache", ignore_errors=True)
+    old = time.time() - 60  # older than the caches' racy-mtime guard
+    for path in site.rglob("*"):
+        os.utime(path, (old, old))
+    rows = []
+
+    def run(label: str) -> None:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
+                               "--now", "2026-11-29T12:00"], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        seconds = time.perf_counter() - started
+        log = done.stdout + done.stderr
+        images = re.search(r"images: (\d+) encoded, (\d+) from the cache, (\d+) read", log)
+        probed = re.search(r"body images: (\d+) read to probe", log)
+        rows.append({"build": label, "seconds": round(seconds, 2),
+                     "encoded": int(images.group(1)) if images else 0,
+                     "hashed": int(images.group(3)) if images else 0,
+                     "probed": int(probed.group(1)) if probed else 0})
+    run("cold")
+    run("no-change")
+    edited = sorted((site / "content" / "articles").rglob("*.md"))[len(rows) * 997 % 5000]
+    with edited.open("a", encoding="utf-8") as handle:
+        handle.write("\nOne more sentence for the one-edit rebuild.\n")
+    os.utime(edited, (old + 30, old + 30))
+    run("one edit")
+    return rows
 
 
 def lighthouse(out: Path, binary: str, pages: list[str]) -> list[dict[str, object]]:
@@ -245,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     encode.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work" / "photos")
     encode.add_argument("--hugo", help="a Hugo binary to compare with")
     formats = sub.add_parser("formats")
+    sub.add_parser("demo-photos", help="(re)make the demo's committed photos")
+    rebuilds = sub.add_parser("rebuilds", help="no-change and one-edit rebuilds with photos")
+    rebuilds.add_argument("corpus", type=Path, help="a generate.py corpus's newsgen/ folder")
+    rebuilds.add_argument("--photos", type=int, default=40)
     light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
     light.add_argument("out", type=Path)
     light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
@@ -257,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.relative_to(args.dest)}  {path.stat().st_size:,} bytes")
     elif args.command == "encode":
         print(bench_encode(args.count, args.width, args.workdir, args.hugo))
+    elif args.command == "rebuilds":
+        for row in bench_rebuilds(args.corpus, args.photos):
+            print(row)
+    elif args.command == "demo-photos":
+        for path in make_demo_photos():
+            print(f"{path.relative_to(REPO)}  {path.stat().st_size:,} bytes")
     elif args.command == "lighthouse":
         for row in lighthouse(args.out, args.lighthouse, args.pages):
             print(row)

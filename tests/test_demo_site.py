@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, run_newsgen
+from tests.photo_factory import has_gps
 
 NOW = "2026-11-29T12:00"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -40,7 +41,9 @@ class Source:
 
     @property
     def slug(self) -> str:
-        return str(self.meta.get("slug") or self.path.stem)
+        # a page bundle (``name/index.md``) takes its folder's name, as README says
+        stem = self.path.parent.name if self.path.stem == "index" else self.path.stem
+        return str(self.meta.get("slug") or stem)
 
     def published(self, now: datetime) -> bool:
         expires = self.meta.get("expires")
@@ -220,3 +223,35 @@ def test_preview_with_drafts_and_future_also_links_cleanly(
         for ref in doc.xpath("//@href | //@src"):
             if ref.startswith("/") and not ref.startswith("//"):
                 assert target(out, ref).is_file(), (page, ref)
+
+
+RASTER = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif")
+
+
+def test_demo_photos_are_camera_size_with_gps_and_none_leaks(out: Path) -> None:
+    """The demo commits camera photos as an editor would (benchmarks/photos.py demo-photos);
+    the site publishes none of their metadata, and every page shows them as pictures."""
+    from PIL import Image
+
+    sources = [p for p in sorted((REPO / "static").rglob("*")) + sorted(
+        (REPO / "content").rglob("*")) if p.suffix.lower() in RASTER]
+    cameras = []
+    for path in sources:
+        with Image.open(path) as image:
+            if image.size == (4000, 3000) and has_gps(path.read_bytes()):
+                cameras.append(path)
+    assert len(cameras) >= 4, cameras
+    published = [p for p in out.rglob("*") if p.suffix.lower() in RASTER]
+    assert len(published) > 40  # renditions, capped originals and crops
+    for path in published:
+        data = path.read_bytes()
+        assert not has_gps(data), path
+        with Image.open(path) as image:
+            assert not image.getexif() and max(image.size) <= 1600, path
+        assert b"Velmar Optics" not in data, path
+    turbine = next(out.rglob("university-team-tests-tidal-turbine/index.html"))
+    body = lxml.html.fromstring(turbine.read_bytes()).xpath(
+        '//div[contains(@class, "article-body")]')[0]
+    img = body.xpath(".//picture//img")[0]
+    assert img.get("src") == "support-vessel.jpg" and img.get("loading") == "lazy"
+    assert (turbine.parent / "support-vessel.jpg").is_file()

@@ -20,7 +20,7 @@ from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.engine import journal as journal_module
 from newsgen.engine.journal import CHANGES, recover
 from newsgen.errors import BuildFailed
-from tests.conftest import BASIC_CONFIG, article, run_newsgen, tree_digest
+from tests.conftest import BASIC_CONFIG, article, run_newsgen
 
 NOW = datetime(2026, 3, 21, 12, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 CURRENT = {"index.html", "world/index.html", "city/index.html", "ticker.html", "ticker.json"}

@@ -51,10 +51,11 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.headline_count = 0
         (self.site / "content" / "pages").mkdir()
         (self.site / "content" / "pages" / "about.md").write_text(
-            "---\ntitle: About us\n---\n\nWe report.\n")
+            "---\ntitle: About us\n---\n\nWe report.\n\n![Our newsroom](/images/body.jpg)\n")
         self._write_image(120)
         self.extras: list[str] = []
         self._write_photo(320, 1)
+        self._write_photo(400, 1, "body.jpg")
         for _ in range(3):
             self._write_article(f"First story {self.counter}", ["ports"], "world", 0)
 
@@ -68,6 +69,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def _write_article(self, title: str, tags: list[str], section: str, hours: int,
                        body: str = "Body text.", draft: bool = False) -> str:
         self.counter += 1
+        if self.counter % 4 == 1:  # a photo in the body: a <picture> with its renditions
+            body += "\n\n![The quay](/images/body.jpg)"
         slug = f"story-{self.counter}"
         when = (self.now - timedelta(hours=self.counter) + timedelta(hours=hours))
         extra = {"tags": "[" + ", ".join(tags) + "]", "authors": "[ana]"}
@@ -265,6 +268,11 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def replace_photo(self, width: int, orientation: int) -> None:
         """Renditions, crops and the pages' sizes follow the new photo."""
         self._write_photo(width, orientation)
+
+    @rule(width=st.sampled_from([240, 400, 900]))
+    def replace_body_image(self, width: int) -> None:
+        """The body's <picture> (srcset, width, height) follows the file in static/."""
+        self._write_photo(width, 1, "body.jpg")
 
     @rule(width=st.sampled_from([200, 500]))
     def add_photo(self, width: int) -> None:

@@ -8,6 +8,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
@@ -258,3 +259,88 @@ def test_bad_author_photo_names_its_config_line(make_site: Callable[..., Path], 
     line = config.split("\n").index("    photo: " + photo) + 1
     assert f"newsgen.yaml:{line}: author 'ana': photo" in result.stderr and words in \
         result.stderr
+
+
+BODY_SIZES = "(min-width: 46em) 44rem, calc(100vw - 2rem)"
+
+
+def _body_picture_site(make_site: Callable[..., Path]) -> Path:
+    return make_site({
+        "static/images/quay.jpg": camera_jpeg(2400, 1600),
+        "static/images/chart.png": png(300, 200),
+        "static/images/map.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" '
+                                 'height="20"></svg>',
+        "content/articles/a.md": article(
+            "Quay", body="Text.\n\n![Boats at the quay](/images/quay.jpg \"At dawn\")\n\n"
+                         "![Arrivals by month](/images/chart.png)\n\n![A map](/images/map.svg)"
+                         "\n\n![Elsewhere](https://example.org/x.jpg)"),
+        "content/articles/lane/index.md": article(
+            "Lane", date="2026-03-21T10:00", body="![The lane at night](night.jpg)"),
+        "content/articles/lane/night.jpg": camera_jpeg(1000, 500),
+        "content/pages/about.md": "---\ntitle: About\n---\n\n![Our newsroom](/images/quay.jpg)\n",
+    })
+
+
+def _check_picture(out: Path, picture: lxml.html.HtmlElement, size: tuple[int, int],
+                   page_url: str = "/") -> None:
+    """A body <picture>: every candidate exists at its stated width, the body slot's sizes,
+    the published size as width/height, lazy."""
+    img = picture.xpath(".//img")[0]
+    (source,) = picture.xpath(".//source")
+    assert source.get("type") == "image/webp"
+    assert img.get("sizes") == source.get("sizes") == BODY_SIZES
+    assert (img.get("width"), img.get("height")) == tuple(str(n) for n in size)
+    assert img.get("loading") == "lazy" and img.get("fetchpriority") is None
+    for srcset in (img.get("srcset"), source.get("srcset")):
+        for candidate in srcset.split(", "):
+            url, width = candidate.split()
+            with Image.open(out / url.lstrip("/")) as image:
+                assert f"{image.width}w" == width
+    with Image.open(out / urljoin(page_url, img.get("src")).lstrip("/")) as image:
+        assert image.size == size and not image.getexif()
+
+
+def test_body_images_are_pictures_with_renditions(make_site: Callable[..., Path]) -> None:
+    out = build(_body_picture_site(make_site))
+    body = page(out, "world/2026/03/a/index.html").xpath(
+        "//div[contains(@class, 'article-body')]")[0]
+    quay, chart = body.xpath(".//picture")
+    _check_picture(out, quay, (1600, 1067))
+    assert quay.xpath(".//img")[0].get("alt") == "Boats at the quay"
+    assert quay.xpath(".//img")[0].get("title") == "At dawn"
+    _check_picture(out, chart, (300, 200))
+    assert "chart-png-300w.png" in chart.xpath(".//img")[0].get("srcset")  # PNG fallback
+    svg = body.xpath(".//img[@src='/images/map.svg']")[0]
+    assert svg.getparent().tag != "picture" and svg.get("srcset") is None
+    assert body.xpath(".//img[@src='https://example.org/x.jpg']")[0].getparent().tag == "p"
+    bundle = page(out, "world/2026/03/lane/index.html").xpath(
+        "//div[contains(@class, 'article-body')]//picture")[0]
+    assert bundle.xpath(".//img")[0].get("src") == "night.jpg"  # relative, as written
+    _check_picture(out, bundle, (1000, 500), "/world/2026/03/lane/")
+    about = page(out, "about/index.html").xpath("//picture")[0]
+    _check_picture(out, about, (1600, 1067))
+
+
+def test_feed_body_images_are_absolute(make_site: Callable[..., Path]) -> None:
+    out = build(_body_picture_site(make_site))
+    feed = feedparser.parse((out / "rss.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "Quay")
+    doc = lxml.html.fromstring(entry.content[0].value)
+    img = doc.xpath("//img[@alt='Boats at the quay']")[0]
+    assert img.get("src") == "https://gazette.example.org/images/quay.jpg"
+    assert (img.get("width"), img.get("height")) == ("1600", "1067")
+    raw = (out / "rss.xml").read_text()
+    assert 'srcset="/images' not in raw.replace("&quot;", '"')
+
+
+def test_replaced_body_image_reaches_the_page(make_site: Callable[..., Path]) -> None:
+    site = _body_picture_site(make_site)
+    _age(site)
+    out = build(site)
+    (site / "static/images/chart.png").write_bytes(png(600, 150))
+    _age(site)
+    build(site, out)
+    chart = page(out, "world/2026/03/a/index.html").xpath("//picture")[1]
+    _check_picture(out, chart, (600, 150))
+    clean = build(site, site.parent / "clean", use_cache=False)
+    assert _published(out, site) == _published(clean, site)

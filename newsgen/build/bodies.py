@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from newsgen.build.body_images import BodyImages
 from newsgen.build.cache import BuildCache
 from newsgen.content.config import SiteConfig
 from newsgen.content.links import LinkedBody
@@ -52,7 +53,8 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
     page_keys = [digest(p.body) for p in pages]
     _convert_missing(cache, converter, selection.visible, pages, page_keys, problems,
                      reporter, workers)
-    linker = _Linker(config, selection, problems)
+    images = BodyImages(config, selection.visible, cache.enabled)
+    linker = _Linker(config, selection, problems, images)
     for item in unchecked:
         try:
             body, body_line = read_body(config, item.source)
@@ -67,7 +69,8 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         meta = cache.metas.get(article.body_key)
         if meta is None:  # not converted: its file could not be read again (reported)
             continue
-        body_digest = digest(article.body_key, *linker.check(article, meta))
+        body_digest = digest(article.body_key, *linker.check(article, meta),
+                             *images.keys(article.url, meta.site_paths))
         articles.append(article.evolve(words=meta.words,
                                        summary=article.summary or meta.first_paragraph,
                                        digest=digest(article.front_key, body_digest),
@@ -78,9 +81,11 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         raw = store.raw(key)
         body_html = raw if raw is not None else converter.convert(page.body, page.source).html
         linker.check(page, meta)
-        converted_pages.append(replace(page, html=linker.resolve(body_html),
+        converted_pages.append(replace(page, html=linker.resolve(body_html, page.url),
                                        description=page.description
                                        or meta.first_paragraph))
+    images.save()
+    reporter.detail(f"body images: {images.probed} read to probe")
     keys = {a.body_key for a in selection.visible} | set(page_keys)
     return tuple(articles), tuple(converted_pages), keys
 
@@ -195,9 +200,10 @@ def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article
 class _Linker:
     """Resolves internal links against the visible articles and reports broken ones."""
 
-    def __init__(self, config: SiteConfig, selection: Selection, problems: ProblemList
-                 ) -> None:
+    def __init__(self, config: SiteConfig, selection: Selection, problems: ProblemList,
+                 images: BodyImages) -> None:
         self.config = config
+        self.images = images
         self.visible = {a.slug: a.url for a in selection.visible}
         self.hidden = {a.slug for a in selection.hidden}
         self.by_file = {a.source: a.url for a in selection.visible}
@@ -207,8 +213,10 @@ class _Linker:
     def url(self, kind: str, target: str) -> str | None:
         return self.visible.get(target) if kind == "slug" else self.by_file.get(target)
 
-    def resolve(self, body_html: str) -> str:
-        return resolve_links(body_html, self.url)
+    def resolve(self, body_html: str, url: str) -> str:
+        """The body as this build shows it at ``url``: internal links resolved, images as
+        ``<picture>`` with their renditions."""
+        return self.images.resolve(resolve_links(body_html, self.url), url)
 
     def check(self, item: Article | Page, meta: BodyMeta) -> list[str]:
         """Report broken and unpublished links; return the URLs links resolve to (they go

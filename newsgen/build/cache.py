@@ -298,7 +298,7 @@ class BodyStore:
             weakref.finalize(self, shutil.rmtree, folder, True)
             path = Path(folder) / "bodies.sqlite"
         self.path = path
-        self.resolve: Callable[[str], str] = lambda html: html
+        self.resolve: Callable[[str, str], str] = lambda html, url: html
         self.fallback: Callable[[Article], RenderedBody] | None = None
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -352,7 +352,7 @@ class BodyStore:
             if self.fallback is None:
                 raise LookupError(f"no converted body for {article.source}")
             raw = self.fallback(article).html
-        return self.resolve(raw)
+        return self.resolve(raw, article.url)
 
     def close(self) -> None:
         """Close this process's connection (the file stays: articles may still be read)."""
