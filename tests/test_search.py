@@ -89,6 +89,9 @@ def test_index_holds_published_stories_only(make_site: Any, tmp_path: Path) -> N
     assert "Latest news" not in everything and "Our journalists" not in everything
     # Pagefind's own UI bundles are not shipped: the theme has its own page
     assert not list((out / "pagefind").glob("*/pagefind-ui*"))
+    # nor its web worker: the page runs Pagefind on the main thread (40 KiB less to fetch)
+    assert not list((out / "pagefind").glob("*/pagefind-worker.js"))
+    assert (out / "pagefind/2026/pagefind.js").is_file()
 
 
 def test_search_page_and_masthead_box(make_site: Any, tmp_path: Path) -> None:

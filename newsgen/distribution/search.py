@@ -39,7 +39,6 @@ SEARCH_DIR = "pagefind"
 FORMAT = "search-2"  # part of every shard key: change it when records change shape
 INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
                 "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
-# Pagefind's own search UIs: the theme has its own page, so these are left out of the output.
 # Articles a year's shard holds before it is split into months. Measured at 10,000 articles
 # (benchmarks/search.py): a 3,300-article shard took the indexer to a 719 MiB peak and 12 s
 # to re-index under load; more, smaller shards cost a query more requests (one index chunk
@@ -57,8 +56,10 @@ RECENT_MAX = 300
 # shard a query touches costs its entry, metadata and index chunks (benchmarks/RESULTS.md).
 FIRST_BATCH = 500
 _BATCH = 32  # records sent before their answers are read
+# Pagefind's own search UIs (the theme has its own page) and its web worker (the page runs
+# Pagefind on the main thread: the worker cost 40 KiB before the first result) are left out.
 _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
-           "pagefind-highlight.js")
+           "pagefind-highlight.js", "pagefind-worker.js")
 
 
 class SearchUnavailable(Exception):
