@@ -7,6 +7,7 @@ import functools
 import gzip
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +22,7 @@ from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.distribution import search
 from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, run_newsgen, tree_digest
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, find_axe
+from tests.test_html_valid import find_java, find_vnu_jar
 
 NOW = "2026-11-29T12:00"
 WORDS = {"published": "zanzibarite", "embargoed": "quokkafence", "draft": "wombatlantern",
@@ -455,3 +457,25 @@ def test_axe_finds_no_violations_with_results_shown(scheme: str, browser: Any,
                   f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
     assert not violations, "\n".join(violations)
     assert results["passes"]
+
+
+@pytest.mark.browser
+@pytest.mark.vnu
+def test_the_page_with_results_shown_is_valid_html(browser: Any, served: str,
+                                                   tmp_path: Path) -> None:
+    """The markup the script adds (results, highlighted excerpts, the older-stories button)
+    checked by the Nu Html Checker, as the browser holds it."""
+    page = browser.new_page()
+    page.goto(served + "/search/?q=ferry")
+    page.wait_for_selector(".search-excerpt mark")
+    assert page.locator(".search-older").is_visible()
+    shown = tmp_path / "shown.html"
+    shown.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"))
+    page.close()
+    result = subprocess.run([find_java(), "-jar", str(find_vnu_jar()), "--errors-only",
+                             "--format", "json", str(shown)], capture_output=True, text=True,
+                            timeout=300)
+    report = json.loads(result.stderr or result.stdout)
+    errors = [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]
+              if m["type"] == "error"]
+    assert errors == []
