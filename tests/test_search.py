@@ -96,6 +96,27 @@ def test_index_holds_published_stories_only(make_site: Any, tmp_path: Path) -> N
     assert (out / "pagefind/2026/pagefind.js").is_file()
 
 
+def test_result_image_is_the_smallest_rendition(make_site: Any, tmp_path: Path) -> None:
+    from tests.photo_factory import camera_jpeg
+    files: dict[str, Any] = {**search_site(), "static/images/quay.jpg": camera_jpeg(1000, 750)}
+    files["content/articles/quay.md"] = article(
+        "Quay rebuilt", "2026-11-21T09:00", "city", "The quay reopened.",
+        image="{src: /images/quay.jpg, alt: The new quay}")
+    site = make_site(files)
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    metas = {}
+    for path in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        metas[fragment["url"]] = fragment["meta"]
+    meta = metas["/city/2026/11/quay/"]
+    assert meta["image"] == "/images/quay-jpg-480w.jpg" and meta["image_alt"] == "The new quay"
+    assert (meta["image_width"], meta["image_height"]) == ("480", "360")
+    assert (out / "images/quay-jpg-480w.jpg").stat().st_size < (out / "images/quay.jpg"
+                                                                ).stat().st_size
+    assert "image" not in metas["/city/2026/11/ferry/"]
+
+
 def test_search_page_and_masthead_box(make_site: Any, tmp_path: Path) -> None:
     site = make_site(search_site())
     out = tmp_path / "out"
