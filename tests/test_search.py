@@ -414,6 +414,19 @@ def test_a_year_filter_loads_that_years_shards_only(browser: Any, served: str) -
     assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
     assert set(fetched) == {"2026-11-20", "2025"}  # the client, then 2025's shard
     assert page.locator(".search-older").is_hidden()
+    # back to any year: 2025 stays merged, but the search keeps to the newest batch again,
+    # as its status line says
+    page.select_option("#search-year", "")
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           ".includes('among the newest 1 of 6')")
+    assert page.locator(".search-title a").all_inner_texts() == ["Ferry strike ends"]
+    for sort in ("date", ""):
+        page.select_option("#search-sort", sort)
+        page.wait_for_function("s => new URLSearchParams(location.search).get('sort') === s",
+                               arg=sort or None)
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length"
+                               " === 1")
+        assert page.locator(".search-title a").all_inner_texts() == ["Ferry strike ends"]
     page.close()
 
 

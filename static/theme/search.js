@@ -159,10 +159,13 @@
     var filters = {};
     if (section.value) filters.section = section.value;
     if (year.value) filters.year = year.value;
-    var options = { filters: filters };
-    if (sort.value) options.sort = { date: "desc" };
     if (!wanted) widen();
     var picked = chosen();
+    // Pagefind searches every shard merged so far (a year once chosen stays merged): keep
+    // to the shards this search covers, so the results are the ones the status line names.
+    if (picked.length < bundles.length) filters.shard = { any: picked.map(shard) };
+    var options = { filters: filters };
+    if (sort.value) options.sort = { date: "desc" };
     var pagefind = null;
     var count = 0;
     load(picked).then(function (loaded) {
