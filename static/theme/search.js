@@ -61,13 +61,9 @@
       merged[0] = client;
     }
     return client.then(function (pagefind) {
-      var chain = Promise.resolve();
-      picked.forEach(function (i) {
+      picked.forEach(function (i) {  // at once: each shard's first files are one round trip
         if (!merged[i]) {
-          chain = chain.then(function () {
-            return pagefind.mergeIndex(bundles[i], { mergeFilter: { shard: shard(i) } });
-          });
-          merged[i] = chain;
+          merged[i] = pagefind.mergeIndex(bundles[i], { mergeFilter: { shard: shard(i) } });
         }
       });
       return Promise.all(picked.map(function (i) { return merged[i]; }))
