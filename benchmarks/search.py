@@ -1,9 +1,12 @@
 """Search index figures for one generated corpus (``generate.py``): cold build time with and
 without search, index time, the indexer's peak memory, index size, a new article's
-re-indexing, and the bytes a query transfers in Chromium.
+re-indexing, and the bytes a query transfers in Chromium (its first results, and every
+shard once the reader has asked for all older stories).
 
     python benchmarks/generate.py 1000 /tmp/corpus
     python benchmarks/search.py /tmp/corpus/newsgen --word ferry
+    python benchmarks/search.py /tmp/corpus/newsgen --no-baseline   # 100k: skip search: false
+    python benchmarks/search.py --query-only OUT --word ferry          # a built output
 
 Builds run as ``python -m newsgen build`` subprocesses on a copy of the corpus. Memory is the
 high-water mark (VmHWM) of the newsgen process and of the ``pagefind --service`` process it
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import re
 import shutil
 import subprocess
@@ -94,54 +98,91 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def query_bytes(out: Path, word: str) -> tuple[int, int, int]:
-    """(bytes under /pagefind/ fetched, requests, results) for one query typed in Chromium."""
+def _sizes(fetched: list[tuple[str, bytes]]) -> dict[str, float]:
+    """Bytes as served here (no compression), and as a host that gzips JavaScript and JSON
+    would send them (Pagefind's other files are gzip or wasm already)."""
+    raw = sum(len(body) for _, body in fetched)
+    hosted = sum(len(gzip.compress(body, 6)) if url.split("?")[0].endswith((".js", ".json"))
+                 else len(body) for url, body in fetched)
+    return {"kib": raw / 1024, "gzip_kib": hosted / 1024, "requests": len(fetched)}
+
+
+def query_bytes(out: Path, word: str) -> dict[str, Any]:
+    """What one query typed in Chromium fetches from /pagefind/: for its first results, then
+    after asking for older stories until every shard is searched."""
     from playwright.sync_api import sync_playwright
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    fetched: list[int] = []
+    fetched: list[tuple[str, bytes]] = []
+    wait = "s => document.getElementById('search-status').textContent !== s"
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--headless", "--disable-gpu"])
             page = browser.new_page()
-            page.on("response", lambda r: fetched.append(len(r.body()))
+            page.on("response", lambda r: fetched.append((r.url, r.body()))
                     if "/pagefind/" in r.url else None)
+            started = time.perf_counter()
             page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={word}")
-            page.wait_for_function("() => document.getElementById('search-status')"
-                                   ".textContent !== ''", timeout=120_000)
+            page.wait_for_function(wait, arg="", timeout=300_000)
             page.wait_for_load_state("networkidle")
-            results = page.locator(".search-result").count()
+            first = {**_sizes(fetched), "seconds": time.perf_counter() - started,
+                     "results": page.locator(".search-result").count(),
+                     "status": page.locator("#search-status").inner_text()}
+            started = time.perf_counter()
+            while page.locator(".search-older").is_visible():
+                shown = page.locator("#search-status").inner_text()
+                page.locator(".search-older").click()
+                page.wait_for_function(wait, arg=shown, timeout=600_000)
+            page.wait_for_load_state("networkidle")
+            every = {**_sizes(fetched), "seconds": time.perf_counter() - started,
+                     "status": page.locator("#search-status").inner_text()}
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    return sum(fetched), len(fetched), results
+    return {"first": first, "all": every}
+
+
+def report_query(out: Path, word: str) -> None:
+    found = query_bytes(out, word)
+    for name, q in found.items():
+        print(f"query '{word}', {name}: {q['kib']:.0f} KiB from /pagefind/ in "
+              f"{q['requests']} requests ({q['gzip_kib']:.0f} KiB with JS/JSON gzipped), "
+              f"{q['seconds']:.1f} s; {q['status']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("site", type=Path)
+    parser.add_argument("site", type=Path, help="a generated site, or with --query-only an "
+                        "output folder")
     parser.add_argument("--word", default="ferry")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the cold build without search")
+    parser.add_argument("--query-only", action="store_true")
     args = parser.parse_args()
+    if args.query_only:
+        report_query(args.site, args.word)
+        return
     work = Path(tempfile.mkdtemp(prefix="newsgen-search-bench-"))
     try:
         on, off = work / "on", work / "off"
-        shutil.copytree(args.site, on)
-        shutil.copytree(args.site, off)
-        (off / "newsgen.yaml").write_text((off / "newsgen.yaml").read_text() + "search: false\n")
-        without = build(off, work / "out-off", "--no-cache")
-        cold = build(on, work / "out-cold", "--no-cache")
-        size, files = index_size(work / "out-cold")
-        build(on, work / "out")  # with the cache, for the rebuild below
+        shutil.copytree(args.site, on, ignore=shutil.ignore_patterns(".newsgen-cache"))
+        if not args.no_baseline:
+            shutil.copytree(args.site, off, ignore=shutil.ignore_patterns(".newsgen-cache"))
+            (off / "newsgen.yaml").write_text((off / "newsgen.yaml").read_text()
+                                              + "search: false\n")
+            without = build(off, work / "out-off")  # cold too: no cache yet
+            print(f"cold without search: {without['seconds']:.2f} s, newsgen peak "
+                  f"{without['newsgen_mib']:.0f} MiB", flush=True)
+            shutil.rmtree(work / "out-off")
+        cold = build(on, work / "out")  # with the cache, for the rebuild below
+        size, files = index_size(work / "out")
         time.sleep(2.1)  # newsgen trusts no mtime younger than 2 s
         (on / "content" / "articles" / "bench-new.md").write_text(NEW_ARTICLE)
         new = build(on, work / "out")
-        transferred, requests, results = query_bytes(work / "out-cold", args.word)
-        print(f"cold without search: {without['seconds']:.2f} s, newsgen peak "
-              f"{without['newsgen_mib']:.0f} MiB")
-        ratio = cold['seconds'] / without['seconds']
+        ratio = cold['seconds'] / without['seconds'] if not args.no_baseline else 0.0
         print(f"cold with search:    {cold['seconds']:.2f} s ({ratio:.2f}x), "
               f"{cold['shards']} shards indexed in {cold['index_seconds']:.2f} s, "
               f"newsgen peak {cold['newsgen_mib']:.0f} MiB, indexer peak "
@@ -149,8 +190,8 @@ def main() -> None:
         print(f"index: {size / 1e6:.1f} MB in {files} files")
         print(f"new article: build {new['seconds']:.2f} s, {new['shards']} shard re-indexed in "
               f"{new['index_seconds']:.2f} s, indexer peak {new['pagefind_mib']:.0f} MiB")
-        print(f"query '{args.word}': {transferred / 1024:.0f} KiB from /pagefind/ in "
-              f"{requests} requests, {results} results shown")
+        sys.stdout.flush()
+        report_query(work / "out", args.word)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

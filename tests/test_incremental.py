@@ -24,6 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from photo_factory import camera_jpeg
 
 from newsgen.build.builder import BuildOptions, build_site
+from newsgen.distribution import search
 from newsgen.render.fingerprint import Fingerprinter
 
 ZONE = ZoneInfo("Europe/Lisbon")
@@ -40,6 +41,10 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.root = Path(tempfile.mkdtemp(prefix="newsgen-incr-"))
+        # Search shards at this site's scale: a year of more than 3 articles by month, and
+        # the newest month of more than 2 by day, so edits split and merge shards.
+        self.shard_limits = search.SHARD_MAX, search.RECENT_MAX
+        search.SHARD_MAX, search.RECENT_MAX = 3, 2
         self.site = self.root / "site"
         (self.site / "content" / "articles").mkdir(parents=True)
         (self.site / "content" / "headlines").mkdir(parents=True)
@@ -60,6 +65,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
             self._write_article(f"First story {self.counter}", ["ports"], "world", 0)
 
     def teardown(self) -> None:
+        search.SHARD_MAX, search.RECENT_MAX = self.shard_limits
         shutil.rmtree(self.root, ignore_errors=True)
 
     # -- helpers -------------------------------------------------------------------------
@@ -252,6 +258,12 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(hours=st.integers(1, 48))
     def advance_clock(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
+
+    @rule()
+    def next_month(self) -> None:
+        """Weeks later: new stories land in a newer month, whose start merges the last
+        month's day shards of the search index into one."""
+        self.now += timedelta(days=20)
 
     @rule(size=st.integers(1, 6), per_page=st.integers(1, 4),
           embed=st.sampled_from(["live", "inline"]))

@@ -7,6 +7,7 @@ import functools
 import gzip
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,10 +22,14 @@ from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.distribution import search
 from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, run_newsgen, tree_digest
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, find_axe
+from tests.test_html_valid import find_java, find_vnu_jar
 
 NOW = "2026-11-29T12:00"
 WORDS = {"published": "zanzibarite", "embargoed": "quokkafence", "draft": "wombatlantern",
          "expired": "ptarmigold", "old": "narwhalcopse"}
+
+
+DREDGE = "dredgeling"  # in three stories of the served site: 2026, 2025 and 2024
 
 
 def search_site() -> dict[str, str]:
@@ -86,6 +91,30 @@ def test_index_holds_published_stories_only(make_site: Any, tmp_path: Path) -> N
     assert "Latest news" not in everything and "Our journalists" not in everything
     # Pagefind's own UI bundles are not shipped: the theme has its own page
     assert not list((out / "pagefind").glob("*/pagefind-ui*"))
+    # nor its web worker: the page runs Pagefind on the main thread (40 KiB less to fetch)
+    assert not list((out / "pagefind").glob("*/pagefind-worker.js"))
+    assert (out / "pagefind/2026/pagefind.js").is_file()
+
+
+def test_result_image_is_the_smallest_rendition(make_site: Any, tmp_path: Path) -> None:
+    from tests.photo_factory import camera_jpeg
+    files: dict[str, Any] = {**search_site(), "static/images/quay.jpg": camera_jpeg(1000, 750)}
+    files["content/articles/quay.md"] = article(
+        "Quay rebuilt", "2026-11-21T09:00", "city", "The quay reopened.",
+        image="{src: /images/quay.jpg, alt: The new quay}")
+    site = make_site(files)
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    metas = {}
+    for path in (out / "pagefind").glob("*/fragment/*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        metas[fragment["url"]] = fragment["meta"]
+    meta = metas["/city/2026/11/quay/"]
+    assert meta["image"] == "/images/quay-jpg-480w.jpg" and meta["image_alt"] == "The new quay"
+    assert (meta["image_width"], meta["image_height"]) == ("480", "360")
+    assert (out / "images/quay-jpg-480w.jpg").stat().st_size < (out / "images/quay.jpg"
+                                                                ).stat().st_size
+    assert "image" not in metas["/city/2026/11/ferry/"]
 
 
 def test_search_page_and_masthead_box(make_site: Any, tmp_path: Path) -> None:
@@ -197,25 +226,70 @@ def test_a_year_over_the_limit_is_split_into_months(make_site: Any, tmp_path: Pa
     build(site, out, use_cache=False)
     assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2025", "2026-11"]
     page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
-    assert page.get_element_by_id("search-form").get("data-bundles") == \
-        "/pagefind/2026-11/ /pagefind/2025/"
+    form = page.get_element_by_id("search-form")
+    assert form.get("data-bundles") == "/pagefind/2026-11/ /pagefind/2025/"
+    assert form.get("data-sizes") == "2 1" and form.get("data-first") == "500"
     assert page.xpath("//select[@id='search-year']/option/text()") == [
         "Any year", "2026", "2025"]
 
 
+def test_the_newest_month_is_split_into_days_and_merged_back(make_site: Any, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setattr(search, "SHARD_MAX", 1)
+    monkeypatch.setattr(search, "RECENT_MAX", 1)
+    files = search_site()
+    files["content/articles/october.md"] = article(
+        "October ferry", "2026-10-02T09:00", "city", "An October ferry.")
+    files["content/articles/october-2.md"] = article(
+        "October bus", "2026-10-03T09:00", "city", "An October bus.")
+    site = make_site(files)
+    out = tmp_path / "out"
+    build(site, out)
+    # only the newest month is split: older months stay whole however full they are
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
+        "2025", "2026-10", "2026-11-18", "2026-11-20"]
+    day = {p: p.stat().st_mtime_ns for p in (out / "pagefind/2026-11-18").rglob("*")}
+    # a new article on another day of the month indexes its day only
+    (site / "content/articles/pier.md").write_text(
+        article("Pier opens", "2026-11-26T09:00", "city", "A new pier."))
+    assert build(site, out).shards_indexed == 1
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2026-11-18").rglob("*")} == day
+    assert "/city/2026/11/pier/" in fragments(out)
+    # once the embargo on a December story lifts, November's days become one month shard
+    (site / "content/articles/december.md").write_text(
+        article("Winter timetable", "2026-12-01T09:00", "city", "Ferries run less."))
+    result = build_site(site, BuildOptions(out_dir=out, now=datetime.fromisoformat(
+        "2026-12-02T12:00:00+00:00")))
+    assert result.shards_indexed == 2  # 2026-11 and 2026-12
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
+        "2025", "2026-10", "2026-11", "2026-12"]
+    form = lxml.html.parse(str(out / "search" / "index.html")).getroot().get_element_by_id(
+        "search-form")
+    assert form.get("data-sizes") == "1 3 2 1"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The test site built with a month shard (2026-11) and a year shard (2025)."""
+    """The test site built with two day shards (2026-11-20, 2026-11-18) and two year shards
+    (2025, 2024), and a first batch of one story: searches start with the newest day only."""
     root = tmp_path_factory.mktemp("search-site")
     (root / "newsgen.yaml").write_text(BASIC_CONFIG)
-    for relative, text in search_site().items():
+    files = search_site()
+    for name, date in (("toll", "2026-11-18T08:00"), ("plan", "2024-05-02T09:00"),
+                       ("lights", "2025-07-02T09:00")):
+        files[f"content/articles/harbour-{name}.md"] = article(
+            f"Harbour {name}", date, "city", f"The {DREDGE} is busy.")
+    for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
     out = root / "public"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "SHARD_MAX", 1)
+        patch.setattr(search, "SHARD_MAX", 2)
+        patch.setattr(search, "RECENT_MAX", 1)
+        patch.setattr(search, "FIRST_BATCH", 1)
         build(root, out, use_cache=False)
-    assert (out / "pagefind" / "2026-11").is_dir()
+    assert (out / "pagefind" / "2026-11-18").is_dir()
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_QuietHandler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -231,6 +305,17 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _search_all(page: Any, term: str) -> list[str]:
+    """Search ``term`` and ask for older stories until every shard is searched."""
+    _search(page, term)
+    while page.locator(".search-older").is_visible():
+        shown = page.locator("#search-status").inner_text()
+        page.locator(".search-older").click()
+        page.wait_for_function("s => document.getElementById('search-status').textContent"
+                               " !== s", arg=shown)
+    return page.locator("#search-results .search-title a").all_inner_texts()
 
 
 def _search(page: Any, term: str) -> list[str]:
@@ -263,8 +348,8 @@ def test_typing_finds_a_story_and_its_link_works(browser: Any, served: str) -> N
 def test_filters_narrow_and_shards_merge(browser: Any, served: str) -> None:
     page = browser.new_page()
     page.goto(served + "/search/")
-    # "ferry" is in both years (two shards merged) and both sections
-    assert sorted(_search(page, "ferry")) == ["Ferry makers meet abroad", "Ferry strike ends",
+    # "ferry" is in both years (three shards merged) and both sections
+    assert sorted(_search_all(page, "ferry")) == ["Ferry makers meet abroad", "Ferry strike ends",
                                               "Last year's budget"]
     page.select_option("#search-section", "City")
     page.wait_for_function("() => document.querySelectorAll('.search-result').length === 2")
@@ -274,6 +359,83 @@ def test_filters_narrow_and_shards_merge(browser: Any, served: str) -> None:
     page.wait_for_function("() => document.querySelectorAll('.search-result').length === 1")
     assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
     assert "section=City" in page.url and "year=2025" in page.url
+    page.close()
+
+
+@pytest.mark.browser
+def test_older_results_load_on_demand(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.split("/pagefind/")[1].split("/")[0])
+            if "/pagefind/" in r.url else None)
+    page.goto(served + "/search/")
+    # the first batch is the newest shard only: nothing older is fetched
+    assert _search(page, "ferry") == ["Ferry strike ends"]
+    assert "among the newest 1 of 6 stories" in page.locator("#search-status").inner_text()
+    assert set(fetched) == {"2026-11-20"}
+    older = page.locator(".search-older")
+    assert older.is_visible()
+    older.click()
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 2")
+    assert set(fetched) == {"2026-11-20", "2026-11-18"}
+    older.click()
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 3")
+    assert set(fetched) == {"2026-11-20", "2026-11-18", "2025", "2024"}
+    assert older.is_hidden()
+    assert page.locator("#search-status").inner_text() == '3 stories match \u201cferry\u201d.'
+    page.close()
+
+
+@pytest.mark.browser
+def test_newest_first_holds_across_shards(browser: Any, served: str) -> None:
+    """Pagefind ranks a sorted shard's results by their place in that shard, so merging
+    would put 2025's second story (place 1) before 2026's (place 0 of its day)."""
+    page = browser.new_page()
+    page.goto(served + "/search/?sort=date")
+    assert _search_all(page, DREDGE) == ["Harbour toll", "Harbour lights", "Harbour plan"]
+    page.select_option("#search-sort", "")
+    page.wait_for_function("() => !location.search.includes('sort')")
+    page.select_option("#search-sort", "date")
+    page.wait_for_function("() => location.search.includes('sort')")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 3")
+    assert page.locator(".search-title a").all_inner_texts() == [
+        "Harbour toll", "Harbour lights", "Harbour plan"]
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_year_filter_loads_that_years_shards_only(browser: Any, served: str) -> None:
+    page = browser.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.split("/pagefind/")[1].split("/")[0])
+            if "/pagefind/" in r.url else None)
+    page.goto(served + "/search/?q=ferry&year=2025")
+    page.wait_for_selector(".search-result")
+    assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
+    assert set(fetched) == {"2026-11-20", "2025"}  # the client, then 2025's shard
+    assert page.locator(".search-older").is_hidden()
+    # back to any year: 2025 stays merged, but the search keeps to the newest batch again,
+    # as its status line says
+    page.select_option("#search-year", "")
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           ".includes('among the newest 1 of 6')")
+    assert page.locator(".search-title a").all_inner_texts() == ["Ferry strike ends"]
+    for sort in ("date", ""):
+        page.select_option("#search-sort", sort)
+        page.wait_for_function("s => new URLSearchParams(location.search).get('sort') === s",
+                               arg=sort or None)
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length"
+                               " === 1")
+        assert page.locator(".search-title a").all_inner_texts() == ["Ferry strike ends"]
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_word_only_in_old_stories_is_found_without_asking(browser: Any, served: str
+                                                            ) -> None:
+    page = browser.new_page()
+    page.goto(served + "/search/")
+    assert _search(page, WORDS["old"]) == ["Last year's budget"]
     page.close()
 
 
@@ -329,3 +491,25 @@ def test_axe_finds_no_violations_with_results_shown(scheme: str, browser: Any,
                   f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
     assert not violations, "\n".join(violations)
     assert results["passes"]
+
+
+@pytest.mark.browser
+@pytest.mark.vnu
+def test_the_page_with_results_shown_is_valid_html(browser: Any, served: str,
+                                                   tmp_path: Path) -> None:
+    """The markup the script adds (results, highlighted excerpts, the older-stories button)
+    checked by the Nu Html Checker, as the browser holds it."""
+    page = browser.new_page()
+    page.goto(served + "/search/?q=ferry")
+    page.wait_for_selector(".search-excerpt mark")
+    assert page.locator(".search-older").is_visible()
+    shown = tmp_path / "shown.html"
+    shown.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"))
+    page.close()
+    result = subprocess.run([find_java(), "-jar", str(find_vnu_jar()), "--errors-only",
+                             "--format", "json", str(shown)], capture_output=True, text=True,
+                            timeout=300)
+    report = json.loads(result.stderr or result.stdout)
+    errors = [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]
+              if m["type"] == "error"]
+    assert errors == []

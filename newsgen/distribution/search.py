@@ -7,11 +7,14 @@ files come back in memory, so they pass through the build's writer like every ot
 and nothing is read back from disk. Drafts, embargoed and expired articles are not in
 ``site.articles`` and so are never indexed.
 
-The index is sharded by year of publication (``/pagefind/<year>/``), and a year of more
-than SHARD_MAX articles by month (``/pagefind/2026-11/``); the shards are merged in the
-browser with Pagefind's ``mergeIndex``. A new article re-indexes only its shard, and
-indexing memory is bounded by the largest shard rather than the whole archive. Each shard
-carries a key of everything its records hold; a shard whose key is unchanged is not rebuilt.
+The index is sharded by year of publication (``/pagefind/<year>/``), a year of more than
+SHARD_MAX articles by month (``/pagefind/2026-11/``), and the site's newest month, once it
+holds more than RECENT_MAX articles, by day (``/pagefind/2026-11-29/``). The search page
+loads the newest shards first and merges older ones with Pagefind's ``mergeIndex`` only when
+the reader asks for them. A new article re-indexes only its shard (a small one: new articles
+land in the newest month), and indexing memory is bounded by the largest shard rather than
+the whole archive. Each shard carries a key of everything its records hold; a shard whose
+key is unchanged is not rebuilt.
 """
 
 from __future__ import annotations
@@ -33,18 +36,30 @@ from newsgen.distribution.pagefind_files import canonical
 from newsgen.engine.digests import digest
 
 SEARCH_DIR = "pagefind"
-FORMAT = "search-1"  # part of every shard key: change it when records change shape
+FORMAT = "search-2"  # part of every shard key: change it when records change shape
 INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
                 "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
-# Pagefind's own search UIs: the theme has its own page, so these are left out of the output.
 # Articles a year's shard holds before it is split into months. Measured at 10,000 articles
 # (benchmarks/search.py): a 3,300-article shard took the indexer to a 719 MiB peak and 12 s
 # to re-index under load; more, smaller shards cost a query more requests (one index chunk
 # and one metadata file per shard).
 SHARD_MAX = 1500
+# Articles the newest month's shard holds before it is split into days. Measured with
+# pagefind 1.5.2 on 10k-corpus bodies under a load of ~3.5 on 2 cores: 100 records 0.35 s,
+# 300 records 0.87 s, 600 1.97 s, 1,000 3.4 s; so a new article (which lands in the newest
+# month) re-indexes in about a second at most. A 100,000-article archive publishes ~90 a
+# day, so its newest month is split into days; older months stay whole (fewer shards for a
+# reader who searches the whole archive).
+RECENT_MAX = 300
+# Stories the search page's first shards hold, at least, before it searches: the newest
+# shards are loaded until they hold this many, and older ones on the reader's demand. Each
+# shard a query touches costs its entry, metadata and index chunks (benchmarks/RESULTS.md).
+FIRST_BATCH = 500
 _BATCH = 32  # records sent before their answers are read
+# Pagefind's own search UIs (the theme has its own page) and its web worker (the page runs
+# Pagefind on the main thread: the worker cost 40 KiB before the first result) are left out.
 _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
-           "pagefind-highlight.js")
+           "pagefind-highlight.js", "pagefind-worker.js")
 
 
 class SearchUnavailable(Exception):
@@ -64,9 +79,11 @@ class Shard:
         return f"{SEARCH_DIR}/{self.name}/"
 
 
-def shard_names(site: Site) -> list[str]:
-    """The shards' names, newest first: the order the search page loads them in."""
-    return sorted(_groups(site), reverse=True)
+def shard_sizes(site: Site) -> list[tuple[str, int]]:
+    """The shards' names and article counts, newest first: the order the search page loads
+    them in (it loads the newest until they hold enough articles, then older on demand)."""
+    return [(name, len(articles))
+            for name, articles in sorted(_groups(site).items(), reverse=True)]
 
 
 def shards(site: Site) -> list[Shard]:
@@ -81,20 +98,31 @@ def shards(site: Site) -> list[Shard]:
 
 def _groups(site: Site) -> dict[str, list[Article]]:
     """Articles by shard: a year (``2025``), or its months (``2026-11``) once the year holds
-    more than SHARD_MAX articles. Calendar units, so an article's shard never depends on its
-    neighbours' edits; a year is split once, when it outgrows the limit."""
+    more than SHARD_MAX articles, and the site's newest month by day (``2026-11-29``) once it
+    holds more than RECENT_MAX. Calendar units, so an article's shard never depends on its
+    neighbours' edits; a unit is split once, when it outgrows its limit, and the newest
+    month's days are merged back into one month shard when a newer month starts."""
     zone = site.config.timezone
+    dates = {id(a): in_zone(a.date, zone) for a in site.articles}
     years: dict[int, list[Article]] = {}
     for article in site.articles:
-        years.setdefault(in_zone(article.date, zone).year, []).append(article)
+        years.setdefault(dates[id(article)].year, []).append(article)
+    newest = max(((d.year, d.month) for d in dates.values()), default=None)
     groups: dict[str, list[Article]] = {}
     for year, articles in years.items():
         if len(articles) <= SHARD_MAX:
             groups[str(year)] = articles
             continue
+        months: dict[int, list[Article]] = {}
         for article in articles:
-            month = in_zone(article.date, zone).month
-            groups.setdefault(f"{year}-{month:02d}", []).append(article)
+            months.setdefault(dates[id(article)].month, []).append(article)
+        for month, members in months.items():
+            name = f"{year}-{month:02d}"
+            if (year, month) != newest or len(members) <= RECENT_MAX:
+                groups[name] = members
+                continue
+            for article in members:
+                groups.setdefault(f"{name}-{dates[id(article)].day:02d}", []).append(article)
     return groups
 
 
@@ -108,15 +136,29 @@ def _fields(site: Site, article: Article) -> dict[str, Any]:
             "section": section.title if section else article.section,
             "byline": ", ".join(a.name for a in article.authors)}
     if article.image is not None:
-        src = article.image.src
-        meta["image"] = config.url_prefix + src if src.startswith("/") else src
-        meta["image_alt"] = article.image.alt
+        meta.update(_image_meta(config.url_prefix, article))
     filters = {"section": [meta["section"]], "year": [year],
                "author": [a.name for a in article.authors],
                "tag": [t.name for t in article.tags]}
     return {"url": article.url, "meta": {k: v for k, v in meta.items() if v},
             "filters": {k: v for k, v in filters.items() if v},
             "sort": {"date": article.date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}}
+
+
+def _image_meta(prefix: str, article: Article) -> dict[str, str]:
+    """The result's picture: the smallest fallback rendition (JPEG, or PNG) once photos are
+    processed, which every browser shows, rather than the full-size original; with its size,
+    so a result list that shows it does not shift."""
+    image = article.image
+    assert image is not None
+    src, width, height = image.src, image.width, image.height
+    if image.renditions is not None and image.renditions.fallback:
+        small = image.renditions.fallback[0]
+        src, width, height = small.url, small.width, small.height
+    meta = {"image": prefix + src if src.startswith("/") else src, "image_alt": image.alt}
+    if width and height:
+        meta.update(image_width=str(width), image_height=str(height))
+    return meta
 
 
 def record(site: Site, article: Article) -> dict[str, Any]:

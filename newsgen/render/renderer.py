@@ -22,8 +22,8 @@ from newsgen import __version__
 from newsgen.content.image_fields import static_image_size
 from newsgen.content.models import Article, Page, Section, Site
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
+from newsgen.distribution import search
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
-from newsgen.distribution.search import shard_names
 from newsgen.distribution.structured_data import SiteMetadata
 from newsgen.render.live import live_context, live_entries
 
@@ -382,9 +382,11 @@ class Renderer:
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     def search_page(self) -> PageSpec:
-        bundles = [f"{self.prefix}/pagefind/{name}/" for name in shard_names(self.site)]
-        years = sorted({b.split("/")[-2][:4] for b in bundles}, reverse=True)
-        context = {"bundles": bundles, "years": years,
+        shards = search.shard_sizes(self.site)
+        bundles = [f"{self.prefix}/pagefind/{name}/" for name, _ in shards]
+        years = sorted({name[:4] for name, _ in shards}, reverse=True)
+        context = {"bundles": bundles, "years": years, "sizes": [n for _, n in shards],
+                   "first_batch": search.FIRST_BATCH,
                    "page": {"kind": "search", "title": "Search"}}
         return self.page("search.html", self.view.search_url, "search", context)
 

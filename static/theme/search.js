@@ -1,5 +1,9 @@
-/* The search page: results as you type, from the site's Pagefind index (one bundle per
-   year, merged with mergeIndex). Without JavaScript the page explains and links the archive. */
+/* The search page: results as you type, from the site's Pagefind index. The index is in
+   shards (a year, a month or a day each, newest first in data-bundles, with their article
+   counts in data-sizes). A query loads the newest shards until they hold WINDOW stories, and
+   older shards only when the reader asks for them, filters by their year, or when the newer
+   ones hold no match: the bytes a first result costs do not grow with the archive. Without
+   JavaScript the page explains and links the archive. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -11,22 +15,78 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var bundles = (form.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
-  var loading = null;
+  var sizes = (form.getAttribute("data-sizes") || "").split(" ").filter(Boolean).map(Number);
+  var total = sizes.reduce(function (sum, n) { return sum + n; }, 0);
+  var WINDOW = Number(form.getAttribute("data-first")) || 500;  // stories a first batch holds
+  var PAGE = 20;  // results shown
+  var wanted = 0;  // shards (a prefix of bundles) the reader's searches cover
+  var merged = [];  // per shard: the promise of its mergeIndex, once started
+  var client = null;
   var sequence = 0;
   var timer = 0;
+  var older = element("button", "search-older", "Search older stories");
+  older.type = "button";
+  older.hidden = true;
+  status.tabIndex = -1;  // focus lands on the new count when older stories are searched
+  list.parentNode.insertBefore(older, list.nextSibling);
   document.getElementById("search-nojs").hidden = true;
 
-  function load() {
-    if (!loading) {
-      loading = import(bundles[0] + "pagefind.js").then(function (pagefind) {
-        var merged = Promise.resolve();
-        bundles.slice(1).forEach(function (bundle) {
-          merged = merged.then(function () { return pagefind.mergeIndex(bundle); });
-        });
-        return merged.then(function () { return pagefind; });
-      });
+  function shard(i) { return bundles[i].split("/").slice(-2)[0]; }
+
+  // The shards up to the next batch: at least WINDOW stories, then each batch at least as
+  // many stories as were already searched, so the whole archive is a few clicks away.
+  function widen() {
+    var searched = 0;
+    for (var i = 0; i < wanted; i++) searched += sizes[i];
+    var goal = Math.max(WINDOW, searched), added = 0;
+    while (wanted < bundles.length && (added < goal || wanted === 0)) added += sizes[wanted++];
+  }
+
+  function chosen() {
+    var picked = [];
+    for (var i = 0; i < bundles.length; i++) {
+      if (year.value ? shard(i).slice(0, 4) === year.value : i < wanted) picked.push(i);
     }
-    return loading;
+    return picked;
+  }
+
+  // Pagefind's client comes from the newest shard; each shard, merged, carries a synthetic
+  // "shard" filter, so newest-first results can be taken shard by shard.
+  function load(picked) {
+    if (!client) {
+      client = import(bundles[0] + "pagefind.js").then(function (pagefind) {
+        return pagefind.options({ noWorker: true, mergeFilter: { shard: shard(0) } })
+          .then(function () { return pagefind; });
+      });
+      merged[0] = client;
+    }
+    return client.then(function (pagefind) {
+      picked.forEach(function (i) {  // at once: each shard's first files are one round trip
+        if (!merged[i]) {
+          merged[i] = pagefind.mergeIndex(bundles[i], { mergeFilter: { shard: shard(i) } });
+        }
+      });
+      return Promise.all(picked.map(function (i) { return merged[i]; }))
+        .then(function () { return pagefind; });
+    });
+  }
+
+  // Newest first across shards: Pagefind ranks a sorted shard's results by their place in
+  // that shard, so merged shards are interleaved; shards hold disjoint times, so the results
+  // are taken a shard at a time, newest shard first, until a page is full.
+  function newestFirst(pagefind, term, options, picked, found) {
+    var counts = (found.filters && found.filters.shard) || {};
+    var results = [];
+    var chain = Promise.resolve();
+    picked.forEach(function (i) {
+      chain = chain.then(function () {
+        if (results.length >= PAGE || !counts[shard(i)]) return null;
+        var filters = Object.assign({}, options.filters, { shard: shard(i) });
+        return pagefind.search(term, Object.assign({}, options, { filters: filters }))
+          .then(function (one) { results = results.concat(one.results); });
+      });
+    });
+    return chain.then(function () { return results; });
   }
 
   function element(tag, className, text) {
@@ -78,13 +138,14 @@
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
   }
 
-  function run() {
-    var mine = ++sequence;
+  function run(again) {
+    var mine = again === sequence ? again : ++sequence;
     var term = input.value.trim();
     remember(term);
     if (!term) {
       status.textContent = "";
       list.replaceChildren();
+      older.hidden = true;
       return;
     }
     if (!bundles.length) {
@@ -94,31 +155,55 @@
     var filters = {};
     if (section.value) filters.section = section.value;
     if (year.value) filters.year = year.value;
+    if (!wanted) widen();
+    var picked = chosen();
+    // Pagefind searches every shard merged so far (a year once chosen stays merged): keep
+    // to the shards this search covers, so the results are the ones the status line names.
+    if (picked.length < bundles.length) filters.shard = { any: picked.map(shard) };
     var options = { filters: filters };
     if (sort.value) options.sort = { date: "desc" };
-    load().then(function (pagefind) {
+    var pagefind = null;
+    var count = 0;
+    load(picked).then(function (loaded) {
+      pagefind = loaded;
       return pagefind.search(term, options);
-    }).then(function (search) {
-      if (mine !== sequence || !search) return null;
-      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }))
-        .then(function (items) {
-          if (mine !== sequence) return;
-          var count = search.results.length;
-          status.textContent = count
-            ? count + (count === 1 ? " story matches " : " stories match ") + "\u201c" + term + "\u201d"
-              + (count > items.length ? "; the first " + items.length + " are shown." : ".")
-            : "No stories match \u201c" + term + "\u201d.";
-          list.replaceChildren.apply(list, items.map(result));
-        });
+    }).then(function (found) {
+      if (mine !== sequence || !found) return null;
+      count = found.results.length;
+      var complete = year.value || wanted >= bundles.length;
+      if (!count && !complete) {  // nothing in the newer shards: look further back
+        widen();
+        return run(mine);
+      }
+      var ordered = sort.value ? newestFirst(pagefind, term, options, picked, found)
+        : Promise.resolve(found.results);
+      return ordered.then(function (results) {
+        return Promise.all(results.slice(0, PAGE).map(function (r) { return r.data(); }));
+      }).then(function (items) {
+        if (mine !== sequence) return;
+        show(term, count, items, picked, complete);
+      });
     }).catch(function () {
       if (mine !== sequence) return;
       status.textContent = "Search could not load. Every story is in the archive.";
     });
   }
 
+  function show(term, count, items, picked, complete) {
+    var searched = picked.reduce(function (sum, i) { return sum + sizes[i]; }, 0);
+    var among = complete ? "" : " among the newest " + searched.toLocaleString("en")
+      + " of " + total.toLocaleString("en") + " stories";
+    status.textContent = count
+      ? count + (count === 1 ? " story matches " : " stories match ") + "\u201c" + term + "\u201d"
+        + among + (count > items.length ? "; the first " + items.length + " are shown." : ".")
+      : "No stories match \u201c" + term + "\u201d.";
+    list.replaceChildren.apply(list, items.map(result));
+    older.hidden = complete;
+  }
+
   function soon() {
     clearTimeout(timer);
-    timer = setTimeout(run, 150);
+    timer = setTimeout(function () { run(); }, 150);
   }
 
   var params = new URLSearchParams(location.search);
@@ -128,7 +213,12 @@
     if (wanted && Array.prototype.some.call(select.options, function (o) { return o.value === wanted; })) {
       select.value = wanted;
     }
-    select.addEventListener("change", run);
+    select.addEventListener("change", function () { run(); });
+  });
+  older.addEventListener("click", function () {
+    widen();
+    status.focus();
+    run();
   });
   input.addEventListener("input", soon);
   form.addEventListener("submit", function (event) {
