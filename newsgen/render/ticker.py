@@ -18,16 +18,16 @@ def current_ticker_paths(site: Site) -> frozenset[str] | None:
     config = site.config
     if config.ticker_embed != "live":
         return None
-    prefix = config.url_prefix
+    prefix = config.page_prefix
     urls = [prefix + "/"] + [section_url(prefix, s.id) for s in site.sections]
-    return frozenset(output_path(url, prefix) for url in urls)
+    return frozenset(output_path(url, config.url_prefix) for url in urls)
 
 
 def ticker_json(site: Site) -> RenderedPage:
     """Every ticker item with its time (ISO and HH:MM in the site zone), title, site path
     (for internal links) and absolute URL."""
     config = site.config
-    prefix = config.url_prefix
+    prefix = config.page_prefix
     items = [{"time": iso(item.time.astimezone(config.timezone)),
               "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
               "title": item.title,
@@ -38,4 +38,5 @@ def ticker_json(site: Site) -> RenderedPage:
              for item in site.ticker]
     text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                        "items": items}, ensure_ascii=False, indent=1) + "\n"
-    return RenderedPage("ticker.json", prefix + "/ticker.json", "ticker", text)
+    url = prefix + "/ticker.json"  # /fr/ticker.json in the French edition
+    return RenderedPage(output_path(url, config.url_prefix), url, "ticker", text)
