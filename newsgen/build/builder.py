@@ -230,18 +230,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     sites = assemble_editions(config, now, content, selection, articles, visibility, problems)
     site = whole_site(sites, articles, selection.hidden)
     _raise_if_failed(problems, options.strict)
-    # The logo's size (on every page) and author photos' sizes come from their files, not
-    # from newsgen.yaml.
-    salt = digest(config_bytes, templates_digest(config), str(visibility),
-                  str(static_image_size(config, config.logo)),
-                  *(f"{a.id} {static_image_size(config, a.photo)}"
-                    for a in config.authors.values() if a.photo))
-    if site.breaking is not None:  # on every page: a new banner re-renders them all
-        salt = digest(salt, repr(site.breaking))
     translations = translation_map(alternates(sites)) if config.editions else {}
-    if translations:  # a new translation changes its siblings' pages in other editions
-        salt = digest(salt, repr(sorted((url, sorted(v.items()))
-                                        for url, v in translations.items())))
+    salt = _salt(config, config_bytes, visibility, site, translations)
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
@@ -271,6 +261,23 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         problems.extend(moved_warnings(moved_from or {}, site, plan.files))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
+
+
+def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility, site: Site,
+          translations: dict[str, dict[str, str]]) -> str:
+    """What every page depends on besides its own context."""
+    # The logo's size (on every page) and author photos' sizes come from their files, not
+    # from newsgen.yaml.
+    salt = digest(config_bytes, templates_digest(config), str(visibility),
+                  str(static_image_size(config, config.logo)),
+                  *(f"{a.id} {static_image_size(config, a.photo)}"
+                    for a in config.authors.values() if a.photo))
+    if site.breaking is not None:  # on every page: a new banner re-renders them all
+        salt = digest(salt, repr(site.breaking))
+    if translations:  # a new translation changes its siblings' pages in other editions
+        salt = digest(salt, repr(sorted((url, sorted(v.items()))
+                                        for url, v in translations.items())))
+    return salt
 
 
 def _render_editions(sites: tuple[Site, ...], plan: PagePlan, salt: str, reporter: Reporter,

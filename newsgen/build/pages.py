@@ -36,6 +36,9 @@ from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import current_ticker_paths, ticker_json
 from newsgen.reporter import Reporter
 
+Translations = dict[str, dict[str, str]] | None  # page URL -> {language: URL}
+Environment = jinja2.Environment | None  # None: the pages could not be planned
+
 # Render workers touch (and so copy) more of the inherited heap per page than Markdown
 # workers do: they are replaced four times as often (see workers.WORKER_CHUNKS). Measured at
 # 100,000 articles: a render worker's own objects stay under 6 MB, but the inherited pages
@@ -131,12 +134,9 @@ class _Rendered:
     rendered: bool = False
 
 
-def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
-                 reporter: Reporter, workers: int | None = None,
-                 translations: dict[str, dict[str, str]] | None = None
-                 ) -> jinja2.Environment | None:
-    """Plan every page of one edition (the whole site without ``languages:``); returns their
-    environment for redirect pages (None on failure)."""
+def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, reporter: Reporter,
+                 workers: int | None = None, translations: Translations = None) -> Environment:
+    """Plan every page of one edition; returns their environment for redirect pages."""
     env = make_environment(config)
     articles = site.articles
     try:

@@ -24,6 +24,7 @@ from newsgen.content.urls import archive_url, author_url, output_path, section_u
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
 from newsgen.distribution.search import shard_names
 from newsgen.distribution.structured_data import SiteMetadata
+from newsgen.i18n.catalogs import translations as catalog
 from newsgen.i18n.languages import direction
 from newsgen.render.editions import EditionLink, edition_links
 from newsgen.render.live import live_context, live_entries
@@ -130,6 +131,12 @@ class SiteView:
     asset_url: str = "/"  # where theme/ and static files are: the site root in every edition
     direction: str = "ltr"  # "rtl" for Arabic, Hebrew, Persian, Urdu...
     editions: tuple[EditionLink, ...] = ()  # the language switcher; empty with one language
+
+    @property
+    def auto_dir(self) -> Markup:
+        """`` dir="auto"`` for text that may be in another script than the page (a French
+        headline in the Arabic ticker); nothing on a one-language site."""
+        return Markup(' dir="auto"') if self.editions else Markup("")
     extra: dict[str, Any] = field(default_factory=dict)
     breaking: Any = None  # BreakingNews while the banner is up
 
@@ -143,6 +150,7 @@ class Renderer:
         self.env = env
         self.site = site
         self.translations = translations or {}  # page URL -> {language: its version's URL}
+        self.text = catalog(site.config.language, site.config.site_dir).gettext  # titles
         config = site.config
         self.prefix = config.page_prefix  # this edition's pages: /fr in the French one
         self.root = config.url_prefix  # static files, and where output paths start
@@ -327,8 +335,9 @@ class Renderer:
             items = self.by_section.get(section.id, [])
             context = {"section": section,
                        "page": {"kind": "section", "title": section.title,
-                                "description": f"{section.title}: the latest from "
-                                               f"{self.site.config.title}",
+                                "description": self.text("%(section)s: the latest from "
+                                                         "%(site)s") % {
+                                    "section": section.title, "site": self.site.config.title},
                                 "feeds": self.listing_feeds(section.url, section.title)}}
             yield from self.listing("section.html", items,
                                     lambda n, s=section.id: section_url(self.prefix, s, n),
@@ -344,7 +353,7 @@ class Renderer:
                                     lambda n, s=tag.slug: tag_url(self.prefix, s, n),
                                     f"tags/{tag.slug}", context)
         context = {"tags": [(t, len(self.by_tag.get(t.slug, []))) for t in self.site.tags],
-                   "page": {"kind": "tags", "title": "Topics"}}
+                   "page": {"kind": "tags", "title": self.text("Topics")}}
         yield self.page("tags.html", self.prefix + "/tags/", "tags", context)
 
     def author_pages(self) -> Iterator[PageSpec]:
@@ -358,7 +367,7 @@ class Renderer:
                                     lambda n, i=author.id: author_url(self.prefix, i, n),
                                     f"authors/{author.id}", context)
         context = {"authors": list(self.site.authors),
-                   "page": {"kind": "authors", "title": "Our journalists"}}
+                   "page": {"kind": "authors", "title": self.text("Our journalists")}}
         yield self.page("authors.html", self.prefix + "/authors/", "authors", context)
 
     def archive_pages(self) -> Iterator[PageSpec]:
@@ -370,14 +379,14 @@ class Renderer:
         for (year, month), items in sorted(months.items(), reverse=True):
             first = items[-1].date
             context = {"year": year, "month": month, "month_date": first,
-                       "page": {"kind": "archive-month", "title": "Archive"}}
+                       "page": {"kind": "archive-month", "title": self.text("Archive")}}
             yield from self.listing("archive.html", items,
                                     lambda n, y=year, m=month: _archive_page(self.prefix, y, m, n),
                                     f"archive/{year:04d}-{month:02d}", context)
         index = [{"year": y, "month": m, "count": len(items), "month_date": items[-1].date,
                   "url": archive_url(self.prefix, y, m)}
                  for (y, m), items in sorted(months.items(), reverse=True)]
-        context = {"months": index, "page": {"kind": "archive", "title": "Archive"}}
+        context = {"months": index, "page": {"kind": "archive", "title": self.text("Archive")}}
         yield self.page("archive_index.html", archive_url(self.prefix), "archive", context)
 
     def static_page(self, static_page: Page) -> PageSpec:
@@ -389,14 +398,14 @@ class Renderer:
 
     def not_found_page(self) -> PageSpec:
         context = {"latest": list(self.site.articles[:5]),
-                   "page": {"kind": "404", "title": "Page not found"}}
+                   "page": {"kind": "404", "title": self.text("Page not found")}}
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     def search_page(self) -> PageSpec:
         bundles = [f"{self.root}/pagefind/{name}/" for name in shard_names(self.site)]
         years = sorted({b.split("/")[-2][:4] for b in bundles}, reverse=True)
         context = {"bundles": bundles, "years": years,
-                   "page": {"kind": "search", "title": "Search"}}
+                   "page": {"kind": "search", "title": self.text("Search")}}
         return self.page("search.html", self.view.search_url, "search", context)
 
     # -- ticker outputs (the rest is in ticker.py) -------------------------------------------
