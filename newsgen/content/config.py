@@ -29,9 +29,8 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news", "search", "images", "languages", "slugs",
+    "markdown", "limits", "news", "search", "images", "languages",
 )
-SLUG_STYLES = ("ascii", "unicode")  # transliterated (python-slugify's default) or as written
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -80,7 +79,6 @@ class SiteConfig:
     images: ImageSettings = field(default_factory=ImageSettings)
     editions: tuple[EditionConfig, ...] = ()  # ``languages:``, the default edition first
     edition: str = ""  # the language of the edition this config renders, when not the default
-    slugs: str = "ascii"
 
     @property
     def page_prefix(self) -> str:
@@ -238,7 +236,6 @@ class _ConfigReader:
             publication_name=str(news.get("publication_name") or title),
             search=search,
             images=self.image_settings, editions=read_editions(self),
-            slugs=self.choice(self.raw.get("slugs"), SLUG_STYLES, "slugs"),
         )
 
     def images(self) -> ImageSettings:
