@@ -255,3 +255,35 @@ def test_transliterated_slugs_for_non_latin_tags(make_site: Callable[..., Path])
     out = build(trilingual(make_site))
     tags = html(out / "ar/world/2026/03/abbara/index.html").xpath("//a[@rel='tag']/@href")
     assert tags == ["/ar/tags/lmyn/"] and (out / "ar/tags/lmyn/index.html").is_file()
+
+
+def test_unicode_slugs_keep_the_script_and_are_escaped_where_required(
+        make_site: Callable[..., Path]) -> None:
+    site = make_site({
+        "content/articles/ar/الميناء-يفتح-ممرًا.md": article("الميناء يفتح ممرًا", lang="ar",
+                                                            tags="[الميناء]"),
+        "content/articles/le-théâtre.md": article("Le théâtre", tags="[Théâtre]"),
+    }, config=LANGUAGES + "slugs: unicode\n")
+    out = build(site)
+    page = out / "ar/world/2026/03/الميناء-يفتح-ممرا/index.html"  # no vowel marks in URLs
+    assert page.is_file() and (out / "ar/tags/الميناء/index.html").is_file()
+    assert (out / "world/2026/03/le-théâtre/index.html").is_file()
+    canonical = html(page).xpath("//link[@rel='canonical']/@href")[0]
+    assert canonical == ("https://gazette.example.org/ar/world/2026/03/"
+                         "%D8%A7%D9%84%D9%85%D9%8A%D9%86%D8%A7%D8%A1-%D9%8A%D9%81%D8%AA%D8%AD-"
+                         "%D9%85%D9%85%D8%B1%D8%A7/")
+    locs = lxml.etree.parse(str(out / "sitemap.xml")).xpath("//s:loc/text()",
+                                                            namespaces=SITEMAP_NS)
+    assert all(loc.isascii() for loc in locs)
+    assert "https://gazette.example.org/world/2026/03/le-th%C3%A9%C3%A2tre/" in locs
+
+
+def test_two_stories_with_one_slug_name_both_files_and_lines(
+        make_site: Callable[..., Path]) -> None:
+    site = make_site({"content/articles/a.md": article("Ferry", slug="ferry"),
+                      "content/articles/fr/b.md": article("Bac", lang="fr", slug="ferry")},
+                     config=LANGUAGES)
+    result = run_newsgen("build", site, "--now", NOW, "-q")
+    assert result.returncode == 1
+    assert "content/articles/fr/b.md:6: slug 'ferry' is already used by " \
+           "content/articles/a.md:5" in result.stderr

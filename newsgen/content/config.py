@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen.content.editions import EditionConfig, read_editions
@@ -29,8 +29,10 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news", "search", "images", "languages",
+    "markdown", "limits", "news", "search", "images", "languages", "slugs",
 )
+SLUG_STYLES = ("ascii", "unicode")  # transliterated (the default) or in the title's script
+_PRINTABLE_ASCII = "".join(map(chr, range(33, 127)))  # left as they are by absolute()
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -79,6 +81,7 @@ class SiteConfig:
     images: ImageSettings = field(default_factory=ImageSettings)
     editions: tuple[EditionConfig, ...] = ()  # ``languages:``, the default edition first
     edition: str = ""  # the language of the edition this config renders, when not the default
+    unicode_slugs: bool = False  # ``slugs: unicode``
 
     @property
     def page_prefix(self) -> str:
@@ -97,7 +100,10 @@ class SiteConfig:
         return self.base_url[: len(self.base_url) - len(self.url_prefix)]
 
     def absolute(self, site_path: str) -> str:
-        """An absolute URL for a site path such as ``/city/`` (already prefixed or not)."""
+        """An absolute URL for a site path such as ``/city/`` (already prefixed or not);
+        a Unicode slug's letters percent-encoded, as sitemaps and feeds require."""
+        if not site_path.isascii():
+            site_path = quote(site_path, safe=_PRINTABLE_ASCII)
         if self.url_prefix and (site_path + "/").startswith(self.url_prefix + "/"):
             return self.origin + site_path
         return self.origin + self.url_prefix + site_path
@@ -236,6 +242,7 @@ class _ConfigReader:
             publication_name=str(news.get("publication_name") or title),
             search=search,
             images=self.image_settings, editions=read_editions(self),
+            unicode_slugs=self.choice(self.raw.get("slugs"), SLUG_STYLES, "slugs") == "unicode",
         )
 
     def images(self) -> ImageSettings:

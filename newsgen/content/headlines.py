@@ -41,7 +41,8 @@ def parse_headlines(config: SiteConfig, problems: ProblemList, source: SourceFil
         time = fields.time((index, "time"), required=True)
         title = fields.text((index, "title"), required=True)
         link = fields.text((index, "link"))
-        if link and not link.startswith(("http://", "https://")) and slug_problem(link):
+        if link and not link.startswith(("http://", "https://")) \
+                and slug_problem(link, config.unicode_slugs):
             fields.error(f"link '{link}' must be an article slug or an http(s) URL",
                          index, "link", code="headline-link")
             continue

@@ -307,8 +307,10 @@ class _Loader:
     def _slug(self, fields: FieldReader, source: SourceFile) -> str:
         given = fields.text("slug")
         where = Path(source.relative)
-        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem)
-        problem = slug_problem(slug)
+        unicode = self.config.unicode_slugs
+        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem,
+                                unicode)
+        problem = slug_problem(slug, unicode)
         if problem:
             if given:
                 fields.error(f"slug {problem}", "slug", code="bad-slug")
@@ -337,7 +339,7 @@ class _Loader:
     def _tags(self, fields: FieldReader, prefix: str) -> tuple[Tag, ...]:
         result: dict[str, Tag] = {}
         for index, name in enumerate(fields.text_list("tags")):
-            slug = slugify(name)
+            slug = slugify(name, self.config.unicode_slugs)
             if not slug:
                 fields.error(f"tag '{name}' has no letters or digits", "tags", index)
                 continue
@@ -379,7 +381,7 @@ def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
     for article in content.articles:
         first = seen.setdefault(article.slug, article)
         if first is not article:
-            problems.error(SourceLocation(article.source),
-                           f"slug '{article.slug}' is already used by {first.source}",
-                           "duplicate-slug")
+            problems.error(SourceLocation(article.source, article.url_line),
+                           f"slug '{article.slug}' is already used by "
+                           f"{first.source}:{first.url_line}", "duplicate-slug")
 
