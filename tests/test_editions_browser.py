@@ -59,12 +59,17 @@ def test_arabic_article_mirrors_the_english_one(browser: Any, base_url: str  # n
     assert abs(share["x"] + share["width"] - right) < 2
 
 
+FRENCH = {"fr-front": "/fr/",
+          "fr-article": "/fr/city/2026/11/le-port-ouvre-un-couloir-de-navigation-nocturne/"}
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", sorted(ARABIC))
-def test_axe_finds_no_violations_in_arabic(kind: str, scheme: str, browser: Any,  # noqa: F811
-                                           base_url: str) -> None:  # noqa: F811
+@pytest.mark.parametrize("kind", sorted(ARABIC) + sorted(FRENCH))
+def test_axe_finds_no_violations_in_the_editions(kind: str, scheme: str,
+                                                 browser: Any,  # noqa: F811
+                                                 base_url: str) -> None:  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": HEIGHT}, color_scheme=scheme)
-    page.goto(base_url + ARABIC[kind])
+    page.goto(base_url + {**ARABIC, **FRENCH}[kind])
     page.add_script_tag(path=str(find_axe()))
     results = page.evaluate("async () => await axe.run(document)")
     page.close()

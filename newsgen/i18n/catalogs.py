@@ -18,6 +18,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from markupsafe import Markup
 
 THEME_CATALOGS = Path(__file__).resolve().parent / "locale"
 SITE_CATALOGS = "locale"  # a site's own catalogs, beside newsgen.yaml
@@ -60,3 +61,28 @@ def catalogs_digest(site_dir: Path) -> str:
             for path in sorted(root.glob("*.po")):
                 digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+class TemplateStrings:
+    """``_``/``gettext`` and ``ngettext`` for templates, with Jinja's "newstyle" meaning
+    (``_("By %(names)s", names=...)``: the arguments are escaped, the translation is trusted
+    HTML) but none of its per-call work: a build's catalogs never change, so each message is
+    looked up once. Jinja's own wrappers took 4-5 % of a 2,000-article build's CPU."""
+
+    def __init__(self, catalog: gettext.NullTranslations) -> None:
+        self.catalog = catalog
+        self.seen: dict[str, Markup] = {}
+        self.plurals: dict[tuple[str, str, int], Markup] = {}
+
+    def gettext(self, message: str, **variables: object) -> Markup:
+        found = self.seen.get(message)
+        if found is None:
+            found = self.seen[message] = Markup(self.catalog.gettext(message))
+        return found % variables if variables else found
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: object) -> Markup:
+        key = (singular, plural, num)
+        found = self.plurals.get(key)
+        if found is None:
+            found = self.plurals[key] = Markup(self.catalog.ngettext(singular, plural, num))
+        return found % {"num": num, **variables}

@@ -30,7 +30,7 @@ from newsgen.content.times import (
     same_local_day,
 )
 from newsgen.errors import Problem, SourceLocation
-from newsgen.i18n.catalogs import catalogs_digest, translations
+from newsgen.i18n.catalogs import TemplateStrings, catalogs_digest, translations
 from newsgen.i18n.dates import EditionDates
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -59,7 +59,9 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     strings = translations(config.language, config.site_dir)
-    env.install_gettext_translations(strings, newstyle=True)  # type: ignore[attr-defined]
+    fast = TemplateStrings(strings)  # {% trans %} blocks work too (the i18n extension)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        fast.gettext, fast.ngettext, newstyle=False)
     zone = config.timezone
     env.filters.update({
         "hhmm": lambda t: hhmm(t, zone),
