@@ -108,7 +108,9 @@ def older_ticker_allowed(site: Path) -> Callable[[str], bool]:
     config = load_config(site)
     if config.ticker_embed != "live":
         return lambda relative: False
-    current = {"index.html"} | {f"{s.id}/index.html" for s in config.sections}
+    fronts = [""] + [f"{e.tag}/" for e in config.editions[1:]]  # each edition's (languages:)
+    current = {f"{front}index.html" for front in fronts} | {
+        f"{front}{s.id}/index.html" for front in fronts for s in config.sections}
     return lambda relative: relative not in current
 
 

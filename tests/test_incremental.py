@@ -59,6 +59,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
             "---\ntitle: About us\n---\n\nWe report.\n\n![Our newsroom](/images/body.jpg)\n")
         self._write_image(120)
         self.extras: list[str] = []
+        self.languages = False  # languages: en, fr, ar once enable_languages has run
+        self.translations: list[str] = []
         self._write_photo(320, 1)
         self._write_photo(400, 1, "body.jpg")
         for _ in range(3):
@@ -255,6 +257,55 @@ class IncrementalBuilds(RuleBasedStateMachine):
             handle.write(f"\n## {when:%Y-%m-%d %H:%M} Update {self.live_updates}"
                          f"{' {key}' if key else ''}\n\nText {self.live_updates}.\n")
 
+    @precondition(lambda self: not self.languages)
+    @rule()
+    def enable_languages(self) -> None:
+        """The site gains editions: the English pages get a switcher and dir."""
+        self.languages = True
+        self._write_config(4, 2, "live")
+
+    @precondition(lambda self: self.languages and self.slugs)
+    @rule(index=st.integers(0, 100), lang=st.sampled_from(["fr", "ar"]),
+          words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+          headline=st.booleans())
+    def translate_article(self, index: int, lang: str, words: list[str],
+                          headline: bool) -> None:
+        """A translation of a story (its alternates appear on every version and in the
+        sitemap), sometimes with a headline in that edition's ticker."""
+        original = self._path(self.slugs[index % len(self.slugs)])
+        text = original.read_text()
+        key = original.stem
+        if "\ntranslation_key: " not in text:
+            original.write_text(text.replace("\n---\n", f"\ntranslation_key: {key}\n---\n", 1))
+        self.counter += 1
+        slug = f"{lang}-{key}"
+        path = self.site / "content" / "articles" / lang / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        date = next(line for line in text.split("\n") if line.startswith("date: "))
+        path.write_text(article(title=f"{lang} {_text(words)}", date=date[6:], section="city",
+                                lang=lang, translation_key=key, tags="[ports]"))
+        if slug not in self.translations:
+            self.translations.append(slug)
+        if headline:
+            with (self.site / "content" / "headlines" / f"{lang}.yaml").open("a") as handle:
+                handle.write(f"- {{time: {self.now:%Y-%m-%dT%H:%M}, title: {lang} "
+                             f"{self.counter}, lang: {lang}, link: {slug}}}\n")
+
+    @precondition(lambda self: self.translations)
+    @rule(index=st.integers(0, 100))
+    def delete_translation(self, index: int) -> None:
+        slug = self.translations.pop(index % len(self.translations))
+        lang = slug.split("-")[0]
+        (self.site / "content" / "articles" / lang / f"{slug}.md").unlink()
+        headlines = self.site / "content" / "headlines" / f"{lang}.yaml"
+        if headlines.exists():
+            kept = [line for line in headlines.read_text().splitlines(keepends=True)
+                    if f"link: {slug}}}" not in line]
+            if kept:
+                headlines.write_text("".join(kept))
+            else:
+                headlines.unlink()
+
     @rule(hours=st.integers(1, 48))
     def advance_clock(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
@@ -268,8 +319,14 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(size=st.integers(1, 6), per_page=st.integers(1, 4),
           embed=st.sampled_from(["live", "inline"]))
     def change_config(self, size: int, per_page: int, embed: str) -> None:
+        self._write_config(size, per_page, embed)
+
+    def _write_config(self, size: int, per_page: int, embed: str) -> None:
+        languages = "languages:\n  en: {}\n  fr: {title: La Gazette, timezone: Europe/Paris}" \
+                    "\n  ar: {sections: {city: المدينة}}\n" if self.languages else ""
         (self.site / "newsgen.yaml").write_text(
-            BASIC_CONFIG + f"ticker: {{size: {size}, embed: {embed}}}\nper_page: {per_page}\n")
+            BASIC_CONFIG + f"ticker: {{size: {size}, embed: {embed}}}\nper_page: {per_page}\n"
+            + languages, encoding="utf-8")
 
     @rule(width=st.sampled_from([120, 160, 1200]))
     def resize_image(self, width: int) -> None:

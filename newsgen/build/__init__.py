@@ -4,6 +4,6 @@ and ``check``, a build that writes nothing and adds editorial warnings.
 
 ``build_site`` (builder.py) is the one entry point the commands and the preview call.
 
-May import: every stage below it (``render``, ``distribution``, ``content``, ``engine``) and
-the shared modules; never ``preview`` or ``commands``.
+May import: every stage below it (``render``, ``distribution``, ``content``, ``engine``,
+``i18n``) and the shared modules; never ``preview`` or ``commands``.
 """

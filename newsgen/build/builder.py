@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from newsgen import __version__
 from newsgen.build.bodies import convert_bodies, site_links
 from newsgen.build.cache import (
@@ -25,7 +27,7 @@ from newsgen.build.cache import (
     PageRecords,
     read_meta,
 )
-from newsgen.build.distribution import add_feeds, distribution_keys
+from newsgen.build.distribution import add_feeds, add_sitemaps, distribution_keys
 from newsgen.build.live import add_live_updates
 from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
@@ -42,8 +44,9 @@ from newsgen.content.image_fields import (
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
 from newsgen.content.models import Site
-from newsgen.content.publish import Visibility, assemble, select
+from newsgen.content.publish import Visibility, select
 from newsgen.content.times import TimeError, iso, parse_time, utc_now
+from newsgen.content.translations import alternates, assemble_editions, whole_site
 from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
@@ -51,6 +54,7 @@ from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
 from newsgen.engine.workers import Aside, few_collections, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats, output_intact
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
+from newsgen.render.editions import translation_map
 from newsgen.render.templating import templates_digest
 from newsgen.reporter import Reporter
 
@@ -235,16 +239,11 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                                                 problems, reporter, options.workers,
                                                 content.unchecked)
     content.pages = list(pages)
-    site = assemble(config, now, content, selection, articles, visibility, problems)
+    sites = assemble_editions(config, now, content, selection, articles, visibility, problems)
+    site = whole_site(sites, articles, selection.hidden)
     _raise_if_failed(problems, options.strict)
-    # The logo's size (on every page) and author photos' sizes come from their files, not
-    # from newsgen.yaml.
-    salt = digest(config_bytes, templates_digest(config), str(visibility),
-                  str(static_image_size(config, config.logo)),
-                  *(f"{a.id} {static_image_size(config, a.photo)}"
-                    for a in config.authors.values() if a.photo))
-    if site.breaking is not None:  # on every page: a new banner re-renders them all
-        salt = digest(salt, repr(site.breaking))
+    translations = translation_map(alternates(sites)) if config.editions else {}
+    salt = _salt(config, config_bytes, visibility, site, translations)
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
@@ -255,13 +254,16 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     # At 100,000 that would be several hundred MB, which the 1 GB target there has no room
     # for; ASIDE_MAX_ARTICLES lies between, a cautious guess rather than a measured limit.
     aside = worth_forking(len(site.articles), options.workers, ASIDE_MAX_ARTICLES)
-    with Aside(lambda: distribution_keys(config, site), aside) as keys:
-        env = render_pages(config, site, plan, salt, reporter, options.workers)
+    with Aside(lambda: distribution_keys(sites, translations), aside) as keys:
+        env = _render_editions(sites, plan, salt, reporter, options.workers, translations)
         rendered = not problems.errors
         if rendered:
-            add_feeds(config, site, plan, problems, options.workers, keys.result())
+            feed_keys, sitemap_key = keys.result()
+            for edition, edition_keys in zip(sites, feed_keys, strict=True):
+                add_feeds(edition, plan, options.workers, edition_keys)
+            add_sitemaps(sites, site, plan, sitemap_key, translations)
     if rendered and writer is not None:
-        plan.indexed = add_search(site, plan)
+        plan.indexed = add_search(sites[0], plan)
     if rendered:
         _add_static(config, plan, problems, site, options, reporter)
         if env is not None:
@@ -272,6 +274,40 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         problems.extend(moved_warnings(moved_from or {}, site, plan.files))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
+
+
+def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility, site: Site,
+          translations: dict[str, dict[str, str]]) -> str:
+    """What every page depends on besides its own context."""
+    # The logo's size (on every page) and author photos' sizes come from their files, not
+    # from newsgen.yaml.
+    salt = digest(config_bytes, templates_digest(config), str(visibility),
+                  str(static_image_size(config, config.logo)),
+                  *(f"{a.id} {static_image_size(config, a.photo)}"
+                    for a in config.authors.values() if a.photo))
+    if site.breaking is not None:  # on every page: a new banner re-renders them all
+        salt = digest(salt, repr(site.breaking))
+    if translations:  # a new translation changes its siblings' pages in other editions
+        salt = digest(salt, repr(sorted((url, sorted(v.items()))
+                                        for url, v in translations.items())))
+    return salt
+
+
+def _render_editions(sites: tuple[Site, ...], plan: PagePlan, salt: str, reporter: Reporter,
+                     workers: int | None, translations: dict[str, dict[str, str]]
+                     ) -> jinja2.Environment | None:
+    """Every edition's pages; the default edition's last, so that the pages state the next
+    build compares with is its own (the other editions' pages are fingerprinted each time,
+    their records are kept by path). Returns the default edition's environment."""
+    old_state, env = plan.old_state, None
+    for edition in (*sites[1:], sites[0]):
+        plan.old_state = old_state if edition is sites[0] else None
+        env = render_pages(edition.config, edition, plan, salt, reporter, workers,
+                           translations)
+        if env is None:
+            break
+    plan.old_state = old_state
+    return env
 
 
 def _static_signature(config: SiteConfig) -> str:

@@ -5,35 +5,44 @@ from __future__ import annotations
 
 from newsgen.build.cache import PageRecord, pack_record
 from newsgen.build.pages import PagePlan
-from newsgen.content.config import SiteConfig
 from newsgen.content.models import Site
 from newsgen.distribution.feeds import FeedJob, FeedSet, feed_keys
 from newsgen.distribution.sitemaps import (
     NEWS_SITEMAP,
     SITEMAP,
+    Entry,
     news_sitemap_files,
     robots,
     site_entries,
     sitemap_files,
     sitemap_key,
+    with_alternates,
 )
 from newsgen.engine.digests import file_digest
-from newsgen.errors import ProblemList
+
+Translations = dict[str, dict[str, str]]  # page URL -> {language: its version's URL}
 
 
-def distribution_keys(config: SiteConfig, site: Site) -> tuple[list[str], str]:
-    """The keys of every feed and of the sitemap, which decide whether last build's files
-    are kept; they depend on the site alone, so they are computed aside (see ``_generate``)
-    while the pages are settled."""
-    return feed_keys(site), sitemap_key(config, site_entries(site))
+def sitemap_entries(sites: tuple[Site, ...], translations: Translations) -> list[Entry]:
+    """Every edition's pages in one sitemap, translated pages with their alternates."""
+    entries = [entry for site in sites for entry in site_entries(site)]
+    if not translations:
+        return entries
+    return with_alternates(entries, translations, sites[0].config.language)
 
 
-def add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemList,
-               workers: int | None, keys: tuple[list[str], str]) -> None:
-    """Feeds, sitemaps and robots.txt: everything built for distribution, from ``site``."""
-    prefix = config.url_prefix
-    feed_keys, key = keys
-    feeds = FeedSet(site, feed_keys)
+def distribution_keys(sites: tuple[Site, ...], translations: Translations
+                      ) -> tuple[list[list[str]], str]:
+    """The keys of every edition's feeds and of the sitemap, which decide whether last
+    build's files are kept; they depend on the site alone, so they are computed aside (see
+    ``_generate``) while the pages are settled."""
+    return ([feed_keys(site) for site in sites],
+            sitemap_key(sites[0].config, sitemap_entries(sites, translations)))
+
+
+def add_feeds(site: Site, plan: PagePlan, workers: int | None, keys: list[str]) -> None:
+    """One edition's feeds (the whole site's without ``languages:``)."""
+    feeds = FeedSet(site, keys)
     todo = [job for job in feeds.jobs if not _keep_feed_pair(plan, job)]
     writer = plan.writer
 
@@ -49,13 +58,21 @@ def add_feeds(config: SiteConfig, site: Site, plan: PagePlan, problems: ProblemL
         for path, out_digest, size, mtime in files:
             plan.register(path, "feeds", pack_record(PageRecord(job.key, out_digest, ())),
                           size, mtime)
+
+
+def add_sitemaps(sites: tuple[Site, ...], whole: Site, plan: PagePlan, key: str,
+                 translations: Translations) -> None:
+    """``sitemap.xml`` over every edition, the news sitemap over ``whole`` (every edition's
+    articles, each with its own language) and robots.txt."""
+    config = sites[0].config
+    prefix = config.url_prefix
     old = plan.old_records.get(SITEMAP)
     if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
-        files = sitemap_files(config, site_entries(site))
+        files = sitemap_files(config, sitemap_entries(sites, translations))
         for path, data in files:  # one file, the usual case, is kept next time if unchanged
             plan.add(path, "sitemap", data,
                      PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
-    for path, data in news_sitemap_files(site):
+    for path, data in news_sitemap_files(whole):
         plan.add(path, "news sitemap", data)
     plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
                                                       f"{prefix}/{NEWS_SITEMAP}"]))

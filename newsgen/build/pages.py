@@ -36,7 +36,9 @@ from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import current_ticker_paths, seen_after, ticker_json, withdrawn
 from newsgen.reporter import Reporter
 
-TICKER_PATH = "ticker.html"
+Translations = dict[str, dict[str, str]] | None  # page URL -> {language: URL}
+Environment = jinja2.Environment | None  # None: the pages could not be planned
+
 # Render workers touch (and so copy) more of the inherited heap per page than Markdown
 # workers do: they are replaced four times as often (see workers.WORKER_CHUNKS). Measured at
 # 100,000 articles: a render worker's own objects stay under 6 MB, but the inherited pages
@@ -135,13 +137,13 @@ class _Rendered:
     rendered: bool = False
 
 
-def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str,
-                 reporter: Reporter, workers: int | None = None) -> jinja2.Environment | None:
-    """Plan every page; returns their environment for redirect pages (None on failure)."""
+def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, reporter: Reporter,
+                 workers: int | None = None, translations: Translations = None) -> Environment:
+    """Plan every page of one edition; returns their environment for redirect pages."""
     env = make_environment(config)
     articles = site.articles
     try:
-        renderer = Renderer(env, site)
+        renderer = Renderer(env, site, translations)
         # Article pages are described (PageSpec) in the worker that needs them: 100,000
         # contexts held here would be most of a large build's memory.
         targets = [renderer.article_target(article) for article in articles]
@@ -223,7 +225,8 @@ class _PageWork:
         self.fingerprints = fingerprints if plan.keep_records else None
         self.changed = changed
         self.ticker = renderer.ticker_html.encode()
-        old_ticker = self.writer.old.get(TICKER_PATH) if self.writer else None
+        ticker_path = renderer.ticker_fragment().path  # fr/ticker.html in the French edition
+        old_ticker = self.writer.old.get(ticker_path) if self.writer else None
         self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
         self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
         self.current_ticker = current_ticker_paths(renderer.site)

@@ -7,5 +7,6 @@ newsroom formats' syntax: live blogs (live), story furniture blocks (blocks), em
 (embeds), the breaking-news banner (breaking), aliases. Every problem is collected with its
 file and line.
 
-May import: ``newsgen.engine`` and the shared ``newsgen.errors``/``newsgen.reporter``.
+May import: ``newsgen.engine``, ``newsgen.i18n`` (language tags) and the shared
+``newsgen.errors``/``newsgen.reporter``.
 """

@@ -57,7 +57,8 @@ def load_breaking(config: SiteConfig, problems: ProblemList) -> Breaking | None:
     title = fields.text("title", required=True)
     expires = fields.time("expires", required=True)
     link = fields.text("link")
-    if link and not link.startswith(("http://", "https://")) and slug_problem(link):
+    if link and not link.startswith(("http://", "https://")) \
+            and slug_problem(link, config.unicode_slugs):
         fields.error(f"link '{link}' must be an article slug or an http(s) URL", "link",
                      code="breaking-link")
         return None

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newsgen.content.editions import EditionConfig, read_editions
 from newsgen.content.frontmatter import YamlDoc, decode_source, parse_yaml
 from newsgen.content.image_config import read_image_settings
 from newsgen.content.images import ImageSettings, author_photo_problem
+from newsgen.content.theme import static_roots, theme_dir  # noqa: F401 (re-exported)
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.paths import RESERVED_NAMES
 from newsgen.errors import BuildFailed, ContentError, ProblemList, SourceLocation
@@ -27,8 +29,10 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news", "search", "images",
+    "markdown", "limits", "news", "search", "images", "languages", "slugs",
 )
+SLUG_STYLES = ("ascii", "unicode")  # transliterated (the default) or in the title's script
+_PRINTABLE_ASCII = "".join(map(chr, range(33, 127)))  # left as they are by absolute()
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -75,6 +79,15 @@ class SiteConfig:
     publication_name: str = ""
     search: bool = True  # a Pagefind index and a search page (``distribution.search``)
     images: ImageSettings = field(default_factory=ImageSettings)
+    editions: tuple[EditionConfig, ...] = ()  # ``languages:``, the default edition first
+    edition: str = ""  # the language of the edition this config renders, when not the default
+    unicode_slugs: bool = False  # ``slugs: unicode``
+
+    @property
+    def page_prefix(self) -> str:
+        """What this edition's page URLs start with: ``url_prefix``, plus ``/fr`` in the
+        French edition. Static files (theme, images) stay under ``url_prefix``."""
+        return f"{self.url_prefix}/{self.edition}" if self.edition else self.url_prefix
 
     @property
     def url_prefix(self) -> str:
@@ -87,7 +100,10 @@ class SiteConfig:
         return self.base_url[: len(self.base_url) - len(self.url_prefix)]
 
     def absolute(self, site_path: str) -> str:
-        """An absolute URL for a site path such as ``/city/`` (already prefixed or not)."""
+        """An absolute URL for a site path such as ``/city/`` (already prefixed or not);
+        a Unicode slug's letters percent-encoded, as sitemaps and feeds require."""
+        if not site_path.isascii():
+            site_path = quote(site_path, safe=_PRINTABLE_ASCII)
         if self.url_prefix and (site_path + "/").startswith(self.url_prefix + "/"):
             return self.origin + site_path
         return self.origin + self.url_prefix + site_path
@@ -225,7 +241,8 @@ class _ConfigReader:
                                        "file_size"),
             publication_name=str(news.get("publication_name") or title),
             search=search,
-            images=self.image_settings,
+            images=self.image_settings, editions=read_editions(self),
+            unicode_slugs=self.choice(self.raw.get("slugs"), SLUG_STYLES, "slugs") == "unicode",
         )
 
     def images(self) -> ImageSettings:
@@ -243,6 +260,9 @@ class _ConfigReader:
         return value.rstrip("/")
 
     def language(self) -> str:
+        languages = self.raw.get("languages")
+        if isinstance(languages, dict) and languages:  # the default edition's, checked there
+            return str(next(iter(languages)))
         value = self.text("language", "en")
         if not _LANG.match(value):
             self.err(f"'language' must be a language tag such as en or pt-BR, not '{value}'",
@@ -390,29 +410,3 @@ def permalink_problem(pattern: str) -> str | None:
 def _hint(word: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def theme_dir() -> Path:
-    """The built-in theme: ``newsgen/theme`` in an installed wheel, the repository root (whose
-    ``templates/`` and ``static/theme/`` are the theme) in a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "theme"
-    if (packaged / "templates").is_dir():
-        return packaged
-    return package.parent
-
-
-def static_roots(config: SiteConfig) -> tuple[tuple[Path, str], ...]:
-    """(folder, output prefix) pairs copied into the output, lowest priority first.
-
-    The theme's assets live under ``static/theme/`` so that only they, never a source
-    checkout's demo images, travel with the theme; the site's ``static/`` goes to the root.
-    """
-    theme = theme_dir() / "static" / "theme"
-    site = config.site_dir / "static"
-    roots: list[tuple[Path, str]] = []
-    if theme.is_dir():
-        roots.append((theme, "theme"))
-    if site.is_dir():
-        roots.append((site, ""))
-    return tuple(roots)

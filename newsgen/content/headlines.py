@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.editions import edition_tags
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import parse_yaml
 from newsgen.content.models import Headline
@@ -13,7 +14,7 @@ from newsgen.content.sources import SourceFile, read_text
 from newsgen.content.urls import slug_problem
 from newsgen.errors import ContentError, ProblemList
 
-HEADLINE_KEYS = ("time", "title", "link")
+HEADLINE_KEYS = ("time", "title", "link", "lang")
 
 
 def parse_headlines(config: SiteConfig, problems: ProblemList, source: SourceFile
@@ -29,6 +30,7 @@ def parse_headlines(config: SiteConfig, problems: ProblemList, source: SourceFil
                        "'time', 'title' and optional 'link'", "headline")
         return []
     fields = FieldReader(doc, config.timezone, problems)
+    languages = edition_tags(config)
     result = []
     for index, item in enumerate(doc.value):
         if not isinstance(item, dict):
@@ -39,13 +41,19 @@ def parse_headlines(config: SiteConfig, problems: ProblemList, source: SourceFil
         time = fields.time((index, "time"), required=True)
         title = fields.text((index, "title"), required=True)
         link = fields.text((index, "link"))
-        if link and not link.startswith(("http://", "https://")) and slug_problem(link):
+        if link and not link.startswith(("http://", "https://")) \
+                and slug_problem(link, config.unicode_slugs):
             fields.error(f"link '{link}' must be an article slug or an http(s) URL",
                          index, "link", code="headline-link")
             continue
+        lang = fields.text((index, "lang")) or languages[0]
+        if lang not in languages:
+            fields.error(f"unknown lang '{lang}'; languages in newsgen.yaml: "
+                         + ", ".join(languages), index, "lang", code="unknown-lang")
+            continue
         if time and title:
             result.append(Headline(source.relative, doc.line(index) or 1, time, title,
-                                   link))
+                                   link, lang))
     return result
 
 

@@ -18,6 +18,7 @@ from newsgen.content.aliases import read_aliases
 from newsgen.content.blocks import block_problems
 from newsgen.content.breaking import Breaking, load_breaking
 from newsgen.content.config import SiteConfig
+from newsgen.content.editions import edition_tags
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from newsgen.content.headlines import kind as kind_of
@@ -43,8 +44,8 @@ from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
 ARTICLE_KEYS = ("title", "date", "section", "updated", "authors", "tags", "summary", "image",
                 "slug", "location", "draft", "featured", "expires", "corrections", "aliases",
-                "live", "coverage")
-PAGE_KEYS = ("title", "slug", "description", "updated")
+                "live", "coverage", "lang", "translation_key")
+PAGE_KEYS = ("title", "slug", "description", "updated", "lang", "translation_key")
 
 
 @dataclass
@@ -167,6 +168,20 @@ class _Loader:
         self.config = config
         self.problems = problems
         self.images = ImageFields(config)
+        tags = edition_tags(config)
+        # Each edition's page URLs start with its prefix: the site's, then /fr for French.
+        self.prefixes = {tag: config.url_prefix + ("" if tag == tags[0] else f"/{tag}")
+                         for tag in tags}
+
+    def language(self, fields: FieldReader) -> tuple[str, str]:
+        """(``lang``, ``translation_key``): the default edition's language when not given;
+        a language newsgen.yaml does not list is an error at its line."""
+        lang = fields.text("lang") or next(iter(self.prefixes))
+        if lang not in self.prefixes:
+            fields.error(f"unknown lang '{lang}'; languages in newsgen.yaml: "
+                         + ", ".join(self.prefixes), "lang", code="unknown-lang")
+            lang = next(iter(self.prefixes))
+        return lang, fields.text("translation_key")
 
     def isolated(self, parse: Callable[[SourceFile], Any], source: SourceFile
                  ) -> tuple[Any, list[Problem]]:
@@ -234,6 +249,8 @@ class _Loader:
         date = fields.time("date", required=True)
         section = self._section(fields)
         slug = self._slug(fields, source)
+        lang, translation_key = self.language(fields)
+        prefix = self.prefixes[lang]
         if not (title and date and section and slug):
             return UncheckedBody(source.relative, body_line)
         updated = fields.time("updated")
@@ -246,7 +263,7 @@ class _Loader:
         if updates:  # readers see the blog as updated at its latest update
             updated = max([u.time for u in updates] + ([updated] if updated else []))
         try:
-            url = article_url(self.config.permalink, self.config.url_prefix, section, slug, date,
+            url = article_url(self.config.permalink, prefix, section, slug, date,
                               self.config.timezone)
         except UnsafePath as exc:  # pragma: no cover - permalink and slug are validated
             fields.error(str(exc), "slug")
@@ -260,13 +277,14 @@ class _Loader:
         return Article(
             source=source.relative, slug=slug, title=title, date=date, section=section,
             url=url, body_line=body_line, updated=updated,
-            expires=fields.time("expires"), authors=self._authors(fields),
-            tags=self._tags(fields), summary=fields.text("summary"),
+            expires=fields.time("expires"), authors=self._authors(fields, prefix),
+            tags=self._tags(fields, prefix), summary=fields.text("summary"),
             image=image, location=fields.text("location"),
             draft=fields.boolean("draft"), featured=fields.boolean("featured"),
             corrections=self._corrections(fields), aliases=read_aliases(fields),
             url_line=(doc.line("slug") or 1) if "slug" in doc.value else 1,
-            live=live, coverage=coverage, updates=updates,
+            live=live, coverage=coverage, updates=updates, lang=lang,
+            translation_key=translation_key, translation_line=doc.line("translation_key") or 1,
             front_key=digest,
             body_key=live_body_key(body, self.config.timezone) if live else text_key(body),
         )
@@ -289,8 +307,10 @@ class _Loader:
     def _slug(self, fields: FieldReader, source: SourceFile) -> str:
         given = fields.text("slug")
         where = Path(source.relative)
-        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem)
-        problem = slug_problem(slug)
+        unicode = self.config.unicode_slugs
+        slug = given or slugify(where.parent.name if is_bundle(source.relative) else where.stem,
+                                unicode)
+        problem = slug_problem(slug, unicode)
         if problem:
             if given:
                 fields.error(f"slug {problem}", "slug", code="bad-slug")
@@ -300,14 +320,14 @@ class _Loader:
             return ""
         return slug
 
-    def _authors(self, fields: FieldReader) -> tuple[Author, ...]:
+    def _authors(self, fields: FieldReader, prefix: str) -> tuple[Author, ...]:
         names = fields.text_list("authors")
         result = []
         for index, name in enumerate(names):
             known = self.config.authors.get(name)
             if known:
                 result.append(Author(known.id, known.name, known.bio, known.url,
-                                     author_url(self.config.url_prefix, known.id),
+                                     author_url(prefix, known.id),
                                      self.images.author_photo(known)))
                 continue
             if slugify(name) == name and "-" in name:
@@ -316,14 +336,14 @@ class _Loader:
             result.append(Author("", name))
         return tuple(result)
 
-    def _tags(self, fields: FieldReader) -> tuple[Tag, ...]:
+    def _tags(self, fields: FieldReader, prefix: str) -> tuple[Tag, ...]:
         result: dict[str, Tag] = {}
         for index, name in enumerate(fields.text_list("tags")):
-            slug = slugify(name)
+            slug = slugify(name, self.config.unicode_slugs)
             if not slug:
                 fields.error(f"tag '{name}' has no letters or digits", "tags", index)
                 continue
-            result.setdefault(slug, Tag(slug, name, tag_url(self.config.url_prefix, slug)))
+            result.setdefault(slug, Tag(slug, name, tag_url(prefix, slug)))
         return tuple(result.values())
 
     def _corrections(self, fields: FieldReader) -> tuple[Correction, ...]:
@@ -345,11 +365,12 @@ class _Loader:
         fields.warn_unknown(PAGE_KEYS, "page")
         title = fields.text("title", required=True)
         slug = self._slug(fields, source)
+        lang, translation_key = self.language(fields)
         if not (title and slug):
             return None
-        return Page(source.relative, slug, title, page_url(self.config.url_prefix, slug), body,
+        return Page(source.relative, slug, title, page_url(self.prefixes[lang], slug), body,
                     body_line, description=fields.text("description"),
-                    updated=fields.time("updated"))
+                    updated=fields.time("updated"), lang=lang, translation_key=translation_key)
 
     def headlines(self, source: SourceFile) -> list[Headline]:
         return parse_headlines(self.config, self.problems, source)
@@ -360,7 +381,7 @@ def _check_unique_slugs(content: Content, problems: ProblemList) -> None:
     for article in content.articles:
         first = seen.setdefault(article.slug, article)
         if first is not article:
-            problems.error(SourceLocation(article.source),
-                           f"slug '{article.slug}' is already used by {first.source}",
-                           "duplicate-slug")
+            problems.error(SourceLocation(article.source, article.url_line),
+                           f"slug '{article.slug}' is already used by "
+                           f"{first.source}:{first.url_line}", "duplicate-slug")
 

@@ -105,6 +105,9 @@ class Article:
     coverage: Coverage | None = None
     updates: tuple[LiveUpdate, ...] = ()
     live_state: str = ""  # "open", "ended" or "upcoming" at the build's now (publish.py)
+    lang: str = "en"  # the edition's language tag (``lang:``, default: the default edition's)
+    translation_key: str = ""  # shared by the translations of one story
+    translation_line: int = 1  # where ``translation_key:`` is written
     body_html: str = ""
     words: int = 0
     digest: str = ""  # everything a page can show of it: front_key + body_digest
@@ -163,6 +166,7 @@ class Headline:
     time: datetime
     title: str
     link: str = ""
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ class Page:
     html: str = ""
     description: str = ""
     updated: datetime | None = None  # the sitemap's lastmod; none when not given
+    lang: str = "en"
+    translation_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]
 
 
 def _sections(config: SiteConfig, articles: tuple[Article, ...]) -> tuple[Section, ...]:
-    prefix = config.url_prefix
+    prefix = config.page_prefix
     if config.sections:
         return tuple(Section(s.id, s.title, section_url(prefix, s.id)) for s in config.sections)
     ids = sorted({a.section for a in articles})

@@ -12,6 +12,8 @@ from slugify import slugify as _slugify
 from newsgen.engine.paths import RESERVED_NAMES, UnsafePath, check_relative, printable
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_UNICODE_SLUG = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")  # tashkeel: optional, left out of slugs
 # Top-level names that newsgen writes itself; an article or page may not take them.
 GENERATED_ROOTS = frozenset({
     "index.html", "404.html", "rss.xml", "atom.xml", "sitemap.xml", "news-sitemap.xml",
@@ -23,16 +25,23 @@ GENERATED_ROOTS = frozenset({
 MAX_SLUG = 200  # file systems hold 255 bytes a name; leave room for ".html" and the like
 
 
-def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphen-separated; never ``/``, ``\\``, ``..`` or control characters."""
-    return str(_slugify(text, max_length=80, word_boundary=True)) or ""
+def slugify(text: str, unicode: bool = False) -> str:
+    """ASCII (transliterated: ``الميناء`` -> ``lmyn``), lowercase, hyphen-separated; never
+    ``/``, ``\\``, ``..`` or control characters. ``unicode``: letters stay in their script
+    (``slugs: unicode``), without Arabic vowel marks, which URLs leave out."""
+    if unicode:
+        text = _ARABIC_MARKS.sub("", text)
+    return str(_slugify(text, max_length=80, word_boundary=True, allow_unicode=unicode)) or ""
 
 
-def slug_problem(slug: str) -> str | None:
-    """Why ``slug`` cannot be used as one URL segment, or None."""
+def slug_problem(slug: str, unicode: bool = False) -> str | None:
+    """Why ``slug`` cannot be used as one URL segment, or None. ``unicode``: letters and
+    digits of any script are allowed too (lowercase where the script has case)."""
     if not slug:
         return "is empty"
-    if not _SLUG.match(slug):
+    if unicode and _UNICODE_SLUG.match(slug) and slug == slug.lower():
+        pass
+    elif not _SLUG.match(slug):
         return (f"'{printable(slug)}' must be lowercase letters, digits and hyphens "
                 "(no slashes, dots or spaces)")
     if slug in RESERVED_NAMES:

@@ -5,5 +5,5 @@ Pagefind search index (search: records and shards; pagefind_files: its bytes mad
 Pages link to these (feed ``<link>`` tags, JSON-LD in ``<head>``), so the renderer imports
 from here, never the other way round.
 
-May import: ``newsgen.content``, ``newsgen.engine`` and the shared modules.
+May import: ``newsgen.content``, ``newsgen.engine``, ``newsgen.i18n`` and the shared modules.
 """

@@ -102,7 +102,7 @@ def channels(site: Site) -> Iterator[Channel]:
     size = config.feed_size
     articles = distributable(site)
     by_section, by_tag, by_author = grouped(articles)
-    yield Channel(config.title, config.description or config.title, config.url_prefix + "/",
+    yield Channel(config.title, config.description or config.title, config.page_prefix + "/",
                   articles[:size])
     for section in site.sections:
         yield Channel(f"{config.title}: {section.title}",

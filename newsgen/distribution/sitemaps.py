@@ -25,6 +25,7 @@ from newsgen.distribution.weblinks import xml_safe
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 MAX_URLS = 50_000
 MAX_BYTES = 50 * 1024 * 1024
 NEWS_MAX_URLS = 1_000
@@ -41,6 +42,9 @@ class Entry:
 
     path: str
     lastmod: datetime | None
+    # (hreflang, site path) of each translation, itself included, x-default last; empty
+    # for a page without translations
+    alternates: tuple[tuple[str, str], ...] = ()
 
 
 def site_entries(site: Site) -> list[Entry]:
@@ -54,7 +58,7 @@ def site_entries(site: Site) -> list[Entry]:
     preview build.
     """
     config = site.config
-    prefix, per_page = config.url_prefix, config.per_page
+    prefix, per_page = config.page_prefix, config.per_page
     articles = distributable(site)
     overall = newest(articles) or max((p.updated for p in site.pages if p.updated),
                                       default=None)
@@ -96,6 +100,22 @@ def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
     return base if number <= 1 else base + f"page/{number}/"
 
 
+def with_alternates(entries: list[Entry], translations: dict[str, dict[str, str]],
+                    default: str) -> list[Entry]:
+    """Entries of translated pages with their ``xhtml:link`` alternates (reciprocal: every
+    version lists every other, and ``x-default`` names the default language's version)."""
+    result = []
+    for entry in entries:
+        versions = translations.get(entry.path)
+        if versions:
+            links = tuple(versions.items())
+            if default in versions:
+                links += (("x-default", versions[default]),)
+            entry = Entry(entry.path, entry.lastmod, links)
+        result.append(entry)
+    return result
+
+
 def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = MAX_URLS,
                   max_bytes: int = MAX_BYTES) -> list[tuple[str, bytes]]:
     """``sitemap.xml`` alone, or a sitemap index at ``sitemap.xml`` over ``sitemap-N.xml``
@@ -120,6 +140,7 @@ def sitemap_key(config: SiteConfig, entries: Sequence[Entry]) -> str:
     key = hashlib.blake2b(repr((config.base_url, MAX_URLS, MAX_BYTES)).encode(),
                           digest_size=16)
     key.update("\n".join(f"{e.path} {e.lastmod.isoformat() if e.lastmod else ''}"
+                          + (f" {e.alternates}" if e.alternates else "")
                           for e in entries).encode())
     return key.hexdigest()
 
@@ -161,6 +182,9 @@ def _url_element(config: SiteConfig, entry: Entry) -> ET.Element:
     ET.SubElement(url, "loc").text = xml_safe(config.absolute(entry.path))
     if entry.lastmod is not None:
         ET.SubElement(url, "lastmod").text = iso(entry.lastmod)
+    for hreflang, path in entry.alternates:
+        ET.SubElement(url, "xhtml:link", rel="alternate", hreflang=hreflang,
+                      href=xml_safe(config.absolute(path)))
     return url
 
 
@@ -169,7 +193,8 @@ def _news_element(config: SiteConfig, article: Article) -> ET.Element:
     news = ET.SubElement(url, "news:news")
     publication = ET.SubElement(news, "news:publication")
     ET.SubElement(publication, "news:name").text = xml_safe(config.publication_name)
-    ET.SubElement(publication, "news:language").text = news_language(config.language)
+    ET.SubElement(publication, "news:language").text = news_language(
+        article.lang if config.editions else config.language)
     ET.SubElement(news, "news:publication_date").text = iso(article.date)
     ET.SubElement(news, "news:title").text = xml_safe(article.title)
     return url
@@ -179,6 +204,8 @@ def _urlset(elements: Sequence[ET.Element], news: bool = False) -> ET.Element:
     root = ET.Element("urlset", xmlns=SITEMAP_NS)
     if news:
         root.set("xmlns:news", NEWS_NS)
+    if any(child.tag == "xhtml:link" for element in elements for child in element):
+        root.set("xmlns:xhtml", XHTML_NS)
     root.extend(elements)
     return root
 

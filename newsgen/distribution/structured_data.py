@@ -109,16 +109,17 @@ class SiteMetadata:
         """The front page: OpenGraph ``website`` plus JSON-LD ``WebSite`` and
         ``NewsMediaOrganization`` (what Google shows as the publisher)."""
         config = self.config
-        home = config.base_url + "/"
+        home = config.base_url + "/"  # one publisher for every edition
+        edition = config.absolute(config.page_prefix + "/")  # /fr/ in the French edition
         organization = {"@context": SCHEMA, "@id": home + "#publisher", **self.publisher}
         if config.social:
             organization["sameAs"] = [url for _, url in config.social]
-        website = {"@context": SCHEMA, "@type": "WebSite", "@id": home + "#website",
-                   "url": home, "name": config.title, "inLanguage": config.language,
+        website = {"@context": SCHEMA, "@type": "WebSite", "@id": edition + "#website",
+                   "url": edition, "name": config.title, "inLanguage": config.language,
                    "publisher": {"@id": home + "#publisher"}}
         if description:
             website["description"] = description
-        return (self.website(config.title, description, home)
+        return (self.website(config.title, description, edition)
                 + self.json_ld(website) + self.json_ld(organization))
 
     def website(self, title: str, description: str, url: str) -> Markup:
@@ -212,7 +213,7 @@ def _person(author: Author, link: str) -> dict[str, Any]:
 
 def _breadcrumbs(config: SiteConfig, article: Article, section: Section | None,
                  url: str) -> dict[str, Any]:
-    trail = [(config.title, config.base_url + "/")]
+    trail = [(config.title, config.absolute(config.page_prefix + "/"))]
     if section:
         trail.append((section.title, config.absolute(section.url)))
     trail.append((article.title, url))

@@ -13,7 +13,6 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -25,7 +24,11 @@ from newsgen.content.urls import archive_url, author_url, output_path, section_u
 from newsgen.distribution import search
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
 from newsgen.distribution.structured_data import SiteMetadata
+from newsgen.i18n.catalogs import translations as catalog
+from newsgen.i18n.languages import direction
+from newsgen.render.editions import EditionLink, edition_links
 from newsgen.render.live import live_context, live_entries
+from newsgen.render.share import share_links
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
@@ -125,6 +128,15 @@ class SiteView:
     ticker_live: bool = False
     search_url: str = ""  # empty when the site has no search (``search: false``)
     generator: str = f"newsgen {__version__}"
+    asset_url: str = "/"  # where theme/ and static files are: the site root in every edition
+    direction: str = "ltr"  # "rtl" for Arabic, Hebrew, Persian, Urdu...
+    editions: tuple[EditionLink, ...] = ()  # the language switcher; empty with one language
+
+    @property
+    def auto_dir(self) -> Markup:
+        """`` dir="auto"`` for text that may be in another script than the page (a French
+        headline in the Arabic ticker); nothing on a one-language site."""
+        return Markup(' dir="auto"') if self.editions else Markup("")
     extra: dict[str, Any] = field(default_factory=dict)
     breaking: Any = None  # BreakingNews while the banner is up
 
@@ -133,21 +145,27 @@ class Renderer:
     """Fills templates for one Site: ``specs`` describes every page, ``render_page`` renders one
     (``pages.py`` decides which need it and splices the ticker in)."""
 
-    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+    def __init__(self, env: jinja2.Environment, site: Site,
+                 translations: dict[str, dict[str, str]] | None = None) -> None:
         self.env = env
         self.site = site
+        self.translations = translations or {}  # page URL -> {language: its version's URL}
+        self.text = catalog(site.config.language, site.config.site_dir).gettext  # titles
         config = site.config
-        self.prefix = config.url_prefix
+        self.prefix = config.page_prefix  # this edition's pages: /fr in the French one
+        self.root = config.url_prefix  # static files, and where output paths start
         self.view = SiteView(
             title=config.title, description=config.description, language=config.language,
             base_url=config.base_url, home_url=self.prefix + "/",
-            logo=self.prefix + config.logo if config.logo.startswith("/") else config.logo,
+            logo=self.root + config.logo if config.logo.startswith("/") else config.logo,
             logo_size=static_image_size(config, config.logo),
             sections=site.sections, social=config.social, pages=site.pages,
             feed_url=self.prefix + "/rss.xml", comments_html=Markup(config.comments_html),
             publication_name=config.publication_name, now=site.now, breaking=site.breaking,
             ticker_live=config.ticker_embed == "live",
             search_url=self.prefix + "/search/" if config.search else "",
+            asset_url=self.root + "/", direction=direction(config.language),
+            editions=edition_links(config),
         )
         # A global as well as a context value: the theme imports its macros without the
         # page's context, and they still need ``site`` (set before any template loads,
@@ -191,6 +209,7 @@ class Renderer:
         meta.setdefault("url", url)
         meta.setdefault("canonical", self.site.config.absolute(url))
         meta.setdefault("description", self.site.config.description)
+        meta.setdefault("translations", self.translations.get(url, {}))
         # The site's RSS feed is linked by base.html itself; its Atom feed goes first here.
         site_atom = {"type": ATOM_TYPE, "title": f"{self.site.config.title} (Atom)",
                      "url": feed_urls(self.prefix + "/")[1]}
@@ -198,7 +217,7 @@ class Renderer:
         if "metadata" not in context:
             context["metadata"] = Lazy(lambda: self.metadata.website(
                 meta.get("title", ""), meta["description"], meta["canonical"]))
-        return PageSpec(output_path(url, self.prefix), url, source, template, context)
+        return PageSpec(output_path(url, self.root), url, source, template, context)
 
     def listing_feeds(self, page_url: str, name: str) -> list[dict[str, str]]:
         """The RSS and Atom feeds of a section, tag or author page (see ``feeds.py``)."""
@@ -214,7 +233,7 @@ class Renderer:
     def article_target(self, article: Article) -> tuple[str, str, str]:
         """(path, url, source) of an article's page, without describing the page: a large
         site's article pages are described where they are rendered (``pages.py``)."""
-        return output_path(article.url, self.prefix), article.url, article.source
+        return output_path(article.url, self.root), article.url, article.source
 
     def other_specs(self) -> Iterator[PageSpec]:
         """Every HTML page but the articles' own."""
@@ -316,8 +335,9 @@ class Renderer:
             items = self.by_section.get(section.id, [])
             context = {"section": section,
                        "page": {"kind": "section", "title": section.title,
-                                "description": f"{section.title}: the latest from "
-                                               f"{self.site.config.title}",
+                                "description": self.text("%(section)s: the latest from "
+                                                         "%(site)s") % {
+                                    "section": section.title, "site": self.site.config.title},
                                 "feeds": self.listing_feeds(section.url, section.title)}}
             yield from self.listing("section.html", items,
                                     lambda n, s=section.id: section_url(self.prefix, s, n),
@@ -333,7 +353,7 @@ class Renderer:
                                     lambda n, s=tag.slug: tag_url(self.prefix, s, n),
                                     f"tags/{tag.slug}", context)
         context = {"tags": [(t, len(self.by_tag.get(t.slug, []))) for t in self.site.tags],
-                   "page": {"kind": "tags", "title": "Topics"}}
+                   "page": {"kind": "tags", "title": self.text("Topics")}}
         yield self.page("tags.html", self.prefix + "/tags/", "tags", context)
 
     def author_pages(self) -> Iterator[PageSpec]:
@@ -347,7 +367,7 @@ class Renderer:
                                     lambda n, i=author.id: author_url(self.prefix, i, n),
                                     f"authors/{author.id}", context)
         context = {"authors": list(self.site.authors),
-                   "page": {"kind": "authors", "title": "Our journalists"}}
+                   "page": {"kind": "authors", "title": self.text("Our journalists")}}
         yield self.page("authors.html", self.prefix + "/authors/", "authors", context)
 
     def archive_pages(self) -> Iterator[PageSpec]:
@@ -359,14 +379,14 @@ class Renderer:
         for (year, month), items in sorted(months.items(), reverse=True):
             first = items[-1].date
             context = {"year": year, "month": month, "month_date": first,
-                       "page": {"kind": "archive-month", "title": "Archive"}}
+                       "page": {"kind": "archive-month", "title": self.text("Archive")}}
             yield from self.listing("archive.html", items,
                                     lambda n, y=year, m=month: _archive_page(self.prefix, y, m, n),
                                     f"archive/{year:04d}-{month:02d}", context)
         index = [{"year": y, "month": m, "count": len(items), "month_date": items[-1].date,
                   "url": archive_url(self.prefix, y, m)}
                  for (y, m), items in sorted(months.items(), reverse=True)]
-        context = {"months": index, "page": {"kind": "archive", "title": "Archive"}}
+        context = {"months": index, "page": {"kind": "archive", "title": self.text("Archive")}}
         yield self.page("archive_index.html", archive_url(self.prefix), "archive", context)
 
     def static_page(self, static_page: Page) -> PageSpec:
@@ -378,34 +398,23 @@ class Renderer:
 
     def not_found_page(self) -> PageSpec:
         context = {"latest": list(self.site.articles[:5]),
-                   "page": {"kind": "404", "title": "Page not found"}}
+                   "page": {"kind": "404", "title": self.text("Page not found")}}
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     def search_page(self) -> PageSpec:
         shards = search.shard_sizes(self.site)
-        bundles = [f"{self.prefix}/pagefind/{name}/" for name, _ in shards]
+        bundles = [f"{self.root}/pagefind/{name}/" for name, _ in shards]
         years = sorted({name[:4] for name, _ in shards}, reverse=True)
         context = {"bundles": bundles, "years": years, "sizes": [n for _, n in shards],
                    "first_batch": search.FIRST_BATCH,
-                   "page": {"kind": "search", "title": "Search"}}
+                   "page": {"kind": "search", "title": self.text("Search")}}
         return self.page("search.html", self.view.search_url, "search", context)
 
     # -- ticker outputs (the rest is in ticker.py) -------------------------------------------
     def ticker_fragment(self) -> RenderedPage:
-        return RenderedPage(output_path(self.prefix + "/ticker.html", self.prefix),
+        return RenderedPage(output_path(self.prefix + "/ticker.html", self.root),
                             self.prefix + "/ticker.html", "ticker", self.ticker_html)
 
 def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
     base = archive_url(prefix, year, month)
     return base if number <= 1 else base + f"page/{number}/"
-
-
-def share_links(url: str, title: str) -> list[dict[str, str]]:
-    """Plain share links: no third-party scripts on the page."""
-    u, t = quote(url, safe=""), quote(title, safe="")
-    return [
-        {"name": "Facebook", "url": f"https://www.facebook.com/sharer/sharer.php?u={u}"},
-        {"name": "X", "url": f"https://x.com/intent/post?url={u}&text={t}"},
-        {"name": "WhatsApp", "url": f"https://wa.me/?text={t}%20{u}"},
-        {"name": "Email", "url": f"mailto:?subject={t}&body={u}"},
-    ]

@@ -8,6 +8,7 @@ errors, autoescape is on, and content is only ever passed in as data, never comp
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import traceback
 from collections.abc import Callable, MutableMapping
@@ -29,6 +30,8 @@ from newsgen.content.times import (
     same_local_day,
 )
 from newsgen.errors import Problem, SourceLocation
+from newsgen.i18n.catalogs import TemplateStrings, catalogs_digest, translations
+from newsgen.i18n.dates import EditionDates
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -53,7 +56,12 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    strings = translations(config.language, config.site_dir)
+    fast = TemplateStrings(strings)  # {% trans %} blocks work too (the i18n extension)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        fast.gettext, fast.ngettext, newstyle=False)
     zone = config.timezone
     env.filters.update({
         "hhmm": lambda t: hhmm(t, zone),
@@ -65,8 +73,23 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
         "month_year": lambda t: month_year(t, zone),
     })
+    if config.editions and not config.language.startswith("en"):
+        env.filters.update(_edition_dates(config, strings))
     env.globals["cached"] = FragmentCache()
     return env
+
+
+def _edition_dates(config: SiteConfig, strings: gettext.NullTranslations
+                   ) -> dict[str, Callable[..., str]]:
+    """Dates in the edition's language (Babel): English keeps the house style above."""
+    dates = EditionDates(config.language, config.timezone, strings.gettext("{date} at {time}"))
+    zone = config.timezone
+    return {
+        "hhmm": dates.hhmm, "long_date": dates.long_date, "weekday": dates.weekday,
+        "long_datetime": _per_instant(dates.long_datetime), "month_year": dates.month_year,
+        "updated_time": lambda t, published: dates.hhmm(t) if same_local_day(
+            t, published, zone) else dates.long_datetime(t),
+    }
 
 
 def _per_instant(show: Callable[[datetime], str]) -> Callable[[datetime], str]:
@@ -148,6 +171,7 @@ def templates_digest(config: SiteConfig) -> str:
             if path.is_file():
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
+    digest.update(catalogs_digest(config.site_dir).encode())
     return digest.hexdigest()
 
 

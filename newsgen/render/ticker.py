@@ -20,16 +20,16 @@ def current_ticker_paths(site: Site) -> frozenset[str] | None:
     config = site.config
     if config.ticker_embed != "live":
         return None
-    prefix = config.url_prefix
+    prefix = config.page_prefix
     urls = [prefix + "/"] + [section_url(prefix, s.id) for s in site.sections]
-    return frozenset(output_path(url, prefix) for url in urls)
+    return frozenset(output_path(url, config.url_prefix) for url in urls)
 
 
 def ticker_json(site: Site) -> RenderedPage:
     """Every ticker item with its time (ISO and HH:MM in the site zone), title, site path
     (for internal links) and absolute URL."""
     config = site.config
-    prefix = config.url_prefix
+    prefix = config.page_prefix
     items = [{"time": iso(item.time.astimezone(config.timezone)),
               "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
               "title": item.title,
@@ -40,14 +40,15 @@ def ticker_json(site: Site) -> RenderedPage:
              for item in site.ticker]
     text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                        "items": items}, ensure_ascii=False, indent=1) + "\n"
-    return RenderedPage("ticker.json", prefix + "/ticker.json", "ticker", text)
+    url = prefix + "/ticker.json"  # /fr/ticker.json in the French edition
+    return RenderedPage(output_path(url, config.url_prefix), url, "ticker", text)
 
 
-def item_key(item: TickerItem) -> str:
-    """What identifies a ticker item for withdrawal: its target and its words (a live blog's
-    time and label move with its updates and are not part of it)."""
-    return json.dumps([item.url, item.title] if item.url and not item.external
-                      else [item.time.isoformat(), item.title, item.url])
+def item_key(item: TickerItem, edition: str) -> str:
+    """What identifies a ticker item for withdrawal: its edition, its target and its words
+    (a live blog's time and label move with its updates and are not part of it)."""
+    return edition + "\t" + json.dumps([item.url, item.title] if item.url and not item.external
+                                       else [item.time.isoformat(), item.title, item.url])
 
 
 def withdrawn(seen: Collection[str] | None, site: Site) -> bool:
@@ -55,16 +56,21 @@ def withdrawn(seen: Collection[str] | None, site: Site) -> bool:
     ticker since the pages were last all brought up to date) is gone from the site: an
     article expired, unpublished, deleted or retitled, a headline removed or corrected. Then
     no page may keep an older ticker: a story taken down goes from every page."""
-    if not seen:
+    edition = site.config.language + "\t"
+    mine = [key for key in seen or () if key.startswith(edition)]
+    if not mine:
         return False
-    available = {item_key(item) for item in ticker_items(site.articles, site.headlines)}
-    return not available.issuperset(seen)
+    available = {item_key(item, site.config.language)
+                 for item in ticker_items(site.articles, site.headlines)}
+    return not available.issuperset(mine)
 
 
 def seen_after(seen: Collection[str] | None, site: Site, refreshed: bool) -> list[str]:
     """``seen`` for the next build: the current ticker's items, plus (unless every page now
     carries the current ticker) the items older tickers on kept pages may still show."""
-    current = {item_key(item) for item in site.ticker}
+    edition = site.config.language
+    current = {item_key(item, edition) for item in site.ticker}
+    others = {key for key in seen or () if not key.startswith(edition + "\t")}
     if site.config.ticker_embed != "live" or refreshed or seen is None:
-        return sorted(current)
-    return sorted(current.union(seen))
+        return sorted(current | others)
+    return sorted(current | others | set(seen))

@@ -32,11 +32,15 @@
     if (!holder || !allowed(frameUrl)) { return; }
     var provider = holder.querySelector(".embed-provider");
     var titleNode = holder.querySelector(".embed-title");
-    var title = titleNode ? titleNode.textContent : "Embedded content";
+    var labels = document.querySelector("[data-label-load]");  // the page's language, if set
+    var title = titleNode ? titleNode.textContent
+      : (labels && labels.getAttribute("data-label-embed")) || "Embedded content";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "embed-load";
-    button.textContent = "Load " + (provider ? provider.textContent : "content");
+    var what = provider ? provider.textContent : "content";
+    button.textContent = labels ? labels.getAttribute("data-label-load").replace("{provider}", what)
+      : "Load " + what;
     button.addEventListener("click", function () { load(figure, holder, frameUrl, title); });
     holder.appendChild(button);
   });

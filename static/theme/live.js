@@ -23,7 +23,9 @@
   function offer(updates) {
     waiting = updates;
     if (!waiting.length) { button.hidden = true; return; }
-    button.textContent = waiting.length === 1 ? "1 new update" : waiting.length + " new updates";
+    var label = list.getAttribute(waiting.length === 1 ? "data-label-one" : "data-label-many");
+    button.textContent = label ? label.replace(/\d+/, String(waiting.length))  // page's language
+      : waiting.length === 1 ? "1 new update" : waiting.length + " new updates";
     button.hidden = false;
   }
   function show() {

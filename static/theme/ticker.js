@@ -22,7 +22,7 @@
         if (item.live) {
           const flag = document.createElement("span");
           flag.className = "flag flag-live";
-          flag.textContent = "Live";
+          flag.textContent = block.getAttribute("data-label-live") || "Live";
           text.append(flag, " ");
         }
         const target = item.path || item.url;
