@@ -45,9 +45,12 @@ class Portable(Generic[T]):
     make: Callable[[Any], Callable[[int], T]]
     state: Any
     spawn_from: int = MIN_PARALLEL  # fewer items run here: see SPAWN_START_SECONDS
+    # The same function already made in this process, when making it again would repeat
+    # work (the render stage's templates and page lists); forked workers inherit it.
+    here: Callable[[int], T] | None = None
 
     def local(self) -> Callable[[int], T]:
-        return self.make(self.state)
+        return self.here if self.here is not None else self.make(self.state)
 
 
 def _start_spawned(make: Callable[[Any], Callable[[int], Any]], state: Any) -> None:
