@@ -147,6 +147,57 @@ def test_spawned_markdown_workers_convert_every_kind_of_body(
     assert tree_digest(tmp_path / "spawned") == tree_digest(tmp_path / "reference")
 
 
+def spawn_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Force the spawn path for every stage the demo has (its few pages and bodies would
+    otherwise stay in this process); returns the names of the tasks that went to spawned
+    workers, as they do."""
+    from newsgen.build import bodies, pages
+    from newsgen.distribution import feed_entries
+
+    spawned: list[str] = []
+    real = workers._spawned
+
+    def recording(task: workers.Portable[object], *args: object) -> None:
+        spawned.append(task.make.__name__)
+        real(task, *args)  # type: ignore[arg-type]
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    monkeypatch.setattr(workers, "_spawned", recording)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(bodies, "_SPAWN_FROM", 1)
+    monkeypatch.setattr(pages, "SPAWN_FROM", 1)
+    monkeypatch.setattr(feed_entries, "SPAWN_FROM", 1)
+    return spawned
+
+
+def test_spawned_render_and_feed_workers_build_what_fork_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages rendered and feed entries made in spawned workers (Windows, macOS) against
+    the fork path, byte for byte: a cold build, then a rebuild with a new story that keeps,
+    splices and renders pages against the last build's records (two copies of the demo, so
+    each path has its own cache)."""
+    from datetime import datetime
+
+    from newsgen.build.builder import BuildOptions, build_site
+
+    forked, spawn = demo_copy(tmp_path / "forked"), demo_copy(tmp_path / "spawn")
+    def build(site: Path, now: str) -> None:
+        build_site(site, BuildOptions(now=datetime.fromisoformat(now), workers=2))
+    build(forked, NOW)
+    spawned = spawn_everything(monkeypatch)
+    build(spawn, NOW)
+    assert {"rendering", "_making"} <= set(spawned), spawned
+    assert tree_digest(spawn / "public") == tree_digest(forked / "public")
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "fork")
+    add_story(forked)
+    build(forked, LATER)
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    add_story(spawn)
+    spawned.clear()
+    build(spawn, LATER)
+    assert "rendering" in spawned, spawned
+    assert tree_digest(spawn / "public") == tree_digest(forked / "public")
+
+
 def test_corpus_of_1000_articles_builds_identically(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(REPO / "benchmarks/generate.py"), "1000",
                     str(tmp_path / "corpus")], check=True, capture_output=True, timeout=300)
