@@ -424,3 +424,80 @@ def test_serve_holds_no_file_open_while_a_slow_client_reads(tmp_path: Path) -> N
             assert not any(path.endswith("big.html") for path in held)
     finally:
         preview.stop()
+
+
+# --- newsgen serve on the spawn path ---------------------------------------------------
+
+SERVE_DRIVER = r"""
+import sys
+from newsgen.build import bodies, pages
+from newsgen.distribution import feed_entries
+from newsgen.engine import workers
+workers.MIN_PARALLEL = bodies._SPAWN_FROM = pages.SPAWN_FROM = feed_entries.SPAWN_FROM = 1
+real = workers._spawned
+def recording(task, *args):
+    print(f"spawned {task.make.__name__}", file=sys.stderr, flush=True)
+    real(task, *args)
+workers._spawned = recording
+from newsgen.commands import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_serve_rebuilds_with_spawned_workers(tmp_path: Path) -> None:
+    """``newsgen serve`` where fork is missing: its first build and a rebuild after an edit
+    render in spawned workers (thresholds lowered so the small site spawns), and the edit
+    is served."""
+    from tests.conftest import article
+    from tests.test_server import (
+        ARTICLE,
+        ARTICLE_URL,
+        SITE_FILES,
+        Preview,
+        page_text,
+        poll,
+        write_site,
+    )
+
+    site = write_site(tmp_path / "site", SITE_FILES)
+    err = tmp_path / "serve.err"
+    with open(err, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE_DRIVER, "serve", str(site), "--port", "0", "--now",
+             "2026-03-21T12:00"], cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,
+            env={**os.environ, **SPAWN, "PYTHONUNBUFFERED": "1"})
+    preview = None
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line + err.read_text()
+        preview = Preview(process, match.group(0), int(match.group(1)), tmp_path, err)
+        assert "Original text." in page_text(preview.get(ARTICLE_URL)[2])
+        first = err.read_text().count("spawned rendering")
+        assert first == 1, err.read_text()
+        (site / ARTICLE).write_text(article("Hello", "2026-03-20T10:00", "world",
+                                            "Edited text."))
+        assert poll(lambda: "Edited text." in page_text(preview.get(ARTICLE_URL)[2]), 60), \
+            err.read_text()
+        assert err.read_text().count("spawned rendering") == 2, err.read_text()
+        assert "Traceback" not in err.read_text()
+    finally:
+        if preview is not None:
+            preview.stop()
+        else:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_cli_paths_print_with_forward_slashes() -> None:
+    """Info lines (``into <out_dir>``, what init and new wrote) print paths as problems do:
+    a Windows path (what ``Path`` is there) with ``/``."""
+    from pathlib import PureWindowsPath
+
+    from newsgen.commands.common import shown
+
+    assert shown(PureWindowsPath(r"C:\Users\ana\paper\public")) == "C:/Users/ana/paper/public"
+    assert shown(PureWindowsPath(r"paper\content\articles\a.md")) == \
+        "paper/content/articles/a.md"
+    assert shown(Path("paper/public")) == "paper/public"
