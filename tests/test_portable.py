@@ -501,3 +501,16 @@ def test_cli_paths_print_with_forward_slashes() -> None:
     assert shown(PureWindowsPath(r"paper\content\articles\a.md")) == \
         "paper/content/articles/a.md"
     assert shown(Path("paper/public")) == "paper/public"
+
+
+def _broken(state: object) -> Callable[[int], int]:
+    raise ValueError("no such template")
+
+
+def test_a_spawned_worker_that_cannot_start_fails_the_stage(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """A pool whose workers fail to start would start new ones forever (the build would
+    hang); the failure reaches this process instead."""
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    with pytest.raises(RuntimeError, match="could not start: ValueError.*no such template"):
+        workers.parallel_map(workers.Portable(_broken, None), 400, workers=2)

@@ -54,9 +54,19 @@ class Portable(Generic[T]):
 
 
 def _start_spawned(payload: bytes) -> None:
+    """A spawned worker's start. A failure here is raised by the worker's first task, so it
+    reaches the parent: a pool whose initializer fails starts new workers forever."""
     global _TASK
-    make, state = pickle.loads(payload)  # noqa: S301 - our parent's bytes
-    _TASK = make(state)
+    try:
+        make, state = pickle.loads(payload)  # noqa: S301 - our parent's bytes
+        _TASK = make(state)
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, see above
+        failure = RuntimeError(f"a spawned worker could not start: {exc!r}")
+        _TASK = functools.partial(_fail, failure)
+
+
+def _fail(failure: Exception, _index: int) -> Any:
+    raise failure
 
 
 def _run(index: int) -> Any:
