@@ -147,6 +147,57 @@ def test_spawned_markdown_workers_convert_every_kind_of_body(
     assert tree_digest(tmp_path / "spawned") == tree_digest(tmp_path / "reference")
 
 
+def spawn_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Force the spawn path for every stage the demo has (its few pages and bodies would
+    otherwise stay in this process); returns the names of the tasks that went to spawned
+    workers, as they do."""
+    from newsgen.build import bodies, pages
+    from newsgen.distribution import feed_entries
+
+    spawned: list[str] = []
+    real = workers._spawned
+
+    def recording(task: workers.Portable[object], *args: object) -> None:
+        spawned.append(task.make.__name__)
+        real(task, *args)  # type: ignore[arg-type]
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    monkeypatch.setattr(workers, "_spawned", recording)
+    monkeypatch.setattr(workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(bodies, "_SPAWN_FROM", 1)
+    monkeypatch.setattr(pages, "SPAWN_FROM", 1)
+    monkeypatch.setattr(feed_entries, "SPAWN_FROM", 1)
+    return spawned
+
+
+def test_spawned_render_and_feed_workers_build_what_fork_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages rendered and feed entries made in spawned workers (Windows, macOS) against
+    the fork path, byte for byte: a cold build, then a rebuild with a new story that keeps,
+    splices and renders pages against the last build's records (two copies of the demo, so
+    each path has its own cache)."""
+    from datetime import datetime
+
+    from newsgen.build.builder import BuildOptions, build_site
+
+    forked, spawn = demo_copy(tmp_path / "forked"), demo_copy(tmp_path / "spawn")
+    def build(site: Path, now: str) -> None:
+        build_site(site, BuildOptions(now=datetime.fromisoformat(now), workers=2))
+    build(forked, NOW)
+    spawned = spawn_everything(monkeypatch)
+    build(spawn, NOW)
+    assert {"rendering", "_making"} <= set(spawned), spawned
+    assert tree_digest(spawn / "public") == tree_digest(forked / "public")
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "fork")
+    add_story(forked)
+    build(forked, LATER)
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    add_story(spawn)
+    spawned.clear()
+    build(spawn, LATER)
+    assert "rendering" in spawned, spawned
+    assert tree_digest(spawn / "public") == tree_digest(forked / "public")
+
+
 def test_corpus_of_1000_articles_builds_identically(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(REPO / "benchmarks/generate.py"), "1000",
                     str(tmp_path / "corpus")], check=True, capture_output=True, timeout=300)
@@ -373,3 +424,93 @@ def test_serve_holds_no_file_open_while_a_slow_client_reads(tmp_path: Path) -> N
             assert not any(path.endswith("big.html") for path in held)
     finally:
         preview.stop()
+
+
+# --- newsgen serve on the spawn path ---------------------------------------------------
+
+SERVE_DRIVER = r"""
+import sys
+from newsgen.build import bodies, pages
+from newsgen.distribution import feed_entries
+from newsgen.engine import workers
+workers.MIN_PARALLEL = bodies._SPAWN_FROM = pages.SPAWN_FROM = feed_entries.SPAWN_FROM = 1
+real = workers._spawned
+def recording(task, *args):
+    print(f"spawned {task.make.__name__}", file=sys.stderr, flush=True)
+    real(task, *args)
+workers._spawned = recording
+from newsgen.commands import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_serve_rebuilds_with_spawned_workers(tmp_path: Path) -> None:
+    """``newsgen serve`` where fork is missing: its first build and a rebuild after an edit
+    render in spawned workers (thresholds lowered so the small site spawns), and the edit
+    is served."""
+    from tests.conftest import article
+    from tests.test_server import (
+        ARTICLE,
+        ARTICLE_URL,
+        SITE_FILES,
+        Preview,
+        page_text,
+        poll,
+        write_site,
+    )
+
+    site = write_site(tmp_path / "site", SITE_FILES)
+    err = tmp_path / "serve.err"
+    with open(err, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE_DRIVER, "serve", str(site), "--port", "0", "--now",
+             "2026-03-21T12:00"], cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,
+            env={**os.environ, **SPAWN, "PYTHONUNBUFFERED": "1"})
+    preview = None
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line + err.read_text()
+        preview = Preview(process, match.group(0), int(match.group(1)), tmp_path, err)
+        assert "Original text." in page_text(preview.get(ARTICLE_URL)[2])
+        first = err.read_text().count("spawned rendering")
+        assert first == 1, err.read_text()
+        (site / ARTICLE).write_text(article("Hello", "2026-03-20T10:00", "world",
+                                            "Edited text."))
+        assert poll(lambda: "Edited text." in page_text(preview.get(ARTICLE_URL)[2]), 60), \
+            err.read_text()
+        assert err.read_text().count("spawned rendering") == 2, err.read_text()
+        assert "Traceback" not in err.read_text()
+    finally:
+        if preview is not None:
+            preview.stop()
+        else:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_cli_paths_print_with_forward_slashes() -> None:
+    """Info lines (``into <out_dir>``, what init and new wrote) print paths as problems do:
+    a Windows path (what ``Path`` is there) with ``/``."""
+    from pathlib import PureWindowsPath
+
+    from newsgen.commands.common import shown
+
+    assert shown(PureWindowsPath(r"C:\Users\ana\paper\public")) == "C:/Users/ana/paper/public"
+    assert shown(PureWindowsPath(r"paper\content\articles\a.md")) == \
+        "paper/content/articles/a.md"
+    assert shown(Path("paper/public")) == "paper/public"
+
+
+def _broken(state: object) -> Callable[[int], int]:
+    raise ValueError("no such template")
+
+
+def test_a_spawned_worker_that_cannot_start_fails_the_stage(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """A pool whose workers fail to start would start new ones forever (the build would
+    hang); the failure reaches this process instead."""
+    monkeypatch.setenv("NEWSGEN_START_METHOD", "spawn")
+    with pytest.raises(RuntimeError, match="could not start: ValueError.*no such template"):
+        workers.parallel_map(workers.Portable(_broken, None), 400, workers=2)

@@ -11,7 +11,7 @@ an error at its line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newsgen.build.body_images import BodyImages
@@ -160,6 +160,10 @@ class _Converter:
         self.config = config
         self._markdown: MarkdownConverter | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A spawned worker gets the settings and makes its own converter."""
+        return {"config": self.config, "_markdown": None}
+
     def convert(self, text: str, source: str) -> RenderedBody:
         if self._markdown is None:
             self._markdown = MarkdownConverter(self.config.unsafe_html,
@@ -197,6 +201,25 @@ def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article
             if key in cache.metas and cache.metas[key].site_paths]
 
 
+@dataclass(frozen=True)
+class LinkResolver:
+    """Internal-link tokens in a stored body -> this build's URLs. The body store carries
+    one, and it pickles: spawned render and feed workers (Windows, macOS) read bodies too."""
+
+    visible: dict[str, str]  # slug -> URL
+    by_file: dict[str, str]  # source path -> URL
+    images: BodyImages | None = None  # body images as <picture> (see build/body_images.py)
+
+    def url(self, kind: str, target: str) -> str | None:
+        return self.visible.get(target) if kind == "slug" else self.by_file.get(target)
+
+    def __call__(self, body_html: str, url: str = "") -> str:
+        """The body as this build shows it at ``url``: internal links resolved, images as
+        ``<picture>`` with their renditions."""
+        html = resolve_links(body_html, self.url)
+        return self.images.resolve(html, url) if self.images is not None else html
+
+
 class _Linker:
     """Resolves internal links against the visible articles and reports broken ones."""
 
@@ -204,19 +227,14 @@ class _Linker:
                  images: BodyImages) -> None:
         self.config = config
         self.images = images
-        self.visible = {a.slug: a.url for a in selection.visible}
+        self.resolve = LinkResolver({a.slug: a.url for a in selection.visible},
+                                    {a.source: a.url for a in selection.visible}, images)
+        self.visible = self.resolve.visible
         self.hidden = {a.slug for a in selection.hidden}
-        self.by_file = {a.source: a.url for a in selection.visible}
+        self.by_file = self.resolve.by_file
         self.hidden_files = {a.source for a in selection.hidden}
         self.problems = problems
-
-    def url(self, kind: str, target: str) -> str | None:
-        return self.visible.get(target) if kind == "slug" else self.by_file.get(target)
-
-    def resolve(self, body_html: str, url: str) -> str:
-        """The body as this build shows it at ``url``: internal links resolved, images as
-        ``<picture>`` with their renditions."""
-        return self.images.resolve(resolve_links(body_html, self.url), url)
+        self.url = self.resolve.url
 
     def check(self, item: Article | Page, meta: BodyMeta) -> list[str]:
         """Report broken and unpublished links; return the URLs links resolve to (they go

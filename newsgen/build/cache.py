@@ -26,7 +26,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newsgen import __version__
 from newsgen.engine.digests import digest
@@ -364,7 +364,19 @@ class BodyStore:
         self._db = None
 
     def __getstate__(self) -> dict[str, object]:
-        raise TypeError("a BodyStore belongs to one build and is not pickled")
+        """A spawned render or feed worker (Windows, macOS) receives the store as a reader
+        of the same file: no connection (it opens its own) and no clean-up of a temporary
+        folder, which stays the parent's to remove."""
+        return {"path": self.path, "resolve": self.resolve, "fallback": self.fallback,
+                "memory": self._memory}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._temporary = True  # not this process's to keep: write no .gitignore
+        self.path = state["path"]
+        self.resolve = state["resolve"]
+        self.fallback = state["fallback"]
+        self._memory = state["memory"]
+        self._db, self._pid, self._inherited = None, 0, []
 
 
 def read_meta(site_dir: Path, key: str) -> str | None:

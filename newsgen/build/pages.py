@@ -14,26 +14,32 @@ last fingerprint; each page record lists the articles its context showed.
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 
 import jinja2
 
-from newsgen.build.cache import PageRecord, PageRecords, PagesState, pack_record, packed_digest
+from newsgen.build.cache import PageRecord, PageRecords, PagesState, packed_digest
+from newsgen.build.page_work import (
+    SPAWN_FROM,
+    TICKER_PATH,
+    PageWork,
+    Rendered,
+    RenderState,
+    rendering,
+    spec_lookup,
+)
 from newsgen.content.config import CONFIG_FILE, SiteConfig
 from newsgen.content.models import Site
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.digests import digest, file_digest
 from newsgen.engine.paths import UnsafePath, fold_case
-from newsgen.engine.workers import MIN_PARALLEL, parallel_map
+from newsgen.engine.workers import MIN_PARALLEL, Portable, parallel_map
 from newsgen.engine.writer import OutputWriter
-from newsgen.errors import Problem, ProblemList, SourceLocation
-from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
-from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
+from newsgen.errors import ProblemList, SourceLocation
+from newsgen.render.fingerprint import Fingerprinter
+from newsgen.render.renderer import PageSpec, Renderer
 from newsgen.render.templating import make_environment, template_problem
-from newsgen.render.ticker import current_ticker_paths, seen_after, ticker_json, withdrawn
+from newsgen.render.ticker import seen_after, ticker_json, withdrawn
 from newsgen.reporter import Reporter
 
 Translations = dict[str, dict[str, str]] | None  # page URL -> {language: URL}
@@ -45,7 +51,6 @@ Environment = jinja2.Environment | None  # None: the pages could not be planned
 # it has written to (reference counts of the articles each page shows) grow from 30 MB at
 # 50 pages to 150 MB at 2,000; replaced after 1,000 pages, a worker peaks near 110 MB.
 RENDER_CHUNKS = 5
-_UNKNOWN = array("I", [UNKNOWN_ARTICLE]).tobytes()  # sorts last in a page's refs
 
 
 class PagePlan:
@@ -125,18 +130,6 @@ class PagePlan:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class _Rendered:
-    """What became of one page. The record is packed (``cache.pack_record``): 140,000 of
-    them come back from the workers and wait here until every page is done."""
-
-    record: bytes | None = None
-    size: int = 0
-    staged: int | None = None
-    problem: Problem | None = None
-    rendered: bool = False
-
-
 def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, reporter: Reporter,
                  workers: int | None = None, translations: Translations = None) -> Environment:
     """Plan every page of one edition; returns their environment for redirect pages."""
@@ -157,11 +150,6 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
         plan.problems.error(SourceLocation(CONFIG_FILE), str(exc), "path")
         return None
 
-    def spec_of(index: int) -> PageSpec:
-        if index < len(articles):
-            return renderer.article_page(articles[index])
-        return others[index - len(articles)]
-
     todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
     positions = renderer.position  # each article's place in the site's list
     fingerprints = Fingerprinter(site.now, salt, positions)
@@ -169,10 +157,11 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
                             tuple(a.body_digest for a in articles))
     refresh = withdrawn(plan.ticker_seen, site)
     plan.ticker_seen = seen_after(plan.ticker_seen, site, refresh)
-    page = _PageWork(config, renderer, plan, fingerprints,
-                     _changed_articles(plan.old_state, plan.state), refresh)
+    changed = _changed_articles(plan.old_state, plan.state)
+    page = PageWork(config, renderer, plan.old_records, plan.writer,
+                    fingerprints if plan.keep_records else None, changed, refresh)
     # Pages known unchanged are settled here: forking workers to look at them costs more.
-    results: list[_Rendered | None] = [page.settled(targets[i][0]) for i in todo]
+    results: list[Rendered | None] = [page.settled(targets[i][0]) for i in todo]
     rest = [k for k, result in enumerate(results) if result is None]
     # Pages showing articles near in time go to the same worker, one after the other: a
     # forked worker copies every inherited memory page it touches, and listing pages (by
@@ -180,8 +169,15 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
     rest.sort(key=lambda k: _era(todo[k], len(articles), others, positions))
     if len(rest) >= MIN_PARALLEL:
         _compile_templates(env)
-    done = parallel_map(lambda k: page.build(spec_of, todo[rest[k]], targets[todo[rest[k]]][0]),
-                        len(rest), workers,
+    items = [(todo[k], targets[todo[k]][0]) for k in rest]
+    spec_of = spec_lookup(renderer, others)
+    # Forked workers inherit ``page``; spawned ones (Windows, macOS) make their own from
+    # the state (page_work.rendering).
+    state = RenderState(config, site, salt, plan.old_records, plan.writer, plan.keep_records,
+                        changed, items, translations, refresh)
+    task = Portable(rendering, state, SPAWN_FROM,
+                    here=lambda k: page.build(spec_of, *items[k]))
+    done = parallel_map(task, len(rest), workers,
                         lambda n: reporter.progress(n, len(rest), "rendering"),
                         chunks_per_worker=RENDER_CHUNKS)
     reporter.finish_progress()
@@ -194,145 +190,17 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
     return env
 
 
-def _register(plan: PagePlan, done: list[tuple[tuple[str, str, str], _Rendered | None]]
+def _register(plan: PagePlan, pages: list[tuple[tuple[str, str, str], Rendered | None]]
               ) -> None:
-    """Account for every page in the plan, in order; a template problem is reported once
-    (the same template fails on every page)."""
-    for (path, _url, source), result in done:
+    """Account for every page in the plan, in page order, or report the first failure."""
+    for (path, _url, source), result in pages:
         assert result is not None
         if result.problem is not None:
             plan.problems.add(result.problem)
-            return
+            break  # the same template fails on every page: report it once
         assert result.record is not None
         plan.rendered += result.rendered
         plan.register(path, source, result.record, result.size, result.staged)
-
-
-class _PageWork:
-    """What happens to one page: kept as it is when its context's fingerprint matches the
-    last build and the file is intact; the new ticker spliced into the previous bytes at the
-    recorded offsets when only the ticker changed; otherwise rendered. Fingerprinting,
-    splicing and staging run in the workers (:meth:`build`); pages known unchanged without a
-    fingerprint are settled in the parent first (:meth:`settled`)."""
-
-    def __init__(self, config: SiteConfig, renderer: Renderer, plan: PagePlan,
-                 fingerprints: Fingerprinter, changed: frozenset[int] | None,
-                 refresh: bool = False) -> None:
-        self.config = config
-        self.renderer = renderer
-        self.old_records = plan.old_records
-        self.writer = plan.writer
-        self.fingerprints = fingerprints if plan.keep_records else None
-        self.changed = changed
-        self.ticker = renderer.ticker_html.encode()
-        ticker_path = renderer.ticker_fragment().path  # fr/ticker.html in the French edition
-        old_ticker = self.writer.old.get(ticker_path) if self.writer else None
-        self.old_ticker_size = int(old_ticker[1]) if old_ticker else -1
-        self.ticker_same = bool(old_ticker) and old_ticker[0] == file_digest(self.ticker)
-        self.current_ticker = current_ticker_paths(renderer.site)
-        self.refresh = refresh  # an item older tickers may show was withdrawn
-
-    def _old_ticker_kept(self, path: str) -> bool:
-        """Whether ``path`` may keep the ticker of its last build (``ticker.embed: live``):
-        then a new headline alone never rewrites it."""
-        return self.current_ticker is not None and not self.refresh and \
-            path not in self.current_ticker
-
-    def _stale(self, path: str, old: PageRecord) -> bool:
-        """A page that may carry an older ticker (of unknown size: it cannot be spliced)
-        while an item such tickers show was withdrawn: it is rendered again."""
-        return self.refresh and bool(old.splices) and self.current_ticker is not None and \
-            path not in self.current_ticker
-
-    def settled(self, path: str) -> _Rendered | None:
-        """The page kept as it is, if that is known without fingerprinting it, else None."""
-        old = self.old_records.get(path)
-        if old is None or self.writer is None or not self._same_inputs(old) \
-                or self._stale(path, old) \
-                or (old.splices and not self.ticker_same and not self._old_ticker_kept(path)) \
-                or not self.writer.is_unchanged(path, old.digest):
-            return None
-        return _Rendered(self.old_records.packed(path))
-
-    def build(self, spec_of: Callable[[int], PageSpec], index: int, path: str) -> _Rendered:
-        old = self.old_records.get(path)
-        known = old is not None and self._same_inputs(old)
-        if known:  # kept or spliced without describing the page (a third of a splice)
-            assert old is not None
-            reused = self._reuse(path, old, old.fingerprint, old.refs)
-            if reused is not None:
-                return reused
-        try:
-            spec = spec_of(index)
-        except Exception as exc:  # describing an article page runs no template code
-            return _Rendered(problem=template_problem(exc, self.config))
-        if known:
-            assert old is not None
-            fingerprint, refs = old.fingerprint, old.refs
-        elif self.fingerprints is None:  # --no-cache: nothing to compare with, or keep
-            fingerprint, refs = "", b""
-        else:
-            fingerprint, refs = self.fingerprints.of(spec.template, spec.context)
-        if not known and (reused := self._reuse(path, old, fingerprint, refs)) is not None:
-            return reused
-        try:
-            text = self.renderer.render_page(spec)
-        except Exception as exc:  # any template failure becomes a located problem
-            return _Rendered(problem=template_problem(exc, self.config))
-        return self._stage(path, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
-                           rendered=True)
-
-    def _same_inputs(self, old: PageRecord) -> bool:
-        """The page's context is the one last build fingerprinted: the site's structure is
-        unchanged (``changed`` is not None) and no article the page shows has a new body."""
-        if self.changed is None or old.refs.endswith(_UNKNOWN):
-            return False
-        if not self.changed:
-            return True
-        refs = array("I")
-        refs.frombytes(old.refs)
-        return self.changed.isdisjoint(refs)
-
-    def _reuse(self, path: str, old: PageRecord | None, fingerprint: str, refs: bytes
-               ) -> _Rendered | None:
-        writer = self.writer
-        if old is None or old.fingerprint != fingerprint or writer is None \
-                or self._stale(path, old):
-            return None
-        if old.refs != refs:  # the same articles, at other positions in the site's list
-            old = old._replace(refs=refs)
-        if self.ticker_same or not old.splices or self._old_ticker_kept(path):
-            if writer.is_unchanged(path, old.digest):
-                return _Rendered(pack_record(old))
-            return None
-        if self.old_ticker_size < 0:
-            return None
-        previous = writer.old_bytes(path, old.digest)
-        if previous is None:
-            return None
-        pieces, start = [], 0
-        for offset in old.splices:
-            pieces.append(previous[start:offset])
-            start = offset + self.old_ticker_size
-        pieces.append(previous[start:])
-        return self._stage(path, *self._join(fingerprint, refs, pieces))
-
-    def _stage(self, path: str, data: bytes, record: PageRecord,
-               rendered: bool = False) -> _Rendered:
-        staged = self.writer.stage(path, data, record.digest) if self.writer else None
-        return _Rendered(pack_record(record), len(data), staged, rendered=rendered)
-
-    def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
-              ) -> tuple[bytes, PageRecord]:
-        """Join page pieces with the ticker between them; note where each ticker starts."""
-        parts = [p.encode() if isinstance(p, str) else p for p in pieces]
-        offsets, position = [], 0
-        for piece in parts[:-1]:
-            position += len(piece)
-            offsets.append(position)
-            position += len(self.ticker)
-        data = self.ticker.join(parts)
-        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
 
 
 def _compile_templates(env: jinja2.Environment) -> None:
@@ -392,4 +260,4 @@ def _reserved(path: str, url: str, source: str, problems: ProblemList) -> bool:
     return False
 
 
-__all__ = ["PagePlan", "render_pages", "digest"]
+__all__ = ["PagePlan", "render_pages", "digest", "TICKER_PATH"]

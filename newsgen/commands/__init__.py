@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from newsgen import __version__
 from newsgen.commands import build, check, init, new, serve
-from newsgen.commands.common import UsageError, print_problems
+from newsgen.commands.common import UsageError, print_problems, shown
 from newsgen.errors import BuildFailed
 from newsgen.reporter import ConsoleReporter
 
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"newsgen: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+        print(f"newsgen: {exc.strerror or exc}: {shown(exc.filename or '')}".rstrip(": "),
               file=sys.stderr)
         return 1
 

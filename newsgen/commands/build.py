@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from newsgen.build.builder import BuildOptions, build_site
-from newsgen.commands.common import add_site_options, check_site_dir, parse_now, print_problems
+from newsgen.commands.common import (
+    add_site_options,
+    check_site_dir,
+    parse_now,
+    print_problems,
+    shown,
+)
 from newsgen.content.times import iso
 from newsgen.reporter import ConsoleReporter
 
@@ -54,7 +60,7 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         reporter.info(f"built {_count(result.articles)}, {result.files} files "
                       f"({result.rendered} pages rendered; {stats.written} files written, "
                       f"{stats.unchanged} unchanged, {stats.removed} removed{searched}) "
-                      f"into {result.out_dir} in {result.seconds:.2f} s")
+                      f"into {shown(result.out_dir)} in {result.seconds:.2f} s")
     if result.next_change:
         reporter.info(f"next scheduled change: {iso(result.next_change)}")
     return 0

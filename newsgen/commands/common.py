@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from newsgen.content.config import load_config
@@ -16,6 +16,12 @@ from newsgen.errors import Problem
 
 class UsageError(Exception):
     """Misuse of the command line: exit code 2."""
+
+
+def shown(path: PurePath | str) -> str:
+    """A path as the CLI prints it: with ``/`` on every system, as problems print theirs
+    (``errors.SourceLocation``), so messages read alike on Windows and in CI logs."""
+    return (path if isinstance(path, PurePath) else PurePath(path)).as_posix()
 
 def add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("site_dir", nargs="?", type=Path, default=Path("."),
@@ -38,7 +44,7 @@ def parse_now(args: argparse.Namespace) -> datetime | None:
 
 def check_site_dir(args: argparse.Namespace) -> None:
     if not args.site_dir.is_dir():
-        raise UsageError(f"{args.site_dir} is not a folder")
+        raise UsageError(f"{shown(args.site_dir)} is not a folder")
 
 def print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newsgen.commands.common import UsageError, subcommand
+from newsgen.commands.common import UsageError, shown, subcommand
 from newsgen.commands.scaffold import ScaffoldError, SiteSpec, init_site, zone_named
 from newsgen.content.times import TimeError, parse_time, utc_now
 from newsgen.reporter import ConsoleReporter
@@ -44,7 +44,7 @@ def run_init(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
     for path in written:
-        reporter.detail(f"wrote {path}")
-    reporter.info(f"created a new site in {args.target} ({len(written)} files); next: "
-                  f"cd {args.target} && newsgen build")
+        reporter.detail(f"wrote {shown(path)}")
+    reporter.info(f"created a new site in {shown(args.target)} ({len(written)} files); "
+                  f"next: cd {shown(args.target)} && newsgen build")
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newsgen.commands.common import check_site_dir, parse_now, subcommand
+from newsgen.commands.common import check_site_dir, parse_now, shown, subcommand
 from newsgen.commands.live_update import new_update
 from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article, new_headline
 from newsgen.content.config import load_config
@@ -76,7 +76,7 @@ def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     except ScaffoldError as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
-    print(path)
+    print(shown(path))
     return 0
 
 def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
@@ -87,7 +87,7 @@ def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int
     except ScaffoldError as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
-    reporter.info(f"added the headline to {path}")
+    reporter.info(f"added the headline to {shown(path)}")
     return 0
 
 
@@ -99,5 +99,5 @@ def run_new_update(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     except ScaffoldError as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
-    reporter.info(f"added the update to {path}")
+    reporter.info(f"added the update to {shown(path)}")
     return 0

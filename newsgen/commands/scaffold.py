@@ -173,10 +173,10 @@ def init_site(target: Path, now: datetime, spec: SiteSpec | None = None) -> list
     """
     spec = spec or SiteSpec()
     if target.exists() and not target.is_dir():
-        raise ScaffoldError(f"{target} exists and is not a folder")
+        raise ScaffoldError(f"{target.as_posix()} exists and is not a folder")
     if target.is_dir() and any(target.iterdir()):
-        raise ScaffoldError(f"{target} is not empty; `newsgen init` only writes into a new or "
-                            "empty folder")
+        raise ScaffoldError(f"{target.as_posix()} is not empty; `newsgen init` only writes "
+                            "into a new or empty folder")
     parts = urlsplit(spec.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ScaffoldError(f"base URL '{spec.base_url}' must be an absolute http(s) URL such "
@@ -247,8 +247,8 @@ def new_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> P
     local = now.astimezone(config.timezone).replace(microsecond=0)
     path = config.site_dir / "content" / "articles" / f"{local:%Y}" / f"{local:%m}" / f"{slug}.md"
     if path.exists():
-        raise ScaffoldError(f"{path} already exists; not overwritten (pass --slug for another "
-                            "name)")
+        raise ScaffoldError(f"{path.as_posix()} already exists; not overwritten (pass --slug "
+                            "for another name)")
     used = {a.slug: a.source for a in load_content(config, ProblemList()).articles}
     if slug in used:
         raise ScaffoldError(f"slug '{slug}' is already used by {used[slug]}; pass --slug")

@@ -20,6 +20,7 @@ from newsgen.commands.common import (
     check_site_dir,
     parse_now,
     print_problems,
+    shown,
     subcommand,
 )
 from newsgen.content.config import load_config
@@ -77,7 +78,7 @@ def run_serve(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
                 print(f"newsgen: warning: --host {args.host} lets other machines on the "
                       "network see this preview, drafts and embargoed stories included",
                       file=sys.stderr)
-            reporter.info(f"building {args.site_dir} into {out_dir}")
+            reporter.info(f"building {shown(args.site_dir)} into {shown(out_dir)}")
             server.rebuild_now()
             print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
             server.serve_forever(watcher.batches(stop))
@@ -115,7 +116,7 @@ def _serve_rebuild(args: argparse.Namespace, out_dir: Path, now: datetime | None
                           f"{'s' if len(failed.problems) != 1 else ''} (shown in the browser)")
             return Outcome(tuple(str(p) for p in failed.problems))
         except OSError as exc:
-            problem = f"{exc.filename or args.site_dir}: {exc.strerror or exc}"
+            problem = f"{shown(exc.filename or args.site_dir)}: {exc.strerror or exc}"
             print(problem, file=sys.stderr)
             return Outcome((problem,))
         print_problems(result.warnings)

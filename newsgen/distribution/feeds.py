@@ -167,7 +167,9 @@ class FeedSet:
         share the serialized entries with this process instead of receiving them; only
         what ``finish`` returns comes back. Entries are made for a batch of jobs at a time
         and dropped after the last job that shows them, so the parent never holds the
-        entries of the whole site."""
+        entries of the whole site. Where fork is missing (Windows, macOS) entries are made
+        in spawned workers and the documents put together here: a spawned worker would
+        have to receive the serialized entries it joins, which is most of the work's bytes."""
         last_use = {a.url: index for index, job in enumerate(jobs)
                     for a in job.channel.articles}
         start = 0

@@ -28,6 +28,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsgen.engine import journal as journal_module
 from newsgen.engine.digests import file_digest
@@ -167,6 +168,14 @@ class OutputWriter:
             for kind in ("staging", "spare"):  # spares of an output that is gone
                 shutil.rmtree(sibling(out_dir, kind), ignore_errors=True)
         self.staging.mkdir(parents=True, exist_ok=True)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a spawned render or feed worker (Windows, macOS) needs: where to stage and
+        what the previous output holds. What it stages the parent records (:meth:`record`),
+        so the worker's copy starts with nothing recorded."""
+        state = dict(self.__dict__)
+        state.update(manifest={}, puts=[], new_mtimes={}, stats=WriteStats(), _dirs=set())
+        return state
 
     def old_bytes(self, relative: str, expected_digest: str) -> bytes | None:
         """The previous output's bytes for ``relative`` if they are what newsgen wrote: the
