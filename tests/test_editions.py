@@ -287,3 +287,18 @@ def test_two_stories_with_one_slug_name_both_files_and_lines(
     assert result.returncode == 1
     assert "content/articles/fr/b.md:6: slug 'ferry' is already used by " \
            "content/articles/a.md:5" in result.stderr
+
+
+def test_catalogs_do_not_grow_with_every_build() -> None:
+    """Each build chains the catalogs for its language; a long-lived process (the test run,
+    ``newsgen serve``) builds thousands of times, and a shared catalog object would grow a
+    fallback chain until Python's recursion limit."""
+    from newsgen.i18n.catalogs import translations
+
+    for _ in range(3000):
+        chain = translations("fr", REPO)
+    assert chain.gettext("Latest news") != "Latest news"
+    depth, link = 0, chain
+    while link is not None:
+        depth, link = depth + 1, getattr(link, "_fallback", None)
+    assert depth <= 3

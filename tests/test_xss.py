@@ -85,7 +85,8 @@ def _theme_search(element: lxml.html.HtmlElement) -> bool:
         return dict(element.attrib) in (
             {"class": "masthead-search", "role": "search", "action": "/search/", "method": "get"},
             {"id": "search-form", "class": "search-form", "role": "search",
-             "action": "/search/", "method": "get", "data-bundles": element.get("data-bundles")})
+             "action": "/search/", "method": "get", "data-bundles": element.get("data-bundles"),
+             "data-sizes": element.get("data-sizes"), "data-first": element.get("data-first")})
     return element.tag == "script" and sorted(element.attrib.keys()) == ["defer", "src"] \
         and element.get("src") in THEME_SCRIPTS and not (element.text or "").strip()
 

@@ -31,14 +31,11 @@ from newsgen.build.distribution import add_feeds, add_sitemaps, distribution_key
 from newsgen.build.live import add_live_updates
 from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
-from newsgen.build.photos import add_photos, crops_by_path, is_photo
 from newsgen.build.redirects import add_redirects
 from newsgen.build.search_index import add_search
+from newsgen.build.static import add_static
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.image_fields import (
-    bundle_base,
-    bundle_files,
-    is_bundle,
     static_image_size,
 )
 from newsgen.content.links import site_link_warnings
@@ -50,7 +47,6 @@ from newsgen.content.translations import alternates, assemble_editions, whole_si
 from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
-from newsgen.engine.paths import UnsafePath, check_relative, symlink_problem
 from newsgen.engine.workers import Aside, few_collections, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats, output_intact
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
@@ -265,7 +261,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     if rendered and writer is not None:
         plan.indexed = add_search(sites[0], plan)
     if rendered:
-        _add_static(config, plan, problems, site, options, reporter)
+        add_static(config, plan, problems, site, options.use_cache, options.workers, reporter)
         if env is not None:
             add_redirects(env, site, plan)
         add_live_updates(site, plan)
@@ -328,80 +324,6 @@ def _raise_if_failed(problems: ProblemList, strict: bool) -> None:
     failing = problems.items if strict else problems.errors
     if failing:
         raise BuildFailed([replace(p, severity="error") for p in failing])
-
-
-def _add_static(config: SiteConfig, plan: PagePlan, problems: ProblemList, site: Site,
-                options: BuildOptions, reporter: Reporter) -> None:
-    """Theme assets, then the site's ``static/`` over them, file by file; raster images
-    as their renditions (``photos``)."""
-    site_root = config.site_dir.resolve()
-    files: dict[str, tuple[Path, str]] = {}
-    for root, prefix in static_roots(config):
-        for current, dirs, names in os.walk(root, followlinks=False):
-            dirs.sort()
-            here = Path(current)
-            for name in sorted(dirs + names):
-                path = here / name
-                display = _display(path, config)
-                if path.is_symlink() and not _link_inside(path, site_root, display, problems):
-                    if name in dirs:
-                        dirs.remove(name)
-                    continue
-                if name in dirs or name.startswith("."):
-                    continue
-                if not path.is_file():
-                    problems.error(SourceLocation(display), "not a regular file (a FIFO, "
-                                   "socket or device); remove it from static/", "path")
-                    continue
-                relative = path.relative_to(root).as_posix()
-                out = f"{prefix}/{relative}" if prefix else relative
-                try:
-                    check_relative(out)
-                except UnsafePath as exc:
-                    problems.error(SourceLocation(display), str(exc), "path")
-                    continue
-                files[out] = (path, display)
-    files.update(_bundle_files(config, site, site_root, problems))
-    photos = [(out, path, display) for out, (path, display) in sorted(files.items())
-              if is_photo(out)]
-    for out, (path, display) in sorted(files.items()):
-        if not is_photo(out):
-            plan.add(out, display, path.read_bytes())
-    if photos:
-        stats = add_photos(config, plan, problems, photos,
-                           crops_by_path(site, config.url_prefix), options.use_cache,
-                           options.workers)
-        reporter.detail(f"images: {stats.encoded} encoded, {stats.cached} from the cache, "
-                        f"{stats.hashed} read to hash")
-
-
-def _bundle_files(config: SiteConfig, site: Site, site_root: Path, problems: ProblemList
-                  ) -> dict[str, tuple[Path, str]]:
-    """The images of published page bundles, beside their article's page."""
-    files = {}
-    prefix = config.url_prefix
-    for article in site.articles:
-        if is_bundle(article.source):
-            base = bundle_base(article.url[len(prefix):]).lstrip("/")
-            for path in bundle_files((config.site_dir / article.source).parent):
-                display = _display(path, config)
-                if not path.is_symlink() or _link_inside(path, site_root, display, problems):
-                    files[base + path.name] = (path, display)
-    return files
-
-
-def _link_inside(path: Path, site_root: Path, display: str, problems: ProblemList) -> bool:
-    problem = symlink_problem(path, site_root)
-    if problem:
-        problems.error(SourceLocation(display), problem, "symlink")
-    return problem is None
-
-
-def _display(path: Path, config: SiteConfig) -> str:
-    try:
-        return path.relative_to(config.site_dir).as_posix()
-    except ValueError:
-        return "<newsgen theme>/" + path.name
 
 
 def _write(writer: OutputWriter, plan: PagePlan, site: Site, site_dir: Path) -> WriteStats:

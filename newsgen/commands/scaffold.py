@@ -117,6 +117,14 @@ images:
   publish_originals: false
   keep: []
 
+# Editions in several languages: BCP 47 tags (the first is the default) mapped to each
+# edition's title, description, timezone, section titles and social links; articles name
+# theirs with lang: and translations share a translation_key:. Empty: one edition.
+languages:
+
+# Slugs of titles in other scripts: ascii (transliterated) or unicode.
+slugs: ascii
+
 # Site search: a Pagefind index built with the site, a /search/ page and a search box
 # in the masthead (needs the Pagefind indexer: pip install 'pagefind[bin]').
 search: true

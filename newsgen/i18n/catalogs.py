@@ -42,15 +42,22 @@ def translations(tag: str, site_dir: Path) -> gettext.NullTranslations:
     return chain
 
 
-@lru_cache(maxsize=32)
 def compile_catalog(source: bytes, tag: str) -> Translations:
     """A .po file's text compiled to a gettext catalog (Babel's compiler, in memory).
-    Untranslated and fuzzy entries are left out, so lookups fall through to the next."""
+    Untranslated and fuzzy entries are left out, so lookups fall through to the next.
+    A new catalog object every time: chaining sets its fallback, and a shared (cached) one
+    would grow a longer chain with every build in a long-lived process (``serve``)."""
+    return Translations(BytesIO(_compiled(source, tag)))
+
+
+@lru_cache(maxsize=32)
+def _compiled(source: bytes, tag: str) -> bytes:
+    """The .mo bytes of a .po file's text: compiling is the costly part, and bytes are
+    immutable, so this is what is cached."""
     catalog = read_po(BytesIO(source), locale=tag.replace("-", "_"))
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer)
+    return buffer.getvalue()
 
 
 def catalogs_digest(site_dir: Path) -> str:
