@@ -190,17 +190,24 @@ def _spawned(task: Portable[T], count: int, consume: Callable[[int, T], None], w
     """The spawn path: each worker starts Python afresh, imports newsgen and receives the
     task's state once; then only index ranges go out."""
     context = multiprocessing.get_context("spawn")
-    done = 0
     # Pickled once here, not once per worker: a 10,000-article render state is 9 MB and
     # took 0.8 s to pickle (measured); bytes are copied to each worker as they are.
     payload = pickle.dumps((task.make, task.state), pickle.HIGHEST_PROTOCOL)
     with context.Pool(workers, initializer=_start_spawned, initargs=(payload,)) as pool:
-        for chunk in pool.imap(_run_chunk, _chunks(count, workers)):
-            for result in chunk:
-                consume(done, result)
-                done += 1
-            if progress:
-                progress(done)
+        _drain(pool, count, workers, consume, progress)
+
+
+def _drain(pool: Any, count: int, workers: int, consume: Callable[[int, Any], None],
+           progress: Callable[[int], None] | None) -> None:
+    """Hand ``pool`` the index chunks and consume the results in input order, reporting
+    progress after each chunk (the fork and spawn paths differ only in their pools)."""
+    done = 0
+    for chunk in pool.imap(_run_chunk, _chunks(count, workers)):
+        for result in chunk:
+            consume(done, result)
+            done += 1
+        if progress:
+            progress(done)
 
 
 def _forked(task: Callable[[int], T], count: int, consume: Callable[[int, T], None],
@@ -218,14 +225,8 @@ def _forked(task: Callable[[int], T], count: int, consume: Callable[[int, T], No
         # A worker is replaced after a number of chunks: what it caches, and the inherited
         # pages it has touched (copy-on-write), would otherwise grow with the site; each
         # replacement costs page faults, so not too often.
-        done = 0
         with context.Pool(workers, maxtasksperchild=chunks_per_worker) as pool:
-            for chunk in pool.imap(_run_chunk, _chunks(count, workers)):
-                for result in chunk:
-                    consume(done, result)
-                    done += 1
-                if progress:
-                    progress(done)
+            _drain(pool, count, workers, consume, progress)
     finally:
         _TASK = None
         gc.unfreeze()
