@@ -65,7 +65,7 @@ def check_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None 
     else:
         problems.extend(result.warnings)
         problems.extend(list(site_link_warnings(config, content, result.paths)))
-        notes = held_updates(result.site)
+        notes = (*result.notes, *held_updates(result.site))
     findings = sorted(set(problems.items))
     if options.strict:
         findings = [replace(p, severity="error") for p in findings]
