@@ -1,7 +1,8 @@
 """Incremental builds are byte-identical to clean builds, whatever sequence of edits.
 
-A Hypothesis state machine edits a small site (articles added, edited, renamed, deleted,
-drafted; headlines added; config and templates changed; the clock moved past embargoes) and
+A Hypothesis state machine edits a small site (articles added, edited, renamed, moved,
+deleted, drafted; headlines added; live updates, some timed ahead; config and templates
+changed; the clock moved past embargoes and held updates) and
 after every step compares the incremental build (cache, previous output) with a clean
 ``--no-cache`` build into an empty folder, file by file.
 """
@@ -199,6 +200,23 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             path.write_text(text.replace("\n---\n", f"\naliases: [/old/{slug}/]\n---\n", 1))
 
+    @precondition(lambda self: self.slugs)
+    @rule(index=st.integers(0, 100))
+    def move_article(self, index: int) -> None:
+        """An article moves to the other section and back (its address changes, as with a
+        new slug, but headlines and translations keep linking to its slug): the incremental
+        build records the old address in ``content/moved.yaml`` (a redirect page), moving
+        back drops the entry its page answers again, and the clean build reads the same
+        ledger."""
+        path = self._path(self.slugs[index % len(self.slugs)])
+        text = path.read_text()
+        swap = {"\nsection: world\n": "\nsection: city\n",
+                "\nsection: city\n": "\nsection: world\n"}
+        for old, new in swap.items():
+            if old in text:
+                path.write_text(text.replace(old, new, 1))
+                return
+
     @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
           minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100))
     def add_headline(self, words: list[str], minutes: int, link: bool, index: int) -> None:
@@ -235,16 +253,17 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path.write_text(f"title: Storm warning {hours}\nexpires: {expires}\n"
                         + ("link: https://weather.example.org/\n" if link else ""))
 
-    @rule(key=st.booleans(), hours=st.integers(1, 12))
-    def add_live_update(self, key: bool, hours: int) -> None:
+    @rule(key=st.booleans(), hours=st.integers(1, 12), ahead=st.booleans())
+    def add_live_update(self, key: bool, hours: int, ahead: bool) -> None:
         """A live blog: the first call opens its coverage (ending ``hours`` from now, which
         advance_clock may cross), each later one adds an update (LIVE label, ticker time,
-        updates.json, feeds)."""
+        updates.json, feeds); ``ahead``: timed 21 to 46 minutes after now, held back until
+        advance_clock reaches it (when that is still inside the coverage)."""
         path = self.site / "content" / "articles" / "live-blog.md"
         if not path.exists():
             start = self.now - timedelta(hours=1)
             end = self.now + timedelta(hours=hours)
-            self.live_start = start
+            self.live_start, self.live_end = start, end
             path.write_text(
                 f"---\ntitle: Storm live\ndate: {start:%Y-%m-%dT%H:%M}\nsection: city\n"
                 f"live: true\ncoverage: {{start: {start:%Y-%m-%dT%H:%M}, "
@@ -253,6 +272,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
             return
         self.live_updates += 1
         when = self.live_start + timedelta(minutes=5 * self.live_updates)
+        later = self.now + timedelta(minutes=21 + 5 * (self.live_updates % 6))
+        if ahead and later <= self.live_end:
+            when = later  # minutes ending in 1 or 6: never the anchor of another update
         with path.open("a") as handle:
             handle.write(f"\n## {when:%Y-%m-%d %H:%M} Update {self.live_updates}"
                          f"{' {key}' if key else ''}\n\nText {self.live_updates}.\n")

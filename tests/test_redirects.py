@@ -192,22 +192,3 @@ def test_renamed_article_keeps_old_address_with_an_alias(make_site, capsys) -> N
     page = html.fromstring((site / "public/world/2026/03/harbour/index.html").read_bytes())
     assert page.xpath("//link[@rel='canonical']/@href") == [
         "https://gazette.example.org/world/2026/03/harbour-2/"]
-
-
-def test_a_slug_change_is_caught_against_the_last_build(make_site, capsys) -> None:
-    """The last build's addresses (kept in the build cache) reveal a moved article: a
-    warning at its slug line names the alias to add; with it, the warning goes."""
-    site = make_site({"content/articles/a.md": article("Harbour", slug="harbour")})
-    assert build(site, capsys)[0] == 0
-    path = site / "content/articles/a.md"
-    path.write_text(article("Harbour", slug="harbour-2"))
-    code, err = build(site, capsys)
-    assert code == 0
-    assert re.search(r"^content/articles/a\.md:5: .*moved from /world/2026/03/harbour/ to "
-                     r"/world/2026/03/harbour-2/; add 'aliases: \[/world/2026/03/harbour/\]'",
-                     err, re.M), err
-    assert build(site, capsys, "--strict")[0] == 1  # the warning fails a strict build
-    path.write_text(moved("[/world/2026/03/harbour/]", slug="harbour-2", title="Harbour"))
-    code, err = build(site, capsys)
-    assert code == 0 and "moved from" not in err
-    assert (site / "public/world/2026/03/harbour/index.html").is_file()

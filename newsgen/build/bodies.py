@@ -18,7 +18,7 @@ from newsgen.build.body_images import BodyImages
 from newsgen.build.cache import BuildCache
 from newsgen.content.config import SiteConfig
 from newsgen.content.links import LinkedBody
-from newsgen.content.live import live_body_key, prepare_live_body
+from newsgen.content.live import LiveUpdate, held_body_key, live_body_key, prepare_live_body
 from newsgen.content.models import Article, Page, UncheckedBody
 from newsgen.content.publish import Selection
 from newsgen.content.sources import read_body
@@ -106,7 +106,7 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
     # What a spawned worker needs (Windows, macOS): the config, and each body's file and
     # key (an article's is read from its file) or text (a page's).
     state = (converter.config, [(item.source, item.body_key, None,
-                                 item.updates if item.live else None)
+                                 (item.updates, item.held) if item.live else None)
                                 if isinstance(item, Article)
                                 else (item.source, "", item.body, None) for _key, item in jobs])
 
@@ -128,29 +128,33 @@ def _convert_missing(cache: BuildCache, converter: _Converter, articles: Sequenc
 def _conversion(state: tuple[SiteConfig, list[tuple[str, str, str | None, Any]]]
                 ) -> Callable[[int], RenderedBody | ContentError]:
     """The function converting body ``index`` of ``state``, in whichever process runs it:
-    a page's text, or an article's (``updates``: a live blog's, else None) read again."""
+    a page's text, or an article's (``live``: a live blog's shown and held updates, else
+    None) read again."""
     config, bodies = state
     converter = _Converter(config)
 
     def convert(index: int) -> RenderedBody | ContentError:
-        source, key, text, updates = bodies[index]
+        source, key, text, live = bodies[index]
         try:
             if text is None:
-                text = article_text(config, source, key, updates)
+                text = article_text(config, source, key, *(live or ()))
             return converter.convert(text, source)
         except ContentError as exc:
             return exc
     return convert
 
 
-def article_text(config: SiteConfig, source: str, key: str, updates: Any = None) -> str:
+def article_text(config: SiteConfig, source: str, key: str, updates: Any = None,
+                 held: tuple[LiveUpdate, ...] = ()) -> str:
     """The Markdown an article's page shows, read again from its file and checked against
-    ``key``; a live blog's (``updates``) has its update headings made into anchors."""
+    ``key``; a live blog's (``updates``) has its update headings made into anchors and its
+    ``held`` updates blanked."""
     if updates is None:
         return read_body(config, source, key)[0]
     zone = config.timezone
-    body = read_body(config, source, key, lambda text: live_body_key(text, zone))[0]
-    return prepare_live_body(body, updates)
+    body = read_body(config, source, key,
+                     lambda text: held_body_key(live_body_key(text, zone), held))[0]
+    return prepare_live_body(body, updates, held)
 
 
 class _Converter:
@@ -172,8 +176,9 @@ class _Converter:
 
     def article(self, article: Article) -> RenderedBody:
         """Convert an article's body, read from its file (articles keep none in memory)."""
+        live = (article.updates, article.held) if article.live else ()
         return self.convert(article_text(self.config, article.source, article.body_key,
-                                         article.updates if article.live else None),
+                                         *live),
                             article.source)
 
 

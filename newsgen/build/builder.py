@@ -29,9 +29,8 @@ from newsgen.build.cache import (
 )
 from newsgen.build.distribution import add_feeds, add_sitemaps, distribution_keys
 from newsgen.build.live import add_live_updates
-from newsgen.build.moves import current_urls, moved_warnings, previous_urls, urls_key
+from newsgen.build.moves import add_moves, current_urls, previous_urls, urls_key
 from newsgen.build.pages import PagePlan, render_pages
-from newsgen.build.redirects import add_redirects
 from newsgen.build.search_index import add_search
 from newsgen.build.static import add_static
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
@@ -41,6 +40,7 @@ from newsgen.content.image_fields import (
 from newsgen.content.links import site_link_warnings
 from newsgen.content.loader import load_content
 from newsgen.content.models import Site
+from newsgen.content.moved import MOVED_FILE, Ledger, ledger_writable, load_moved, write_moved
 from newsgen.content.publish import Visibility, select
 from newsgen.content.times import TimeError, iso, parse_time, utc_now
 from newsgen.content.translations import alternates, assemble_editions, whole_site
@@ -88,6 +88,7 @@ class BuildResult:
     next_change: datetime | None = None
     index_seconds: float = 0.0  # spent building search index shards
     shards_indexed: int = 0
+    notes: list[str] = field(default_factory=list)  # for the person building (moves ledger)
 
 
 def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> Path:
@@ -118,7 +119,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                                             previous_urls(config.site_dir, urls_key(out_dir)))
         return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                            warnings, paths=frozenset(plan.files), articles=len(site.articles),
-                           next_change=site.next_change)
+                           next_change=site.next_change,
+                           notes=_ledger_notes(plan.ledger, plan.notes, written=False))
     with build_lock(out_dir):
         try:
             recover(out_dir)
@@ -137,6 +139,7 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         try:
             site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
                                                     moved_from, _seen(config, seen_key))
+            _write_ledger(config, plan.ledger)  # first: a failed commit still records it
             stats = _write(writer, plan, site, site_dir)
         except BaseException:
             writer.discard()
@@ -152,7 +155,28 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change, index_seconds=plan.indexed[0],
-                       shards_indexed=plan.indexed[1])
+                       shards_indexed=plan.indexed[1],
+                       notes=_ledger_notes(plan.ledger, plan.notes, written=True))
+
+
+def _write_ledger(config: SiteConfig, ledger: Ledger) -> None:
+    """Save the moves ledger when this build changed it; a failure is the build's error
+    (the output, whose redirects assume the ledger, is then left as it was)."""
+    if ledger.data is None:
+        return
+    try:
+        write_moved(config, ledger.data)
+    except OSError as exc:
+        raise BuildFailed([Problem(SourceLocation(MOVED_FILE), f"cannot write the moves "
+                                   f"ledger: {exc.strerror}", "error", "io")]) from None
+
+
+def _ledger_notes(ledger: Ledger, notes: list[str], written: bool) -> list[str]:
+    if not ledger.recorded:
+        return notes
+    count = f"{ledger.recorded} moved address{'' if ledger.recorded == 1 else 'es'}"
+    return [*notes, f"recorded {count} in {MOVED_FILE}; commit it" if written else
+            f"a build will record {count} in {MOVED_FILE}"]
 
 
 def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
@@ -228,6 +252,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                        options.use_cache and writer is not None)
     content = load_content(config, problems, cache if cache.enabled else None,
                            options.workers)
+    moved = load_moved(config, problems)
     reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
                     f"headlines, {len(content.pages)} pages")
     selection = select(content.articles, now, visibility)
@@ -263,11 +288,11 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     if rendered:
         add_static(config, plan, problems, site, options.use_cache, options.workers, reporter)
         if env is not None:
-            add_redirects(env, site, plan)
+            plan.ledger = add_moves(env, site, plan, moved_from or {}, moved,
+                                    writer is None or ledger_writable(config))
         add_live_updates(site, plan)
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
-        problems.extend(moved_warnings(moved_from or {}, site, plan.files))
     _raise_if_failed(problems, options.strict)
     return site, plan, problems.warnings, cache
 

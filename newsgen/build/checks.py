@@ -18,7 +18,9 @@ from newsgen.content import links
 from newsgen.content.config import SiteConfig, load_config
 from newsgen.content.frontmatter import parse_yaml, split_front_matter
 from newsgen.content.loader import Content, load_content
+from newsgen.content.models import Site
 from newsgen.content.sources import discover, read_body, read_text
+from newsgen.content.times import iso
 from newsgen.errors import BuildFailed, ContentError, Problem, ProblemList
 from newsgen.render.markup import MarkdownConverter, body_line_of
 from newsgen.reporter import Reporter
@@ -31,6 +33,7 @@ MAX_SUMMARY = 300
 class CheckResult:
     findings: tuple[Problem, ...]
     articles: int = 0
+    notes: tuple[str, ...] = ()  # ``path:line: ...`` lines that are neither (held updates)
 
     @property
     def errors(self) -> int:
@@ -52,6 +55,7 @@ def check_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None 
     except BuildFailed as failed:
         return CheckResult(tuple(failed.problems))
     problems = ProblemList()
+    notes: tuple[str, ...] = ()
     content = load_content(config, problems)
     problems.extend(list(front_matter_warnings(config)))
     try:
@@ -61,10 +65,22 @@ def check_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None 
     else:
         problems.extend(result.warnings)
         problems.extend(list(site_link_warnings(config, content, result.paths)))
+        notes = (*result.notes, *held_updates(result.site))
     findings = sorted(set(problems.items))
     if options.strict:
         findings = [replace(p, severity="error") for p in findings]
-    return CheckResult(tuple(findings), len(content.articles))
+    return CheckResult(tuple(findings), len(content.articles), notes)
+
+
+def held_updates(site: Site | None) -> tuple[str, ...]:
+    """Live updates timed after the check's now, at their heading's line: scheduled, not
+    wrong (so neither an error nor a warning that ``--strict`` would fail on), but an editor
+    who wrote a wrong date wants to see why the update is not on the page."""
+    if site is None:
+        return ()
+    return tuple(f"{a.source}:{a.body_line + u.line - 1}: live update '{u.title}' is held "
+                 f"back until {iso(u.time.astimezone(site.config.timezone))}"
+                 for a in site.articles for u in sorted(a.held, key=lambda u: u.line))
 
 
 def front_matter_warnings(config: SiteConfig) -> Iterator[Problem]:

@@ -30,6 +30,7 @@ from newsgen.build.page_work import (
 )
 from newsgen.content.config import CONFIG_FILE, SiteConfig
 from newsgen.content.models import Site
+from newsgen.content.moved import Ledger
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.digests import digest, file_digest
 from newsgen.engine.paths import UnsafePath, fold_case
@@ -72,6 +73,8 @@ class PagePlan:
         self.records = PageRecords()
         self.body_keys: set[str] = set()
         self.rendered = 0
+        self.notes: list[str] = []  # for the person building, neither error nor warning
+        self.ledger = Ledger()  # the moves ledger's change (build/moves.py)
         self.indexed = (0.0, 0)  # seconds spent indexing for search, shards indexed
         # Ticker items that kept pages may still show (render/ticker.py ``withdrawn``):
         # the last build's, then this build's for the next one.

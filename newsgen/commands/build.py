@@ -61,6 +61,8 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
                       f"({result.rendered} pages rendered; {stats.written} files written, "
                       f"{stats.unchanged} unchanged, {stats.removed} removed{searched}) "
                       f"into {shown(result.out_dir)} in {result.seconds:.2f} s")
+    for note in result.notes:
+        reporter.info(note)
     if result.next_change:
         reporter.info(f"next scheduled change: {iso(result.next_change)}")
     return 0

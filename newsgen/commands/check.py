@@ -49,6 +49,8 @@ def run_check(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     else:
         for problem in result.findings:
             print(problem)
+    for note in result.notes:
+        reporter.info(note)
     reporter.info(f"checked {result.articles} articles: {result.errors} error"
                   f"{'s' if result.errors != 1 else ''}, {result.warnings} warning"
                   f"{'s' if result.warnings != 1 else ''}")

@@ -120,6 +120,8 @@ def _serve_rebuild(args: argparse.Namespace, out_dir: Path, now: datetime | None
             print(problem, file=sys.stderr)
             return Outcome((problem,))
         print_problems(result.warnings)
+        for note in result.notes:
+            reporter.info(note)
         searched = (f"; search index: {result.shards_indexed} shard(s) re-indexed in "
                     f"{result.index_seconds:.2f} s" if result.shards_indexed else "")
         reporter.info(f"built {result.articles} articles in {result.seconds:.2f} s{searched}")

@@ -110,12 +110,34 @@ def live_heading_line(update: LiveUpdate) -> str:
     return f"## {update.title} {{: #{update.anchor} }}"
 
 
-def prepare_live_body(body: str, updates: list[LiveUpdate] | tuple[LiveUpdate, ...]) -> str:
-    """The body as converted: each update heading becomes its title with its anchor."""
+def prepare_live_body(body: str, updates: list[LiveUpdate] | tuple[LiveUpdate, ...],
+                      held: tuple[LiveUpdate, ...] = ()) -> str:
+    """The body as converted: each update heading becomes its title with its anchor; a
+    ``held`` update (timed after the build's now) is blanked from its heading to the next
+    update's, so no page, feed or index can show it early. Blank lines, not fewer lines:
+    the converter's messages keep the file's line numbers."""
     lines = body.split("\n")
     for update in updates:
         lines[update.line - 1] = live_heading_line(update)
+    starts = sorted({u.line for u in (*updates, *held)})
+    for update in held:
+        later = [line for line in starts if line > update.line]
+        end = later[0] - 1 if later else len(lines)
+        lines[update.line - 1:end] = [""] * (end - update.line + 1)
     return "\n".join(lines)
+
+
+def hold_back(updates: tuple[LiveUpdate, ...], now: datetime
+              ) -> tuple[tuple[LiveUpdate, ...], tuple[LiveUpdate, ...]]:
+    """(shown, held): updates timed after ``now`` wait like an embargoed article."""
+    return (tuple(u for u in updates if u.time <= now),
+            tuple(u for u in updates if u.time > now))
+
+
+def held_body_key(key: str, held: tuple[LiveUpdate, ...]) -> str:
+    """The body key of a live blog with ``held`` updates blanked: another text to convert
+    (and to cache) than the whole file, and the same again once they are all shown."""
+    return digest(key, "held", *(u.anchor for u in held)) if held else key
 
 
 def read_live(fields: FieldReader, body: str, body_line: int

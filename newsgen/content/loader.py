@@ -260,8 +260,6 @@ class _Loader:
         coverage, updates = read_live(fields, body, body_line) if live else (None, ())
         if not live and fields.raw("coverage") is not None:
             fields.warn("'coverage' is read only with 'live: true'", "coverage", code="live")
-        if updates:  # readers see the blog as updated at its latest update
-            updated = max([u.time for u in updates] + ([updated] if updated else []))
         try:
             url = article_url(self.config.permalink, prefix, section, slug, date,
                               self.config.timezone)

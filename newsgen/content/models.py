@@ -103,7 +103,8 @@ class Article:
     url_line: int = 1  # the line of ``slug:``, or 1: where the page's address is decided
     live: bool = False  # a live blog: ``coverage`` and ``updates`` (content/live.py)
     coverage: Coverage | None = None
-    updates: tuple[LiveUpdate, ...] = ()
+    updates: tuple[LiveUpdate, ...] = ()  # those readers see (publish.py holds back later ones)
+    held: tuple[LiveUpdate, ...] = ()  # updates timed after the build's now, not shown yet
     live_state: str = ""  # "open", "ended" or "upcoming" at the build's now (publish.py)
     lang: str = "en"  # the edition's language tag (``lang:``, default: the default edition's)
     translation_key: str = ""  # shared by the translations of one story

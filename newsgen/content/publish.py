@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsgen.content.config import SiteConfig
+from newsgen.content.live import held_body_key, hold_back
 from newsgen.content.loader import Content
 from newsgen.content.models import (
     Article,
@@ -56,9 +57,26 @@ def select(articles: list[Article], now: datetime, options: Visibility) -> Selec
         shown = ((options.drafts or not article.draft)
                  and (options.future or article.date <= now)
                  and not (article.expires and article.expires <= now))
+        if article.updates:
+            article = _live_updates(article, now, options.future)
+            changes += [u.time for u in article.held]
         (visible if shown else hidden).append(article)
     visible.sort(key=_newest_first)
     return Selection(tuple(visible), tuple(hidden), min(changes) if changes else None)
+
+
+def _live_updates(article: Article, now: datetime, future: bool) -> Article:
+    """A live blog as readers see it at ``now``: updates timed later are held back like an
+    embargoed article (``--future`` shows them), and it counts as updated at its latest
+    shown update."""
+    shown, held = (article.updates, ()) if future else hold_back(article.updates, now)
+    times = [u.time for u in shown] + ([article.updated] if article.updated else [])
+    updated = max(times) if times else None
+    if not held and updated == article.updated:
+        return article
+    return article.evolve(updates=shown, held=held, updated=updated,
+                          body_key=held_body_key(article.body_key, held),
+                          front_key=digest(article.front_key, *(u.anchor for u in held)))
 
 
 def _newest_first(article: Article) -> tuple[float, str]:

@@ -7,10 +7,12 @@ both come from :func:`redirect_rules`, so they always agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from newsgen.content.aliases import alias_file
 from newsgen.content.models import Alias, Article, Site
+from newsgen.content.moved import Moved
 
 NETLIFY_FILE = "_redirects"
 NGINX_FILE = "redirects.nginx.map"
@@ -25,22 +27,30 @@ class Redirect:
     path: str
     alias: Alias
     article: Article
+    moved: bool = False  # from the moves ledger (``alias.line`` is its line there)
 
 
-def redirect_rules(site: Site) -> list[Redirect]:
-    """The aliases of every published article, sorted by source (drafts and embargoed
-    articles give none: a redirect would reveal their address)."""
+def redirect_rules(site: Site, moved: Iterable[Moved] = ()) -> list[Redirect]:
+    """The aliases of every published article, then the ``moved`` ledger entries whose file
+    is a published article, each part sorted by source (drafts and embargoed articles give
+    none: a redirect would reveal their address; a deleted file's entries give none)."""
     prefix = site.config.url_prefix
     rules = [Redirect(prefix + alias.path, alias_file(alias.path), alias, article)
              for article in site.articles for alias in article.aliases]
     rules.sort(key=lambda r: (r.source, r.article.source, r.alias.line))
-    return rules
+    by_source = {article.source: article for article in site.articles}
+    ledger = [Redirect(prefix + entry.path, alias_file(entry.path),
+                       Alias(entry.path, entry.line), by_source[entry.source], True)
+              for entry in moved if entry.source in by_source]
+    ledger.sort(key=lambda r: (r.source, r.article.source))
+    return rules + ledger
 
 
 def netlify_redirects(rules: list[Redirect]) -> bytes:
-    """``_redirects``: one ``from to 301`` line per alias. Cloudflare Pages follows these
-    even where a file exists; Netlify serves the redirect page there instead (its rules do
-    not shadow files unless forced, and a forced ``301!`` is a line Cloudflare ignores)."""
+    """``_redirects``: one ``from to 301`` line per alias (and moved address). Cloudflare
+    Pages follows these even where a file exists; Netlify serves the redirect page there
+    instead (its rules do not shadow files unless forced, and a forced ``301!`` is a line
+    Cloudflare ignores)."""
     lines = [f"{r.source} {r.article.url} 301" for r in rules]
     return ("# Written by newsgen from the articles' aliases.\n"
             + "".join(line + "\n" for line in lines)).encode()
