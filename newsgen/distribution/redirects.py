@@ -52,7 +52,7 @@ def netlify_redirects(rules: list[Redirect]) -> bytes:
     instead (its rules do not shadow files unless forced, and a forced ``301!`` is a line
     Cloudflare ignores)."""
     lines = [f"{r.source} {r.article.url} 301" for r in rules]
-    return ("# Written by newsgen from the articles' aliases.\n"
+    return ("# Written by newsgen from the articles' aliases and content/moved.yaml.\n"
             + "".join(line + "\n" for line in lines)).encode()
 
 
