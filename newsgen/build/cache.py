@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from newsgen.content.models import Article
 
 CACHE_DIR = ".newsgen-cache"
-FORMAT = "8"
+FORMAT = "9"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
