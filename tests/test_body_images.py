@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from newsgen.errors import BuildFailed
-from tests.conftest import article, run_newsgen
+from tests.conftest import BASIC_CONFIG, article, run_newsgen
 from tests.photo_factory import camera_jpeg, has_gps, png
 from tests.test_photos import BAD_FILES, _age, _published, build
 
@@ -173,3 +173,15 @@ def test_a_subfolder_that_is_a_bundle_is_not_published_twice(
     assert (out / "world/2026/03/lane/p.jpg").is_file()
     assert (out / "world/2026/03/annex/q.jpg").is_file()
     assert not (out / "world/2026/03/lane/annex").exists()
+
+
+def test_under_a_url_prefix_images_are_named_as_written(make_site: Callable[..., Path]) -> None:
+    config = BASIC_CONFIG.replace("gazette.example.org", "example.org/gazette")
+    site = make_site({"static/images/ok.jpg": camera_jpeg(800, 600),
+                      "content/articles/a.md": article(
+                          "A", body="![A quay](/images/ok.jpg)\n\n![A boat](/images/boat.jpg)\n"
+                                    "\n![A lane](../../../../../ok.jpg)")}, config=config)
+    assert _errors(site) == [
+        "content/articles/a.md:9: image '/images/boat.jpg' is not in static/",
+        "content/articles/a.md:11: image '../../../../../ok.jpg' leaves the site: name a file "
+        "in static/ by its site path, such as /images/photo.jpg"]

@@ -193,13 +193,11 @@ def line_lookup(config: SiteConfig, item: Article | Page) -> Callable[[str], int
 
 def image_line_lookup(config: SiteConfig, item: Article | Page
                       ) -> Callable[[str, str | None], int]:
-    """The file line of an image in ``item``'s body (``markup.image_line_of``), the body
-    read again only if a message needs a line."""
+    """The file line of an image in ``item``'s body (``markup.image_line_of``; ``src`` as
+    written, without the URL prefix), the body read again only if a message needs a line."""
     def line_of(src: str, alt: str | None) -> int:
         body, body_line = _body_of(config, item)
-        shown = src[len(config.url_prefix):] if config.url_prefix and \
-            src.startswith(config.url_prefix + "/") else src
-        return image_line_of(body, body_line, shown, alt)
+        return image_line_of(body, body_line, src, alt)
     return line_of
 
 

@@ -96,34 +96,36 @@ class BodyImages:
         files: set[str] = set()
         for src, alt in dict.fromkeys(images):
             url = image_url(src, page_url)
+            prefix = self.config.url_prefix
+            shown = src[len(prefix):] if prefix and src.startswith(prefix + "/") else src
             name = src.split("#", 1)[0].split("?", 1)[0].rpartition("/")[2]
             if not alt.strip():
-                problems.warning(SourceLocation(source, locate(src, alt)),
-                                 f"image '{src}' has no alt text: describe the picture for "
+                problems.warning(SourceLocation(source, locate(shown, alt)),
+                                 f"image '{shown}' has no alt text: describe the picture for "
                                  "readers who cannot see it", "image-alt")
             elif alt.strip().lower() in (name.lower(), name.rpartition(".")[0].lower()):
-                problems.warning(SourceLocation(source, locate(src, alt)),
+                problems.warning(SourceLocation(source, locate(shown, alt)),
                                  f"image alt text '{alt}' is the file's name: describe the "
                                  "picture for readers who cannot see it", "image-alt")
             if url is None or src in files:
                 continue
             files.add(src)
-            at = SourceLocation(source, locate(src, None))
+            at = SourceLocation(source, locate(shown, None))
             leaves = self._leaves(source, page_url, src)
             if leaves:
-                problems.error(at, f"image '{src}' {leaves}", "image-path")
+                problems.error(at, f"image '{shown}' {leaves}", "image-path")
                 continue
             path = self._file(url)
             if path is None:
-                problems.error(at, f"image '{src}' {self._missing(source, src)}",
+                problems.error(at, f"image '{shown}' {self._missing(source, src)}",
                                "missing-image")
                 continue
             info = self._probe(path) if url.lower().endswith(_SUFFIXES) else None
             if path in self._failed:
-                problems.error(at, f"image '{src}': {self._failed[path]}", "bad-image")
+                problems.error(at, f"image '{shown}': {self._failed[path]}", "bad-image")
                 continue
             if info is not None and info.raster and info.width < BODY_SLOT_PX:
-                problems.warning(at, f"image '{src}' is {info.width} px wide, narrower than "
+                problems.warning(at, f"image '{shown}' is {info.width} px wide, narrower than "
                                  f"the article column ({BODY_SLOT_PX} px): it is shown at its "
                                  "own width", "small-image")
 
