@@ -44,7 +44,8 @@ def test_bad_body_image_is_reported_at_its_markdown_line(
 def test_body_image_leaving_the_site_or_its_bundle(make_site: Callable[..., Path]) -> None:
     site = make_site({
         "static/images/x.jpg": camera_jpeg(800, 600),
-        "content/articles/flat.md": article("Flat", body="Text.\n\n![A quay](../../../../../x.jpg)"),
+        "content/articles/flat.md": article("Flat",
+                                            body="Text.\n\n![A quay](../../../../../x.jpg)"),
         "content/articles/lane/index.md": article(
             "Lane", body="![A quay](photos/../../x.jpg)\n\n![A lane](photos/gone.jpg)"),
         "content/articles/far.md": article("Far", body="![A boat](boat.jpg)"),
