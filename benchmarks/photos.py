@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import sys
@@ -216,12 +218,21 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
     shutil.copytree(photos, site / "static" / "photos")
     result: dict[str, object] = {"photos": count, "width": width}
 
-    def timed(command: list[str], cwd: Path) -> float:
+    def timed(command: list[str], cwd: Path, tool: str) -> float:
+        """Wall seconds, and the CPU seconds (user + sys of the tool and its children,
+        steadier than wall time on a shared machine) recorded per photo under ``tool``."""
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
+        result[f"{tool}_cpu_per_photo"] = round(used / count, 3)
+        result[f"load_after_{tool}"] = round(os.getloadavg()[0], 1)
+        return wall
+    result["load_before"] = round(os.getloadavg()[0], 1)
     seconds = timed([sys.executable, "-m", "newsgen", "build", str(site), "-q", "--no-cache",
-                     "-o", str(workdir / "newsgen-out")], REPO)
+                     "-o", str(workdir / "newsgen-out")], REPO, "newsgen")
     result["newsgen_per_photo"] = round(seconds / count, 3)
     if hugo:
         hsite = workdir / "hugo-site"
@@ -235,10 +246,12 @@ def bench_encode(count: int, width: int, workdir: Path, hugo: str | None) -> dic
         cache = workdir / "hugo-cache"
         shutil.rmtree(cache, ignore_errors=True)
         seconds = timed([hugo, "--quiet", "--cacheDir", str(cache), "--destination",
-                         str(workdir / "hugo-out")], hsite)
+                         str(workdir / "hugo-out")], hsite, "hugo")
         result["hugo_per_photo"] = round(seconds / count, 3)
-        result["ratio"] = round(float(result["newsgen_per_photo"])  # type: ignore[arg-type]
-                                / float(result["hugo_per_photo"]), 2)  # type: ignore[arg-type]
+        for key in ("", "cpu_"):
+            result[f"{key}ratio"] = round(
+                float(result[f"newsgen_{key}per_photo"])  # type: ignore[arg-type]
+                / float(result[f"hugo_{key}per_photo"]), 2)  # type: ignore[arg-type]
     return result
 
 

@@ -362,7 +362,8 @@ def test_a_failed_first_build_creates_no_output(make_site: Callable[..., Path]) 
 
 def test_broken_internal_link_in_markdown_is_reported(make_site: Callable[..., Path]) -> None:
     files = {"content/articles/x.md": article(
-        "X", body="See ![map](/images/nope.png) and [the list](/nowhere/).")}
+        "X", body="See [map](/images/nope.png) and [the list](/nowhere/).")}
+    # (a missing *image* is an error of its own: tests/test_body_images.py)
     site = make_site(files)
     try:
         result = build_site(site, BuildOptions(out_dir=site.parent / "out",

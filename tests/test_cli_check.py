@@ -21,7 +21,7 @@ WARNED = {
     "content/articles/bylines.md": article("Bylines", authors="[ana, anna, ana-lima, Reuters]",
                                            updated="2026-03-19T10:00"),
     "content/articles/links.md": article(
-        "Links", body="Intro.\n\n[Gone](/nowhere/) and ![map](/images/missing.png \"m\").\n\n"
+        "Links", body="Intro.\n\n[Gone](/nowhere/) and [map](/images/missing.png \"m\").\n\n"
         "[Fine](/world/#top) [ext](https://example.org/x) [feed](/rss.xml) "
         "[css](/theme/style.css)"),
     "content/pages/about.md": "---\ntitle: About\n---\n\nUs.\n",

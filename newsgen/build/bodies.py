@@ -30,6 +30,7 @@ from newsgen.render.markup import (
     MarkdownConverter,
     RenderedBody,
     body_line_of,
+    image_line_of,
     link_target,
     resolve_links,
 )
@@ -69,6 +70,8 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         meta = cache.metas.get(article.body_key)
         if meta is None:  # not converted: its file could not be read again (reported)
             continue
+        images.report(article.source, article.url, meta.images,
+                      image_line_lookup(config, article), problems)
         body_digest = digest(article.body_key, *linker.check(article, meta),
                              *images.keys(article.url, meta.site_paths))
         articles.append(article.evolve(words=meta.words,
@@ -81,6 +84,8 @@ def convert_bodies(config: SiteConfig, selection: Selection, pages: Sequence[Pag
         raw = store.raw(key)
         body_html = raw if raw is not None else converter.convert(page.body, page.source).html
         linker.check(page, meta)
+        images.report(page.source, page.url, meta.images, image_line_lookup(config, page),
+                      problems)
         converted_pages.append(replace(page, html=linker.resolve(body_html, page.url),
                                        description=page.description
                                        or meta.first_paragraph))
@@ -186,14 +191,28 @@ def line_lookup(config: SiteConfig, item: Article | Page) -> Callable[[str], int
     """The file line where a link target is first mentioned in ``item``'s body; the body
     is read again from its file only if a message needs a line."""
     def line_of(target: str) -> int:
-        if isinstance(item, Page):
-            return body_line_of(item.body, item.body_line, target)
-        try:
-            body, body_line = read_body(config, item.source)
-        except (ContentError, OSError):
-            return item.body_line
+        body, body_line = _body_of(config, item)
         return body_line_of(body, body_line, target)
     return line_of
+
+
+def image_line_lookup(config: SiteConfig, item: Article | Page
+                      ) -> Callable[[str, str | None], int]:
+    """The file line of an image in ``item``'s body (``markup.image_line_of``; ``src`` as
+    written, without the URL prefix), the body read again only if a message needs a line."""
+    def line_of(src: str, alt: str | None) -> int:
+        body, body_line = _body_of(config, item)
+        return image_line_of(body, body_line, src, alt)
+    return line_of
+
+
+def _body_of(config: SiteConfig, item: Article | Page) -> tuple[str, int]:
+    if isinstance(item, Page):
+        return item.body, item.body_line
+    try:
+        return read_body(config, item.source)
+    except (ContentError, OSError):
+        return "", item.body_line
 
 
 def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article],
@@ -201,9 +220,16 @@ def site_links(config: SiteConfig, cache: BuildCache, articles: Sequence[Article
     """What ``links.site_link_warnings`` checks, for every published body."""
     items: list[Article | Page] = [*articles, *pages]
     keys = [a.body_key for a in articles] + [digest(p.body) for p in pages]
-    return [(item.source, cache.metas[key].site_paths, line_lookup(config, item))
+    return [(item.source, not_images(cache.metas[key]), line_lookup(config, item))
             for item, key in zip(items, keys, strict=True)
             if key in cache.metas and cache.metas[key].site_paths]
+
+
+def not_images(meta: BodyMeta) -> tuple[str, ...]:
+    """A body's site paths but its images': a missing image is an error of its own
+    (``BodyImages.report``), not also a broken link."""
+    shown = {src for src, _alt in meta.images}
+    return tuple(p for p in meta.site_paths if p not in shown)
 
 
 @dataclass(frozen=True)

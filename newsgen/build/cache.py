@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from newsgen.content.models import Article
 
 CACHE_DIR = ".newsgen-cache"
-FORMAT = "9"  # 9: a live blog's ``updated`` is set at publication (publish.py)
+# 9: a live blog's ``updated`` is set at publication (publish.py);
+# 10: converted bodies list their images (markup.BodyMeta.images)
+FORMAT = "10"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from newsgen.build.bodies import not_images
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.content import links
 from newsgen.content.config import SiteConfig, load_config
@@ -128,7 +129,7 @@ def site_link_warnings(config: SiteConfig, content: Content, paths: Iterable[str
     bodies += [(p.source, p.body, p.body_line) for p in content.pages]
     yield from links.site_link_warnings(
         config.url_prefix,
-        ((source, converter.convert(body, source).site_paths,
+        ((source, not_images(converter.convert(body, source).meta),
           functools.partial(body_line_of, body, line)) for source, body, line in bodies),
         set(paths))
 

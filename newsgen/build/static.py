@@ -68,10 +68,10 @@ def _bundle_files(config: SiteConfig, site: Site, site_root: Path, problems: Pro
     for article in site.articles:
         if is_bundle(article.source):
             base = bundle_base(article.url[len(prefix):]).lstrip("/")
-            for path in bundle_files((config.site_dir / article.source).parent):
+            for name, path in bundle_files((config.site_dir / article.source).parent):
                 display = _display(path, config)
                 if not path.is_symlink() or _link_inside(path, site_root, display, problems):
-                    files[base + path.name] = (path, display)
+                    files[base + name] = (path, display)
     return files
 
 

@@ -5,7 +5,9 @@ renditions the site will publish of it, and the focal point of its crops.
 Page bundles, as Hugo has them: ``content/articles/2026/11/harbour-lane/index.md`` with
 ``photo.jpg`` beside it; ``src: photo.jpg`` is relative to that folder and is published
 beside the article's page (``/city/2026/11/harbour-lane/photo.jpg``), so a Markdown body's
-``![...](photo.jpg)`` resolves there too.
+``![...](photo.jpg)`` resolves there too. Images may sit in subfolders of the bundle
+(``photos/photo.jpg``), published under the same path; a relative path must stay in the
+article's folder.
 """
 
 from __future__ import annotations
@@ -45,25 +47,45 @@ def bundle_base(url: str) -> str:
     return url if url.endswith("/") else url.rpartition(".")[0] + "/"
 
 
-def bundle_files(folder: Path) -> list[Path]:
-    """The image files of a bundle folder (not its subfolders: those may be bundles)."""
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [folder / n for n in names if n.lower().endswith(BUNDLE_IMAGES)
-            and not n.startswith(".") and (folder / n).is_file()]
+def bundle_files(folder: Path) -> list[tuple[str, Path]]:
+    """(path relative to the bundle, file) of each image of a bundle folder, its subfolders
+    (``photos/photo.jpg``) included, but not a subfolder that is a bundle of its own (it has
+    an ``index.md``), a hidden one, or one reached through a symlink."""
+    found: list[tuple[str, Path]] = []
+    for current, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(current)
+        if here != folder and any(n in BUNDLE_INDEX for n in names):
+            dirs.clear()
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        relative = here.relative_to(folder).as_posix()
+        start = "" if relative == "." else relative + "/"
+        found += [(start + n, here / n) for n in sorted(names)
+                  if n.lower().endswith(BUNDLE_IMAGES) and not n.startswith(".")
+                  and (here / n).is_file()]
+    return sorted(found)
+
+
+def bundle_relative(src: str) -> str | None:
+    """A relative image path of a bundle, normalised (``./photos/../p.jpg`` -> ``p.jpg``),
+    or None when it leaves the article's folder (or is not a plain relative path): a
+    bundle's files are published beside its page, so nothing outside it can be named."""
+    normal = posixpath.normpath(src.replace("\\", "/"))
+    if src.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") \
+            or ":" in normal or normal in (".", ""):
+        return None
+    return normal
 
 
 def bundle_signature(folder: Path) -> str | None:
     """Names, sizes and mtimes of a bundle's images: part of the parsed article's cache key
     (they give it its image size), or None when one was written too recently to trust."""
     parts = []
-    for path in bundle_files(folder):
+    for name, path in bundle_files(folder):
         info = path.stat()
         if time.time_ns() - info.st_mtime_ns < RACY_NS:
             return None
-        parts.append(f"{path.name}|{info.st_size}|{info.st_mtime_ns}")
+        parts.append(f"{name}|{info.st_size}|{info.st_mtime_ns}")
     return digest(*parts)
 
 
@@ -140,7 +162,8 @@ class ImageFields:
             if found is None:
                 return None
             file = found.relative_to(self.config.site_dir).as_posix()
-            site_path = bundle_base(url) + posixpath.normpath(src)
+            site_path = bundle_base(url) + found.relative_to(
+                (self.config.site_dir / source).parent).as_posix()
         else:
             fields.error("image src must be a site path such as /images/photo.jpg, an "
                          "http(s) URL, or (in a page bundle: a folder with index.md) a file "
@@ -162,14 +185,19 @@ class ImageFields:
         """The file ``src`` names beside the bundle's index.md; a path that leaves the
         article's folder is an error."""
         folder = (self.config.site_dir / source).parent
-        normal = posixpath.normpath(src)
-        if src.startswith("\\") or normal.startswith("..") or ":" in normal or \
-                "/" in normal or normal in (".", ""):
-            fields.error(f"image '{src}' leaves the article's folder: name a file beside "
-                         "index.md, or a site path such as /images/photo.jpg", "image", "src",
-                         code="image-path")
+        normal = bundle_relative(src)
+        if normal is None:
+            fields.error(f"image '{src}' leaves the article's folder: name a file in it "
+                         "(photo.jpg, photos/photo.jpg), or a site path such as "
+                         "/images/photo.jpg", "image", "src", code="image-path")
             return None
         path = folder / normal
+        if "/" in normal and (folder / normal).parent.resolve() != \
+                folder.resolve().joinpath(*normal.split("/")[:-1]):
+            fields.error(f"image '{src}' is in a subfolder reached through a symlink: "
+                         "bundles publish real folders only", "image", "src",
+                         code="image-path")
+            return None
         if path.is_symlink():
             problem = symlink_problem(path, self.config.site_dir.resolve())
             if problem:

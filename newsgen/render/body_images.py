@@ -21,6 +21,7 @@ from newsgen.content.images import Rendition, Renditions
 # its padding (style.css ``.article-body``); the same as the hero slot in ``_macros.html``.
 # An image narrower than that is shown at its own width, and its widest rendition is that.
 BODY_SIZES = "(min-width: 46em) 44rem, calc(100vw - 2rem)"
+BODY_SLOT_PX = 704  # 44rem: ``check`` warns on a body image narrower than the column
 _IMG = re.compile(r"<img\b([^<>]*?)\s*/?>")
 _ATTR = re.compile(r'\s+([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 _PICTURE = re.compile(r"<picture\b.*?</picture>", re.S | re.I)
@@ -52,6 +53,19 @@ def body_image_urls(body_html: str, page_url: str) -> list[str]:
         if url is not None:
             urls.append(url)
     return list(dict.fromkeys(urls))
+
+
+def image_sources(body_html: str) -> tuple[tuple[str, str], ...]:
+    """(src, alt) of every ``<img>`` in a converted body, as written, in order: what each
+    build checks (the file, its width, its alt text) without converting the body again."""
+    if "<img" not in body_html:
+        return ()
+    found = []
+    for match in _IMG.finditer(body_html):
+        values = dict(_ATTR.findall(match.group(1)))
+        if "src" in values:
+            found.append((html.unescape(values["src"]), html.unescape(values.get("alt", ""))))
+    return tuple(found)
 
 
 def pictures(body_html: str, page_url: str, lookup: Lookup) -> str:

@@ -23,6 +23,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from newsgen.content.embeds import FRAME_ORIGINS
+from newsgen.render.body_images import image_sources
 from newsgen.render.furniture import add_furniture
 
 EXTENSIONS = ["extra", "toc", "sane_lists"]
@@ -186,10 +187,12 @@ class RenderedBody:
     words: int
     links: tuple[str, ...] = field(default=())
     site_paths: tuple[str, ...] = field(default=())
+    images: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def meta(self) -> BodyMeta:
-        return BodyMeta(self.first_paragraph, self.words, self.links, self.site_paths)
+        return BodyMeta(self.first_paragraph, self.words, self.links, self.site_paths,
+                        self.images)
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ class BodyMeta:
     words: int
     links: tuple[str, ...]
     site_paths: tuple[str, ...]
+    images: tuple[tuple[str, str], ...] = ()  # (src, alt) of each <img>: checked each build
 
 
 class _Sanitizer(Treeprocessor):
@@ -311,7 +315,8 @@ class MarkdownConverter:
         match = _FIRST_P.search(body)
         first = plain_text(match.group(1)) if match else ""
         words = len(plain_text(body).split())
-        return RenderedBody(body, first, words, tuple(self._links), site_paths(body))
+        return RenderedBody(body, first, words, tuple(self._links), site_paths(body),
+                            image_sources(body))
 
     def clean_url(self, raw: str) -> str:
         """A URL that is safe in an attribute, or ``#`` where it is not."""
@@ -388,3 +393,21 @@ def body_line_of(body: str, body_line: int, target: str) -> int:
             if candidate in line:
                 return body_line + offset
     return body_line
+
+
+def image_line_of(body: str, body_line: int, src: str, alt: str | None = None) -> int:
+    """File line of a Markdown image, for messages about it. With ``alt``: the line of its
+    ``![alt]``, where the alt text is written. Without: the line where its path is written,
+    which for a reference-style image (``![alt][ref]``) is the reference's definition
+    (``[ref]: path``), the line an editor fixes a wrong path on."""
+    lines = body.split("\n")
+    if alt is not None:
+        for offset, line in enumerate(lines):
+            if f"![{alt}]" in line:
+                return body_line + offset
+    path = re.escape(src)
+    written = re.compile(rf"\]\(\s*<?{path}|^\s{{0,3}}\[[^\]]+\]:\s*<?{path}")
+    for offset, line in enumerate(lines):
+        if written.search(line):
+            return body_line + offset
+    return body_line_of(body, body_line, src)
