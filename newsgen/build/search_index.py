@@ -3,23 +3,26 @@
 Every file of a shard carries the shard's key as its record's fingerprint; a shard whose
 key is the one the last build wrote, with every file it wrote still intact, is kept as it
 is (no indexer is started when no shard changed). Shards of years that no longer have
-articles simply are not planned, so the writer removes their files.
+articles simply are not planned, so the writer removes their files. Each edition's shards
+are its own (``fr/pagefind/2026/``), so a French article never re-indexes an English shard;
+one indexer process serves every edition.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from newsgen.build.cache import PageRecord
 from newsgen.build.pages import PagePlan
 from newsgen.content.config import CONFIG_FILE
 from newsgen.content.models import Site
 from newsgen.distribution.search import (
-    SEARCH_DIR,
     Indexer,
     SearchUnavailable,
     Shard,
     index_shard,
+    search_root,
     shards,
 )
 from newsgen.engine.digests import file_digest
@@ -28,19 +31,22 @@ from newsgen.errors import SourceLocation
 SOURCE = "search index"
 
 
-def add_search(site: Site, plan: PagePlan) -> tuple[float, int]:
-    """Plan every shard's files; return (seconds spent indexing, shards indexed). A missing
-    or failing indexer is a problem at ``newsgen.yaml`` (its ``search`` key turns it off)."""
-    if not site.config.search:
-        return 0.0, 0
-    old = _old_shards(plan)
-    todo = [shard for shard in shards(site) if not _keep(plan, shard, old.get(shard.name))]
+def add_search(sites: Sequence[Site], plan: PagePlan) -> tuple[float, int]:
+    """Plan every edition's shards' files; return (seconds spent indexing, shards indexed).
+    A missing or failing indexer is a problem at ``newsgen.yaml`` (its ``search`` key turns
+    it off)."""
+    todo: list[tuple[Site, Shard]] = []
+    for site in sites:
+        if site.config.search:
+            old = _old_shards(plan, search_root(site))
+            todo += [(site, shard) for shard in shards(site)
+                     if not _keep(plan, shard, old.get(shard.name))]
     if not todo:
         return 0.0, 0
     started = time.perf_counter()
     try:
         with Indexer() as indexer:
-            for shard in todo:
+            for site, shard in todo:
                 for path, data in index_shard(indexer, site, shard):
                     plan.add(path, SOURCE, data, _record(shard, data))
     except SearchUnavailable as exc:
@@ -52,10 +58,9 @@ def _record(shard: Shard, data: bytes) -> PageRecord:
     return PageRecord(shard.key, file_digest(data), ())
 
 
-def _old_shards(plan: PagePlan) -> dict[str, list[str]]:
-    """The last build's search files, by shard name."""
+def _old_shards(plan: PagePlan, prefix: str) -> dict[str, list[str]]:
+    """The last build's search files under one edition's ``prefix``, by shard name."""
     found: dict[str, list[str]] = {}
-    prefix = SEARCH_DIR + "/"
     for path in plan.old_records:
         if path.startswith(prefix):
             found.setdefault(path[len(prefix):].split("/", 1)[0], []).append(path)

@@ -3,7 +3,8 @@
    counts in data-sizes). A query loads the newest shards until they hold WINDOW stories, and
    older shards only when the reader asks for them, filters by their year, or when the newer
    ones hold no match: the bytes a first result costs do not grow with the archive. Without
-   JavaScript the page explains and links the archive. */
+   JavaScript the page explains and links the archive. Its messages come in the page's
+   language from the template (#search-strings, the theme's catalogs), in English without. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -24,12 +25,40 @@
   var client = null;
   var sequence = 0;
   var timer = 0;
-  var older = element("button", "search-older", "Search older stories");
+  var ENGLISH = {
+    older: "Search older stories",
+    empty: "Nothing has been published yet.",
+    failed: "Search could not load. Every story is in the archive.",
+    none: "No stories match \u201c{term}\u201d.",
+    matches: { one: "{count} story matches \u201c{term}\u201d",
+               other: "{count} stories match \u201c{term}\u201d" },
+    among: { one: " among the newest {searched} of {total} story",
+             other: " among the newest {searched} of {total} stories" },
+    shown: { one: "; the first {shown} is shown.", other: "; the first {shown} are shown." }
+  };
+  var island = document.getElementById("search-strings");
+  var strings = island ? JSON.parse(island.textContent) : ENGLISH;
+  var language = island ? document.documentElement.lang : "en";
+  var plurals = new Intl.PluralRules(language);
+  var numbers = new Intl.NumberFormat(language);
+  var older = element("button", "search-older", say("older"));
   older.type = "button";
   older.hidden = true;
   status.tabIndex = -1;  // focus lands on the new count when older stories are searched
   list.parentNode.insertBefore(older, list.nextSibling);
   document.getElementById("search-nojs").hidden = true;
+
+  // A message in the page's language: a plural one (forms by CLDR category, as
+  // Intl.PluralRules names them) chosen by ``count``; {name} replaced by vars[name].
+  function say(key, count, vars) {
+    var text = strings[key] || ENGLISH[key];
+    if (typeof text === "object") text = text[plurals.select(count)] || text.other;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      var value = vars && vars[name];
+      if (value === undefined) return whole;
+      return typeof value === "number" ? numbers.format(value) : value;
+    });
+  }
 
   function shard(i) { return bundles[i].split("/").slice(-2)[0]; }
 
@@ -149,7 +178,7 @@
       return;
     }
     if (!bundles.length) {
-      status.textContent = "Nothing has been published yet.";
+      status.textContent = say("empty");
       return;
     }
     var filters = {};
@@ -185,18 +214,19 @@
       });
     }).catch(function () {
       if (mine !== sequence) return;
-      status.textContent = "Search could not load. Every story is in the archive.";
+      status.textContent = say("failed");
     });
   }
 
   function show(term, count, items, picked, complete) {
     var searched = picked.reduce(function (sum, i) { return sum + sizes[i]; }, 0);
-    var among = complete ? "" : " among the newest " + searched.toLocaleString("en")
-      + " of " + total.toLocaleString("en") + " stories";
+    var vars = { term: term, count: count, searched: searched, total: total,
+                 shown: items.length };
+    var among = complete ? "" : say("among", total, vars);
     status.textContent = count
-      ? count + (count === 1 ? " story matches " : " stories match ") + "\u201c" + term + "\u201d"
-        + among + (count > items.length ? "; the first " + items.length + " are shown." : ".")
-      : "No stories match \u201c" + term + "\u201d.";
+      ? say("matches", count, vars) + among
+        + (count > items.length ? say("shown", items.length, vars) : ".")
+      : say("none", 0, vars);
     list.replaceChildren.apply(list, items.map(result));
     older.hidden = complete;
   }
