@@ -14,7 +14,9 @@ from typing import Any
 import lxml.html
 import pytest
 
+from newsgen.build import search_index
 from newsgen.build.builder import BuildOptions, build_site
+from newsgen.errors import BuildFailed
 from tests.conftest import article, older_ticker_allowed, tree_digest
 from tests.test_browser import base_url, demo  # noqa: F401  (fixtures: the demo, served)
 from tests.test_editions import NOW, trilingual
@@ -26,9 +28,10 @@ from tests.test_search import (
 )
 
 
-def build(site: Path, out: Path, use_cache: bool = True) -> Any:
+def build(site: Path, out: Path, use_cache: bool = True, workers: int | None = None) -> Any:
     now = datetime.fromisoformat(NOW + ":00+00:00")
-    return build_site(site, BuildOptions(out_dir=out, now=now, use_cache=use_cache))
+    return build_site(site, BuildOptions(out_dir=out, now=now, use_cache=use_cache,
+                                         workers=workers))
 
 
 def records(folder: Path) -> dict[str, dict[str, Any]]:
@@ -96,6 +99,26 @@ def test_a_new_french_article_reindexes_only_its_french_shard(
         == {k: v for k, v in tree_digest(clean, older).items() if not k.startswith(".newsgen/")}
 
 
+def test_indexers_in_parallel_write_what_one_writes(make_site: Callable[..., Path],
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards dealt out to two indexer processes (a large site's way) give the same bytes
+    as one process indexing them in turn, and a missing indexer is still one clear error."""
+    site = trilingual(make_site, **{f"content/articles/fr/{n}.md": article(
+        f"Article {n}", date=f"{2020 + n}-06-01T09:00", lang="fr") for n in range(4)})
+    one = tmp_path / "one"
+    assert build(site, one, use_cache=False).shards_indexed == 7
+    monkeypatch.setattr(search_index, "worth_parallel", lambda *_args: True)
+    two = tmp_path / "two"
+    assert build(site, two, use_cache=False, workers=2).shards_indexed == 7
+    assert tree_digest(two) == tree_digest(one)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such" / "pagefind"))
+    with pytest.raises(BuildFailed) as failed:
+        build(site, tmp_path / "three", use_cache=False, workers=2)
+    assert "search is on but the Pagefind indexer binary was not found" in str(
+        failed.value.problems[0])
+
+
 # -- in Chromium, against the trilingual demo served on loopback -------------------------------
 
 HERBIERS = "Les herbiers marins reviennent dans la baie de Velmar"
@@ -137,6 +160,33 @@ def test_the_arabic_edition_is_right_to_left_and_finds_arabic_words(
     assert _search(page, "الأعشاب") == [SEAGRASS_AR]
     assert "مقال واحد يطابق" in page.locator("#search-status").inner_text()
     assert _search(page, "herbiers") == []  # the French edition's word
+    page.close()
+
+
+@pytest.mark.browser
+def test_ten_results_first_and_more_on_demand(browser: Any, base_url: str  # noqa: F811
+                                              ) -> None:
+    """A first page costs ten result fragments; "More results" adds the next ten and the
+    keyboard continues at the first one added."""
+    page = browser.new_page()
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if ".pf_fragment" in r.url else None)
+    page.goto(base_url + "/search/")
+    _search(page, "port")
+    assert page.locator(".search-result").count() == 10
+    page.wait_for_load_state("networkidle")
+    assert len(fragments) == 10
+    status = page.locator("#search-status").inner_text()
+    assert status.endswith("; the first 10 are shown."), status
+    more = page.locator(".search-more")
+    assert more.inner_text() == "More results"
+    more.click()
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length > 10")
+    shown = page.locator(".search-result").count()
+    assert shown == min(20, int(status.split()[0]))
+    assert page.evaluate("document.activeElement.closest('.search-result')"
+                         " === document.querySelectorAll('.search-result')[10]")
+    assert more.is_visible() == (int(status.split()[0]) > 20)
     page.close()
 
 
