@@ -7,6 +7,7 @@ shard once the reader has asked for all older stories).
     python benchmarks/search.py /tmp/corpus/newsgen --word ferry
     python benchmarks/search.py /tmp/corpus/newsgen --no-baseline   # 100k: skip search: false
     python benchmarks/search.py --query-only OUT --word ferry          # a built output
+    python benchmarks/search.py --query-only OUT --word port --edition fr   # /fr/search/
 
 Builds run as ``python -m newsgen build`` subprocesses on a copy of the corpus. Memory is the
 high-water mark (VmHWM) of the newsgen process and of the ``pagefind --service`` process it
@@ -107,7 +108,7 @@ def _sizes(fetched: list[tuple[str, bytes]]) -> dict[str, float]:
     return {"kib": raw / 1024, "gzip_kib": hosted / 1024, "requests": len(fetched)}
 
 
-def query_bytes(out: Path, word: str) -> dict[str, Any]:
+def query_bytes(out: Path, word: str, edition: str = "") -> dict[str, Any]:
     """What one query typed in Chromium fetches from /pagefind/: for its first results, then
     after asking for older stories until every shard is searched."""
     from playwright.sync_api import sync_playwright
@@ -123,8 +124,9 @@ def query_bytes(out: Path, word: str) -> dict[str, Any]:
             page = browser.new_page()
             page.on("response", lambda r: fetched.append((r.url, r.body()))
                     if "/pagefind/" in r.url else None)
+            prefix = f"/{edition}" if edition else ""
             started = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={word}")
+            page.goto(f"http://127.0.0.1:{server.server_port}{prefix}/search/?q={word}")
             page.wait_for_function(wait, arg="", timeout=300_000)
             page.wait_for_load_state("networkidle")
             first = {**_sizes(fetched), "seconds": time.perf_counter() - started,
@@ -145,8 +147,8 @@ def query_bytes(out: Path, word: str) -> dict[str, Any]:
     return {"first": first, "all": every}
 
 
-def report_query(out: Path, word: str) -> None:
-    found = query_bytes(out, word)
+def report_query(out: Path, word: str, edition: str = "") -> None:
+    found = query_bytes(out, word, edition)
     for name, q in found.items():
         print(f"query '{word}', {name}: {q['kib']:.0f} KiB from /pagefind/ in "
               f"{q['requests']} requests ({q['gzip_kib']:.0f} KiB with JS/JSON gzipped), "
@@ -158,12 +160,14 @@ def main() -> None:
     parser.add_argument("site", type=Path, help="a generated site, or with --query-only an "
                         "output folder")
     parser.add_argument("--word", default="ferry")
+    parser.add_argument("--edition", default="", help="with --query-only: search this "
+                        "edition's page (fr for /fr/search/); the default edition without")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the cold build without search")
     parser.add_argument("--query-only", action="store_true")
     args = parser.parse_args()
     if args.query_only:
-        report_query(args.site, args.word)
+        report_query(args.site, args.word, args.edition)
         return
     work = Path(tempfile.mkdtemp(prefix="newsgen-search-bench-"))
     try:

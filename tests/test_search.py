@@ -480,17 +480,21 @@ def test_without_javascript_the_page_points_to_the_archive(browser: Any, served:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations_with_results_shown(scheme: str, browser: Any,
                                                     served: str) -> None:
-    axe = find_axe()
     page = browser.new_page(color_scheme=scheme)
     page.goto(served + "/search/?q=ferry")
     page.wait_for_selector(".search-result")
-    page.add_script_tag(path=str(axe))
-    results = page.evaluate("async () => await axe.run(document)")
+    violations = axe_violations(page)
     page.close()
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at "
-                  f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
     assert not violations, "\n".join(violations)
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe's violations on the page as the browser holds it (and that axe ran at all)."""
+    page.add_script_tag(path=str(find_axe()))
+    results = page.evaluate("async () => await axe.run(document)")
     assert results["passes"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
 
 
 @pytest.mark.browser
@@ -503,13 +507,18 @@ def test_the_page_with_results_shown_is_valid_html(browser: Any, served: str,
     page.goto(served + "/search/?q=ferry")
     page.wait_for_selector(".search-excerpt mark")
     assert page.locator(".search-older").is_visible()
-    shown = tmp_path / "shown.html"
-    shown.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"))
+    assert vnu_errors(page, tmp_path) == []
     page.close()
+
+
+def vnu_errors(page: Any, tmp_path: Path) -> list[str]:
+    """The Nu Html Checker's errors on the page as the browser holds it."""
+    shown = tmp_path / "shown.html"
+    shown.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"),
+                     encoding="utf-8")
     result = subprocess.run([find_java(), "-jar", str(find_vnu_jar()), "--errors-only",
                              "--format", "json", str(shown)], capture_output=True, text=True,
                             timeout=300)
     report = json.loads(result.stderr or result.stdout)
-    errors = [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]
-              if m["type"] == "error"]
-    assert errors == []
+    return [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]
+            if m["type"] == "error"]

@@ -284,7 +284,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                 add_feeds(edition, plan, options.workers, edition_keys)
             add_sitemaps(sites, site, plan, sitemap_key, translations)
     if rendered and writer is not None:
-        plan.indexed = add_search(sites[0], plan)
+        plan.indexed = add_search(sites, plan, options.workers)
     if rendered:
         add_static(config, plan, problems, site, options.use_cache, options.workers, reporter)
         if env is not None:

@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -306,8 +307,13 @@ class BodyStore:
         self._pid = 0
         self._memory: dict[str, str] = {}
         self._inherited: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
+        with self._lock:
+            return self._connection()
+
+    def _connection(self) -> sqlite3.Connection:
         if self._db is not None and self._pid != os.getpid():
             # a forked worker must neither use nor close its parent's connection: keep it
             # referenced (and idle) for the life of the process
@@ -318,7 +324,10 @@ class BodyStore:
             gitignore = self.path.parent / ".gitignore"
             if not self._temporary and not gitignore.exists():
                 gitignore.write_text("*\n")
-            self._db = sqlite3.connect(self.path, timeout=30)
+            # shared by threads (the search indexers' read bodies): Python's sqlite3 is
+            # built serialized (threadsafety 3), and a refused cross-thread read would
+            # silently convert the body again from its Markdown
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             if self._temporary:  # thrown away after the build: no need to wait for the disk
                 self._db.execute("PRAGMA synchronous=OFF")
             self._pid = os.getpid()
@@ -379,6 +388,7 @@ class BodyStore:
         self.fallback = state["fallback"]
         self._memory = state["memory"]
         self._db, self._pid, self._inherited = None, 0, []
+        self._lock = threading.Lock()
 
 
 def read_meta(site_dir: Path, key: str) -> str | None:

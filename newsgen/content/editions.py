@@ -113,7 +113,7 @@ def _pairs(reader: Any, value: Any, where: tuple[str, ...], must: str, url: bool
 def edition_config(config: SiteConfig, tag: str) -> SiteConfig:
     """The configuration the ``tag`` edition is built with (``config`` itself for a site
     without ``languages:``). Section ids stay the same in every edition; their titles are
-    translated. Search indexes the default edition only (see README, Languages)."""
+    translated. Each edition has its own search index and page (``distribution.search``)."""
     found = {e.tag: e for e in config.editions}.get(tag)
     if found is None:
         return config
@@ -126,7 +126,7 @@ def edition_config(config: SiteConfig, tag: str) -> SiteConfig:
         timezone=found.timezone or config.timezone,
         sections=tuple(replace(s, title=titles.get(s.id, s.title)) for s in config.sections),
         social=config.social if found.social is None else found.social,
-        search=config.search and default,
+        search=config.search,
     )
 
 

@@ -1,5 +1,13 @@
 """Distribution: the site's search index, built with Pagefind, one shard per year.
 
+A site with several languages gets one index per edition, under the edition's own folder
+(``/pagefind/`` for the default edition, ``/fr/pagefind/`` for French), built from that
+edition's articles only and tagged with its language: Pagefind stems (and, for Arabic,
+segments) words by the record's language, and a search page that loaded one index for every
+language would pay for all of them before its first result. Per-edition folders mirror the
+editions' pages, so one edition's new article re-indexes a shard of that edition alone and a
+site with one language is laid out exactly as before.
+
 Each published article becomes one Pagefind record (headline, dek, byline and body text;
 never the ticker, menus or related lists) with its section, authors, tags and year as
 filters and its date as the sort key. Records go to the Pagefind indexer in memory and its
@@ -34,6 +42,8 @@ from newsgen.content.models import Article, Site
 from newsgen.content.times import in_zone, long_date
 from newsgen.distribution.pagefind_files import canonical
 from newsgen.engine.digests import digest
+from newsgen.i18n.catalogs import translations
+from newsgen.i18n.dates import EditionDates
 
 SEARCH_DIR = "pagefind"
 FORMAT = "search-2"  # part of every shard key: change it when records change shape
@@ -68,15 +78,24 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Shard:
-    """The articles of one year (in the site's time zone) and the key of their records."""
+    """The articles of one year (in the edition's time zone) and the key of their records."""
 
     name: str
     articles: tuple[Article, ...]
     key: str
+    root: str = SEARCH_DIR + "/"  # the edition's search folder, see search_root
 
     @property
     def folder(self) -> str:
-        return f"{SEARCH_DIR}/{self.name}/"
+        return f"{self.root}{self.name}/"
+
+
+def search_root(site: Site) -> str:
+    """Where an edition's shards go, relative to the output folder and to its page prefix:
+    ``pagefind/`` in the default edition (and on a site with one language), ``fr/pagefind/``
+    in the French one."""
+    edition = site.config.edition
+    return f"{edition}/{SEARCH_DIR}/" if edition else f"{SEARCH_DIR}/"
 
 
 def shard_sizes(site: Site) -> list[tuple[str, int]]:
@@ -89,11 +108,33 @@ def shard_sizes(site: Site) -> list[tuple[str, int]]:
 def shards(site: Site) -> list[Shard]:
     """Every shard, newest first, keyed by what its records would hold (body by digest)."""
     result = []
+    words = _Words(site)
+    root = search_root(site)
     for name, articles in sorted(_groups(site).items(), reverse=True):
-        parts = [json.dumps(_fields(site, a), sort_keys=True) + a.body_digest for a in articles]
-        key = digest(FORMAT, site.config.language, *parts)
-        result.append(Shard(name, tuple(articles), key))
+        parts = [json.dumps(_fields(site, a, words), sort_keys=True) + a.body_digest
+                 for a in articles]
+        key = digest(FORMAT, site.config.language, words.by, *parts)
+        result.append(Shard(name, tuple(articles), key, root))
     return result
+
+
+class _Words:
+    """What a record says in its edition's language: the byline's "By" from the theme's
+    catalog, and the date as the edition's pages write it (the theme's English house style
+    on a one-language site and in English editions, Babel's long date in the others)."""
+
+    def __init__(self, site: Site) -> None:
+        config = site.config
+        self.by = translations(config.language, config.site_dir).gettext("By %(names)s")
+        self._dates = None
+        if config.editions and not config.language.startswith("en"):
+            self._dates = EditionDates(config.language, config.timezone)
+        self._zone = config.timezone
+
+    def date(self, article: Article) -> str:
+        if self._dates is None:
+            return long_date(article.date, self._zone)
+        return self._dates.long_date(article.date)
 
 
 def _groups(site: Site) -> dict[str, list[Article]]:
@@ -126,13 +167,12 @@ def _groups(site: Site) -> dict[str, list[Article]]:
     return groups
 
 
-def _fields(site: Site, article: Article) -> dict[str, Any]:
+def _fields(site: Site, article: Article, words: _Words) -> dict[str, Any]:
     """Everything of a record but the body text: meta, filters and sort key."""
     config = site.config
     section = next((s for s in site.sections if s.id == article.section), None)
     year = str(in_zone(article.date, config.timezone).year)
-    meta = {"title": article.title, "dek": article.summary,
-            "date": long_date(article.date, config.timezone),
+    meta = {"title": article.title, "dek": article.summary, "date": words.date(article),
             "section": section.title if section else article.section,
             "byline": ", ".join(a.name for a in article.authors)}
     if article.image is not None:
@@ -161,12 +201,14 @@ def _image_meta(prefix: str, article: Article) -> dict[str, str]:
     return meta
 
 
-def record(site: Site, article: Article) -> dict[str, Any]:
-    """The Pagefind record of one article: the story's text, and nothing around it."""
-    fields = _fields(site, article)
+def record(site: Site, article: Article, words: _Words | None = None) -> dict[str, Any]:
+    """The Pagefind record of one article: the story's text, and nothing around it, in its
+    edition's language (which Pagefind stems and segments the words by)."""
+    words = words or _Words(site)
+    fields = _fields(site, article, words)
     byline = fields["meta"].get("byline", "")
     text = "\n".join(part for part in (article.title, article.summary,
-                                       f"By {byline}" if byline else "",
+                                       words.by % {"names": byline} if byline else "",
                                        body_text(article.html)) if part)
     return {**fields, "content": text, "language": site.config.language}
 
@@ -188,7 +230,8 @@ _TAG = re.compile(r"<[^>]*>")
 def index_shard(indexer: Indexer, site: Site, shard: Shard) -> list[tuple[str, bytes]]:
     """The files of one shard, as (output path, bytes), sorted by path."""
     index_id = indexer.new_index()
-    indexer.add_records(index_id, (record(site, article) for article in shard.articles))
+    words = _Words(site)
+    indexer.add_records(index_id, (record(site, article, words) for article in shard.articles))
     try:
         files = canonical(indexer.files(index_id))
     except ValueError as exc:  # a Pagefind whose file format newsgen does not know

@@ -403,7 +403,7 @@ class Renderer:
 
     def search_page(self) -> PageSpec:
         shards = search.shard_sizes(self.site)
-        bundles = [f"{self.root}/pagefind/{name}/" for name, _ in shards]
+        bundles = [f"{self.root}/{search.search_root(self.site)}{name}/" for name, _ in shards]
         years = sorted({name[:4] for name, _ in shards}, reverse=True)
         context = {"bundles": bundles, "years": years, "sizes": [n for _, n in shards],
                    "first_batch": search.FIRST_BATCH,

@@ -3,7 +3,8 @@
    counts in data-sizes). A query loads the newest shards until they hold WINDOW stories, and
    older shards only when the reader asks for them, filters by their year, or when the newer
    ones hold no match: the bytes a first result costs do not grow with the archive. Without
-   JavaScript the page explains and links the archive. */
+   JavaScript the page explains and links the archive. Its messages come in the page's
+   language from the template (#search-strings, the theme's catalogs), in English without. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -18,18 +19,54 @@
   var sizes = (form.getAttribute("data-sizes") || "").split(" ").filter(Boolean).map(Number);
   var total = sizes.reduce(function (sum, n) { return sum + n; }, 0);
   var WINDOW = Number(form.getAttribute("data-first")) || 500;  // stories a first batch holds
-  var PAGE = 20;  // results shown
+  // Results shown at first, and added by "More results": each costs its fragment (1-2 KB),
+  // so a first page of 10 rather than 20 keeps the bytes before the first result down.
+  var PAGE = 10;
+  var showing = PAGE;
   var wanted = 0;  // shards (a prefix of bundles) the reader's searches cover
   var merged = [];  // per shard: the promise of its mergeIndex, once started
   var client = null;
   var sequence = 0;
   var timer = 0;
-  var older = element("button", "search-older", "Search older stories");
+  var ENGLISH = {
+    older: "Search older stories",
+    more: "More results",
+    empty: "Nothing has been published yet.",
+    failed: "Search could not load. Every story is in the archive.",
+    none: "No stories match \u201c{term}\u201d.",
+    matches: { one: "{count} story matches \u201c{term}\u201d",
+               other: "{count} stories match \u201c{term}\u201d" },
+    among: { one: " among the newest {searched} of {total} story",
+             other: " among the newest {searched} of {total} stories" },
+    shown: { one: "; the first {shown} is shown.", other: "; the first {shown} are shown." }
+  };
+  var island = document.getElementById("search-strings");
+  var strings = island ? JSON.parse(island.textContent) : ENGLISH;
+  var language = island ? document.documentElement.lang : "en";
+  var plurals = new Intl.PluralRules(language);
+  var numbers = new Intl.NumberFormat(language);
+  var older = element("button", "search-older", say("older"));
   older.type = "button";
   older.hidden = true;
   status.tabIndex = -1;  // focus lands on the new count when older stories are searched
   list.parentNode.insertBefore(older, list.nextSibling);
+  var more = element("button", "search-more", say("more"));
+  more.type = "button";
+  more.hidden = true;
+  list.parentNode.insertBefore(more, list.nextSibling);
   document.getElementById("search-nojs").hidden = true;
+
+  // A message in the page's language: a plural one (forms by CLDR category, as
+  // Intl.PluralRules names them) chosen by ``count``; {name} replaced by vars[name].
+  function say(key, count, vars) {
+    var text = strings[key] || ENGLISH[key];
+    if (typeof text === "object") text = text[plurals.select(count)] || text.other;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      var value = vars && vars[name];
+      if (value === undefined) return whole;
+      return typeof value === "number" ? numbers.format(value) : value;
+    });
+  }
 
   function shard(i) { return bundles[i].split("/").slice(-2)[0]; }
 
@@ -80,7 +117,7 @@
     var chain = Promise.resolve();
     picked.forEach(function (i) {
       chain = chain.then(function () {
-        if (results.length >= PAGE || !counts[shard(i)]) return null;
+        if (results.length >= showing || !counts[shard(i)]) return null;
         var filters = Object.assign({}, options.filters, { shard: shard(i) });
         return pagefind.search(term, Object.assign({}, options, { filters: filters }))
           .then(function (one) { results = results.concat(one.results); });
@@ -138,18 +175,21 @@
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
   }
 
-  function run(again) {
+  // ``keep``: the same search showing more results (the "More results" button).
+  function run(again, keep) {
     var mine = again === sequence ? again : ++sequence;
+    if (!keep) showing = PAGE;
     var term = input.value.trim();
     remember(term);
     if (!term) {
       status.textContent = "";
       list.replaceChildren();
       older.hidden = true;
+      more.hidden = true;
       return;
     }
     if (!bundles.length) {
-      status.textContent = "Nothing has been published yet.";
+      status.textContent = say("empty");
       return;
     }
     var filters = {};
@@ -173,32 +213,37 @@
       var complete = year.value || wanted >= bundles.length;
       if (!count && !complete) {  // nothing in the newer shards: look further back
         widen();
-        return run(mine);
+        return run(mine, keep);
       }
       var ordered = sort.value ? newestFirst(pagefind, term, options, picked, found)
         : Promise.resolve(found.results);
       return ordered.then(function (results) {
-        return Promise.all(results.slice(0, PAGE).map(function (r) { return r.data(); }));
+        return Promise.all(results.slice(0, showing).map(function (r) { return r.data(); }));
       }).then(function (items) {
         if (mine !== sequence) return;
-        show(term, count, items, picked, complete);
+        show(term, count, items, picked, complete, keep);
       });
     }).catch(function () {
       if (mine !== sequence) return;
-      status.textContent = "Search could not load. Every story is in the archive.";
+      status.textContent = say("failed");
     });
   }
 
-  function show(term, count, items, picked, complete) {
+  function show(term, count, items, picked, complete, keep) {
+    var before = list.children.length;
     var searched = picked.reduce(function (sum, i) { return sum + sizes[i]; }, 0);
-    var among = complete ? "" : " among the newest " + searched.toLocaleString("en")
-      + " of " + total.toLocaleString("en") + " stories";
+    var vars = { term: term, count: count, searched: searched, total: total,
+                 shown: items.length };
+    var among = complete ? "" : say("among", total, vars);
     status.textContent = count
-      ? count + (count === 1 ? " story matches " : " stories match ") + "\u201c" + term + "\u201d"
-        + among + (count > items.length ? "; the first " + items.length + " are shown." : ".")
-      : "No stories match \u201c" + term + "\u201d.";
+      ? say("matches", count, vars) + among
+        + (count > items.length ? say("shown", items.length, vars) : ".")
+      : say("none", 0, vars);
     list.replaceChildren.apply(list, items.map(result));
     older.hidden = complete;
+    more.hidden = count <= items.length;
+    // after "More results", the keyboard continues at the first result added
+    if (keep && items.length > before) list.children[before].querySelector("a").focus();
   }
 
   function soon() {
@@ -214,6 +259,10 @@
       select.value = wanted;
     }
     select.addEventListener("change", function () { run(); });
+  });
+  more.addEventListener("click", function () {
+    showing += PAGE;
+    run(undefined, true);
   });
   older.addEventListener("click", function () {
     widen();
