@@ -62,6 +62,10 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     fast = TemplateStrings(strings)  # {% trans %} blocks work too (the i18n extension)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         fast.gettext, fast.ngettext, newstyle=False)
+    # The extension's ``_`` is a context function that looks ``gettext`` up and calls it
+    # through the context again, deriving a new context inside every block that sets a
+    # variable: 15 calls a page, 3 % of a one-language build's CPU. ``_`` is ``gettext``.
+    env.globals["_"] = fast.gettext
     zone = config.timezone
     env.filters.update({
         "hhmm": lambda t: hhmm(t, zone),
