@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from newsgen.content.frontmatter import parse_yaml, split_front_matter
-from tests.conftest import REPO, article
+from tests.conftest import BASIC_CONFIG, REPO, article
 from tests.conftest import run_newsgen as _run_newsgen
 
 NOW = ("--now", "2026-03-29T00:30")  # Lisbon: the clocks go forward at 01:00 that night
@@ -103,7 +105,6 @@ def test_new_article_refuses_unknown_names_listing_valid_ones(
 
 @pytest.mark.parametrize("args", [
     ("new",),
-    ("new", "article", "No section"),
     ("new", "headline"),
     ("new", "article", "X", "--section", "world", "--now", "tomorrow"),
 ])
@@ -186,3 +187,107 @@ def test_new_quiet_and_verbose(site: Path) -> None:
     article_path = run_newsgen("new", "article", "Quiet", "--section", "city", "-q",
                                "--site", site, *NOW)
     assert article_path.stdout.strip().endswith("quiet.md"), "the path is the result"
+
+
+def test_new_article_without_a_section_is_an_error(site: Path) -> None:
+    result = run_newsgen("new", "article", "No section", cwd=site)
+    assert result.returncode == 1
+    assert "--section is required" in result.stderr
+
+
+EDITIONS = BASIC_CONFIG + "languages:\n  en: {}\n  fr: {timezone: Europe/Paris}\n  ar: {}\n"
+
+
+@pytest.fixture
+def trilingual(make_site: Callable[..., Path]) -> Path:
+    return make_site({
+        "content/articles/2026/03/ferry.md": article("Ferry returns", "2026-03-20T10:00",
+                                                     slug="ferry", authors="[ana]",
+                                                     tags="[harbour]"),
+        "content/articles/fr/2026/03/bac.md": article("Le bac", "2026-03-20T10:00",
+                                                      slug="bac", lang="fr",
+                                                      translation_key="ferry-key"),
+        "content/articles/2026/03/keyed.md": article("Keyed", "2026-03-20T11:00",
+                                                     slug="keyed",
+                                                     translation_key="ferry-key"),
+    }, config=EDITIONS)
+
+
+def test_new_translation_goes_to_its_edition_and_shares_a_key(trilingual: Path) -> None:
+    original = trilingual / "content/articles/2026/03/ferry.md"
+    result = run_newsgen("new", "article", "Le bac reprend", "--lang", "fr",
+                         "--translation-of", "ferry", "--site", trilingual, *NOW)
+    assert result.returncode == 0, result.stderr
+    path = trilingual / "content/articles/fr/2026/03/le-bac-reprend.md"
+    assert result.stdout.strip().endswith("content/articles/fr/2026/03/le-bac-reprend.md")
+    meta = front_matter(path)
+    assert (meta["lang"], meta["translation_key"], meta["section"], meta["authors"]) == \
+        ("fr", "ferry", "world", ["ana"])
+    assert str(meta["date"]) == "2026-03-29T01:30:00+01:00"  # the French edition's zone
+    # the original had no key: it gets its slug, the rest of the file as it was
+    assert front_matter(original)["translation_key"] == "ferry"
+    assert "added 'translation_key: ferry'" in result.stderr + result.stdout
+    # the Arabic one names the original by its file, from the site folder
+    result = run_newsgen("new", "article", "عودة العبارة", "--lang", "ar", "--slug", "abbara",
+                         "--translation-of", "content/articles/2026/03/ferry.md", *NOW,
+                         cwd=trilingual)
+    assert result.returncode == 0, result.stderr
+    assert front_matter(trilingual / "content/articles/ar/2026/03/abbara.md")[
+        "translation_key"] == "ferry"
+    built = run_newsgen("build", trilingual, "--now", "2026-03-29T12:00", "--future")
+    assert built.returncode == 0, built.stderr
+    page = lxml.html.parse(str(trilingual / "public/fr/world/2026/03/le-bac-reprend/"
+                               "index.html")).getroot()
+    assert sorted(page.xpath("//head/link[@hreflang]/@hreflang")) == \
+        ["ar", "en", "fr", "x-default"]
+    assert page.get("lang") == "fr"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--lang", "de", "--section", "world"),
+     "unknown language 'de'; languages in newsgen.yaml: en, fr, ar"),
+    (("--lang", "fr", "--translation-of", "nowhere"),
+     "--translation-of 'nowhere' is neither the slug nor the file of an article"),
+    (("--lang", "fr", "--translation-of", "keyed"),
+     "content/articles/fr/2026/03/bac.md is already the 'fr' translation of "
+     "content/articles/2026/03/keyed.md"),
+    (("--translation-of", "ferry"), "is already in 'en'; pass --lang"),
+])
+def test_new_article_in_an_edition_refuses_what_cannot_be(trilingual: Path,
+                                                          args: tuple[str, ...],
+                                                          message: str) -> None:
+    before = sorted((trilingual / "content").rglob("*"))
+    ferry = (trilingual / "content/articles/2026/03/ferry.md").read_bytes()
+    result = run_newsgen("new", "article", "X", *args, "--site", trilingual, *NOW)
+    assert result.returncode == 1
+    assert message in result.stderr, result.stderr
+    assert sorted((trilingual / "content").rglob("*")) == before
+    assert (trilingual / "content/articles/2026/03/ferry.md").read_bytes() == ferry
+
+
+def test_lang_on_a_site_without_languages_is_an_error(site: Path) -> None:
+    result = run_newsgen("new", "headline", "Le port", "--lang", "fr", "--site", site, *NOW)
+    assert result.returncode == 1
+    assert "unknown language 'fr'; languages in newsgen.yaml: en (add 'languages:'" \
+        in result.stderr
+
+
+def test_new_headline_in_an_edition_links_its_own_stories(trilingual: Path) -> None:
+    wrong = run_newsgen("new", "headline", "Le port", "--lang", "fr", "--link", "keyed",
+                        "--site", trilingual, *NOW)
+    assert wrong.returncode == 1
+    assert "'keyed' is a story of the 'en' edition; link its 'fr' translation 'bac'" \
+        in wrong.stderr
+    result = run_newsgen("new", "headline", "Le port rouvre", "--lang", "fr", "--link",
+                         "bac", "--site", trilingual, *NOW)
+    assert result.returncode == 0, result.stderr
+    path = trilingual / "content/headlines/2026-03-29.yaml"  # 01:30 in Paris
+    items = parse_yaml(path.read_text(), path.name).value
+    assert [(i["title"], i["lang"], i["link"]) for i in items] == [("Le port rouvre", "fr",
+                                                                    "bac")]
+    built = run_newsgen("build", trilingual, "--now", "2026-03-29T12:00")
+    assert built.returncode == 0, built.stderr
+    fr_ticker = json.loads((trilingual / "public/fr/ticker.json").read_text())
+    en_ticker = json.loads((trilingual / "public/ticker.json").read_text())
+    assert "Le port rouvre" in json.dumps(fr_ticker, ensure_ascii=False)
+    assert "Le port rouvre" not in json.dumps(en_ticker, ensure_ascii=False)

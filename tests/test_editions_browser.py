@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
-from tests.test_browser import HEIGHT, base_url, browser, demo, find_axe  # noqa: F401
+from tests.test_browser import HEIGHT, _href, base_url, browser, demo, find_axe  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +26,6 @@ ENGLISH_ARTICLE = "/city/2026/11/harbour-authority-approves-night-shipping-lane/
 
 def _box(page: Any, selector: str) -> dict[str, float]:
     return page.eval_on_selector(selector, "e => e.getBoundingClientRect().toJSON()")
-
-
-@pytest.mark.parametrize("width", [320, 375, 1280])
-@pytest.mark.parametrize("kind", sorted(ARABIC))
-def test_arabic_pages_do_not_overflow(kind: str, width: int, browser: Any,  # noqa: F811
-                                      base_url: str) -> None:  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": HEIGHT})
-    page.goto(base_url + ARABIC[kind])
-    assert page.evaluate("document.documentElement.dir") == "rtl"
-    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-    page.close()
-    assert scroll <= inner, f"{ARABIC[kind]} at {width}px is {scroll}px wide"
 
 
 def test_arabic_article_mirrors_the_english_one(browser: Any, base_url: str  # noqa: F811
@@ -59,23 +48,78 @@ def test_arabic_article_mirrors_the_english_one(browser: Any, base_url: str  # n
     assert abs(share["x"] + share["width"] - right) < 2
 
 
-FRENCH = {"fr-front": "/fr/",
-          "fr-article": "/fr/city/2026/11/le-port-ouvre-un-couloir-de-navigation-nocturne/"}
+EDITIONS = ("en", "fr", "ar")
+KINDS = ("front", "article", "section", "tag", "author", "about", "404", "ticker")
+TICKER_HOST = ("<!DOCTYPE html><html lang={lang} dir={dir}><head><meta charset=utf-8>"
+               "<meta name=viewport content='width=device-width, initial-scale=1'>"
+               "<title>Ticker</title><link rel=stylesheet href=/theme/style.css></head>"
+               "<body><main><h1>{title}</h1>{fragment}</main></body></html>")
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", sorted(ARABIC) + sorted(FRENCH))
-def test_axe_finds_no_violations_in_the_editions(kind: str, scheme: str,
+@pytest.fixture(scope="module")
+def edition_pages(demo: Path) -> dict[str, dict[str, str]]:  # noqa: F811
+    """Every page kind of every edition, found by following each edition's own links. The
+    ticker is the embeddable fragment (``ticker.html``), inside a host page of the
+    edition's language and direction (with its own h1), as another site would embed it."""
+    result = {}
+    for edition in EDITIONS:
+        root = "/" if edition == "en" else f"/{edition}/"
+        front = lxml.html.parse(str(demo / root.strip("/") / "index.html")).getroot()
+        article = _href(front, "lead-title")
+        article_doc = lxml.html.parse(str(demo / article.strip("/") / "index.html")).getroot()
+        fragment = (demo / root.strip("/") / "ticker.html").read_text(encoding="utf-8")
+        host = demo / root.strip("/") / "ticker-host.html"
+        host.write_text(TICKER_HOST.format(lang=edition, dir=front.get("dir"),
+                                           title=front.xpath("string(//title)"),
+                                           fragment=fragment), encoding="utf-8")
+        result[edition] = {
+            "front": root, "article": article,
+            "section": front.xpath("//nav[contains(@class, 'sections-nav')]//a/@href")[1],
+            "tag": _href(article_doc, "tag-list", "a[@rel='tag']"),
+            "author": _href(article_doc, "byline", "a[@rel='author']"),
+            "about": _href(front, "footer-nav"),
+            "404": f"{root}404.html",
+            "ticker": f"{root}ticker-host.html",
+        }
+    return result
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_arabic_page_kind_overflows(kind: str, width: int, browser: Any,  # noqa: F811
+                                       base_url: str,  # noqa: F811
+                                       edition_pages: dict[str, dict[str, str]]) -> None:
+    path = edition_pages["ar"][kind]
+    page = browser.new_page(viewport={"width": width, "height": HEIGHT})
+    page.goto(base_url + path)
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    page.close()
+    assert scroll <= inner, f"{path} at {width}px is {scroll}px wide"
+
+
+@pytest.mark.parametrize(("edition", "scheme"),
+                         [("en", "light"), ("fr", "light"), ("ar", "light"), ("ar", "dark")])
+@pytest.mark.parametrize("kind", KINDS)
+def test_axe_finds_no_violations_in_the_editions(kind: str, edition: str, scheme: str,
                                                  browser: Any,  # noqa: F811
-                                                 base_url: str) -> None:  # noqa: F811
+                                                 base_url: str,  # noqa: F811
+                                                 edition_pages: dict[str, dict[str, str]]
+                                                 ) -> None:
+    """Every page kind of every edition; Arabic in light and dark (the English pages'
+    dark scheme is test_browser's). Run with -s for the counts."""
+    path = edition_pages[edition][kind]
     page = browser.new_page(viewport={"width": 1280, "height": HEIGHT}, color_scheme=scheme)
-    page.goto(base_url + {**ARABIC, **FRENCH}[kind])
+    page.goto(base_url + path)
+    assert page.evaluate("document.documentElement.lang") == edition
     page.add_script_tag(path=str(find_axe()))
     results = page.evaluate("async () => await axe.run(document)")
     page.close()
     violations = [f"{v['id']} ({v['impact']}): {v['help']} at "
                   f"{[n['target'] for n in v['nodes']][:5]}" for v in results["violations"]]
-    assert not violations, f"{kind} ({scheme}):\n" + "\n".join(violations)
+    print(f"axe {edition} {kind} {scheme} {path}: {len(violations)} violations, "
+          f"{len(results['passes'])} rules passed")
+    assert not violations, f"{path} ({scheme}):\n" + "\n".join(violations)
     assert results["passes"]
 
 

@@ -45,13 +45,20 @@ def test_every_demo_page_is_valid_html(tmp_path: Path) -> None:
     site = build_demo(tmp_path / "public")
     pages = sorted(p for p in site.rglob("*.html") if p.name != "ticker.html")
     assert len(pages) >= 30, f"the demo site has only {len(pages)} pages: is content/ there?"
-    # ticker.html is a fragment for other sites to embed: check it inside a minimal page.
-    fragment = tmp_path / "ticker-fragment.html"
-    fragment.write_text("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-                        "<title>Ticker</title></head><body>"
-                        + (site / "ticker.html").read_text(encoding="utf-8")
-                        + "</body></html>", encoding="utf-8")
-    checked = [*pages, fragment, site / "theme" / "style.css"]
+    # ticker.html is a fragment for other sites to embed: check each edition's inside a
+    # minimal page of that edition's language and direction.
+    fragments = []
+    for ticker in sorted(site.rglob("ticker.html")):
+        front = (ticker.parent / "index.html").read_text(encoding="utf-8")
+        lang_dir = front[front.index("<html"):front.index(">", front.index("<html"))]
+        fragment = tmp_path / f"ticker-fragment-{ticker.parent.name}.html"
+        fragment.write_text(f"<!DOCTYPE html>{lang_dir}><head><meta charset=utf-8>"
+                            "<title>Ticker</title></head><body>"
+                            + ticker.read_text(encoding="utf-8")
+                            + "</body></html>", encoding="utf-8")
+        fragments.append(fragment)
+    assert len(fragments) == 3, fragments  # the demo's en, fr and ar editions
+    checked = [*pages, *fragments, site / "theme" / "style.css"]
     result = subprocess.run(
         [java, "-jar", str(jar), "--errors-only", "--also-check-css", "--format", "json",
          *map(str, checked)],
@@ -63,4 +70,7 @@ def test_every_demo_page_is_valid_html(tmp_path: Path) -> None:
         f"{m.get('url', '?').removeprefix('file:')}:{m.get('lastLine', '?')}: {m['message']}"
         for m in errors[:40])
     assert not errors, f"{len(errors)} HTML errors in {len(checked)} files:\n{listing}"
+    for edition in ("fr", "ar"):
+        print(f"vnu {edition}: 0 errors in "
+              f"{sum(1 for p in pages if p.relative_to(site).parts[0] == edition)} pages")
     print(f"vnu: 0 errors in {len(checked)} files ({len(pages)} pages)")

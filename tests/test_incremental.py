@@ -61,6 +61,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self._write_image(120)
         self.extras: list[str] = []
         self.languages = False  # languages: en, fr, ar once enable_languages has run
+        self.banners: dict[str, str] = {}  # edition -> its banner's YAML (set_banner)
         self.translations: list[str] = []
         self._write_photo(320, 1)
         self._write_photo(400, 1, "body.jpg")
@@ -241,17 +242,27 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             path.unlink()  # an empty headline file is a content error
 
-    @rule(hours=st.integers(-2, 30), link=st.booleans())
-    def set_banner(self, hours: int, link: bool) -> None:
-        """The breaking-news banner: on every page until it expires (which advance_clock
-        crosses); a negative ``hours`` removes the file."""
+    @rule(hours=st.integers(-2, 30), link=st.booleans(),
+          lang=st.sampled_from(["en", "fr", "ar"]))
+    def set_banner(self, hours: int, link: bool, lang: str) -> None:
+        """The breaking-news banners: each on every page of its edition until it expires
+        (which advance_clock crosses); a negative ``hours`` takes that edition's down. One
+        banner as a mapping, once there are editions a list of them with ``lang:``."""
+        lang = lang if self.languages else "en"
         path = self.site / "content" / "breaking.yaml"
         if hours < 0:
+            self.banners.pop(lang, None)
+        else:
+            expires = (self.now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+            self.banners[lang] = (f"title: Storm warning {hours}\nexpires: {expires}\n"
+                                  + ("link: https://weather.example.org/\n" if link else ""))
+        if not self.banners:
             path.unlink(missing_ok=True)
-            return
-        expires = (self.now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
-        path.write_text(f"title: Storm warning {hours}\nexpires: {expires}\n"
-                        + ("link: https://weather.example.org/\n" if link else ""))
+        elif not self.languages:
+            path.write_text(self.banners["en"])
+        else:
+            path.write_text("".join(f"- lang: {tag}\n" + text.replace("\n", "\n  ").rstrip()
+                                    + "\n" for tag, text in sorted(self.banners.items())))
 
     @rule(key=st.booleans(), hours=st.integers(1, 12), ahead=st.booleans())
     def add_live_update(self, key: bool, hours: int, ahead: bool) -> None:

@@ -182,3 +182,32 @@ def test_teasers_are_right_on_every_page_they_appear_on(make_site: Callable[...,
     kickers = page(out, "tags/t/index.html").xpath("//div[@class='listing']//p[@class='kicker']")
     assert len(kickers) == 2
     assert not page(out, "world/index.html").xpath("//div[@class='listing']//p[@class='kicker']")
+
+
+def test_fixed_theme_strings_are_folded_into_the_compiled_template(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_("literal")`` is translated as the template compiles (no call per page); a string
+    with arguments is still called; the output is the catalog's, HTML in it trusted."""
+    from newsgen.i18n.catalogs import TemplateStrings
+    from newsgen.render.templating import make_environment
+
+    site = make_site({**FILES, "locale/fr.po": 'msgid "Latest news"\nmsgstr "Le <b>fil</b>"\n',
+                      "templates/probe.html": '<p title="{{ _("Latest news") }}">'
+                                              '{{ _("Latest news") }}|{{ _("By %(names)s", '
+                                              'names="<A & B>") }}|{{ _("Latest news")|length }}'
+                                              '</p>'},
+                     config="title: T\nbase_url: https://e.org\nlanguage: fr\n")
+    calls: list[str] = []
+    real = TemplateStrings.gettext
+
+    def counted(self: TemplateStrings, message: str, **variables: object) -> str:
+        calls.append(message)
+        return real(self, message, **variables)
+
+    monkeypatch.setattr(TemplateStrings, "gettext", counted)
+    template = make_environment(load_config(site)).get_template("probe.html")
+    compiled = len(calls)
+    assert calls == ["Latest news"] * 3  # looked up while compiling, not called
+    html = template.render()
+    assert html == ('<p title="Le <b>fil</b>">Le <b>fil</b>|Par &lt;A &amp; B&gt;|13</p>')
+    assert calls[compiled:] == ["By %(names)s"]

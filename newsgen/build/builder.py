@@ -264,7 +264,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     site = whole_site(sites, articles, selection.hidden)
     _raise_if_failed(problems, options.strict)
     translations = translation_map(alternates(sites)) if config.editions else {}
-    salt = _salt(config, config_bytes, visibility, site, translations)
+    salt = _salt(config, config_bytes, visibility, sites, translations)
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
@@ -297,8 +297,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     return site, plan, problems.warnings, cache
 
 
-def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility, site: Site,
-          translations: dict[str, dict[str, str]]) -> str:
+def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility,
+          sites: tuple[Site, ...], translations: dict[str, dict[str, str]]) -> str:
     """What every page depends on besides its own context."""
     # The logo's size (on every page) and author photos' sizes come from their files, not
     # from newsgen.yaml.
@@ -306,8 +306,9 @@ def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility, site:
                   str(static_image_size(config, config.logo)),
                   *(f"{a.id} {static_image_size(config, a.photo)}"
                     for a in config.authors.values() if a.photo))
-    if site.breaking is not None:  # on every page: a new banner re-renders them all
-        salt = digest(salt, repr(site.breaking))
+    banners = [site.breaking for site in sites if site.breaking is not None]
+    if banners:  # on every page of its edition; one salt for all editions keeps it simple
+        salt = digest(salt, repr(banners))
     if translations:  # a new translation changes its siblings' pages in other editions
         salt = digest(salt, repr(sorted((url, sorted(v.items()))
                                         for url, v in translations.items())))

@@ -10,8 +10,11 @@ from typing import Any
 from newsgen.commands.common import check_site_dir, parse_now, shown, subcommand
 from newsgen.commands.live_update import new_update
 from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article, new_headline
+from newsgen.commands.translation import edition_for, give_key, translated
 from newsgen.content.config import load_config
+from newsgen.content.loader import load_content
 from newsgen.content.times import utc_now
+from newsgen.errors import ProblemList
 from newsgen.reporter import ConsoleReporter
 
 NEW_EXAMPLES = """examples:
@@ -19,6 +22,8 @@ NEW_EXAMPLES = """examples:
   newsgen new headline "Storm warning for the coast" --link storm-warning --time 14:05
   newsgen new update storm-ardan-live "Ferries resume" --key --by amara-haddad
   newsgen new article "Talks: a \\"final\\" offer" --section world --site mypaper
+  newsgen new article "Le bac reprend" --lang fr --translation-of ferry-returns
+  newsgen new headline "Le port rouvre" --lang fr --link le-bac-reprend
 """
 
 
@@ -38,13 +43,19 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
                        "Write a new article dated now (site zone) and print its path; an "
                        "existing file is never overwritten.", NEW_EXAMPLES)
     article.add_argument("title", metavar="TITLE")
-    article.add_argument("--section", required=True, help="a section id from newsgen.yaml")
+    article.add_argument("--section", default="", help="a section id from newsgen.yaml "
+                         "(required, except for a translation: the original's)")
     article.add_argument("--author", action="append", default=[], metavar="ID",
                          help="an author id from newsgen.yaml (repeatable)")
     article.add_argument("--tag", action="append", default=[], metavar="TAG",
                          help="a tag (repeatable)")
     article.add_argument("--slug", default="", help="file name and URL slug (default: from "
                          "the title)")
+    article.add_argument("--lang", default="", metavar="TAG", help="the edition, a language "
+                         "of 'languages:' in newsgen.yaml (default: the default language)")
+    article.add_argument("--translation-of", default="", metavar="SLUG_OR_FILE",
+                         help="the story this translates: shares its translation_key (given "
+                         "to the original, its slug, when it has none), section and author ids")
     article.set_defaults(handler=run_new_article)
     headline = subcommand(kinds, "headline", site, "append to today's headline file",
                         "Append a ticker headline to content/headlines/YYYY-MM-DD.yaml (today "
@@ -55,6 +66,8 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
                           help="an article slug or an http(s) URL")
     headline.add_argument("--time", default="", metavar="HH:MM",
                           help="time of day (default: now)")
+    headline.add_argument("--lang", default="", metavar="TAG",
+                          help="the edition's ticker (default: the default language's)")
     headline.set_defaults(handler=run_new_headline)
     update = subcommand(kinds, "update", site, "add an update to a live blog",
                         "Insert a timestamped update (now, site zone) above the newest one "
@@ -69,21 +82,36 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     check_site_dir(args)
-    request = ArticleRequest(args.title, args.section, tuple(args.author), tuple(args.tag),
-                             args.slug)
+    config = load_config(args.site_dir)
     try:
-        path = new_article(load_config(args.site_dir), request, parse_now(args) or utc_now())
+        edition = edition_for(config, args.lang)
+        section, authors, key, original = args.section, tuple(args.author), "", None
+        if args.translation_of:
+            articles = load_content(config, ProblemList()).articles
+            original, key = translated(config, articles, args.translation_of, edition)
+            section = section or original.section
+            authors = authors or tuple(a.id for a in original.authors if a.id)
+        elif not section:
+            raise ScaffoldError("--section is required (a section id from newsgen.yaml)")
+        request = ArticleRequest(args.title, section, authors, tuple(args.tag), args.slug,
+                                 edition.lang, edition.folder, edition.zone, key)
+        path = new_article(config, request, parse_now(args) or utc_now())
+        if original is not None and give_key(config, original, key):
+            reporter.info(f"added 'translation_key: {key}' to {original.source}")
     except ScaffoldError as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1
     print(shown(path))
     return 0
 
+
 def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     check_site_dir(args)
     try:
-        path = new_headline(load_config(args.site_dir), args.text,
-                            parse_now(args) or utc_now(), args.link, args.time)
+        config = load_config(args.site_dir)
+        edition = edition_for(config, args.lang)
+        path = new_headline(config, args.text, parse_now(args) or utc_now(), args.link,
+                            args.time, edition.lang, edition.zone)
     except ScaffoldError as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return 1

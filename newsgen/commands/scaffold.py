@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from newsgen.build.cache import CACHE_DIR
 from newsgen.content.config import SiteConfig
 from newsgen.content.loader import load_content
+from newsgen.content.models import Article
 from newsgen.content.times import MONTHS, iso, localize
 from newsgen.content.urls import slug_problem, slugify
 from newsgen.errors import ProblemList
@@ -238,22 +239,28 @@ class ArticleRequest:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     slug: str = ""
+    lang: str = ""  # written as ``lang:`` when given
+    folder: str = ""  # under content/articles/: the edition's ("fr"), "" for the default
+    zone: ZoneInfo | None = None  # the edition's time zone (default: the site's)
+    translation_key: str = ""
 
 
 def new_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> Path:
-    """Write ``content/articles/YYYY/MM/<slug>.md`` dated ``now`` in the site zone."""
+    """Write ``content/articles/[<edition>/]YYYY/MM/<slug>.md`` dated ``now`` in the
+    edition's time zone."""
     title = " ".join(request.title.split())
     if not title:
         raise ScaffoldError("the title is empty")
     _check_choice("section", request.section, config.section_ids())
     for author in request.authors:
         _check_choice("author", author, tuple(config.authors))
-    slug = request.slug or slugify(title)
-    problem = slug_problem(slug) if slug else "is empty"
+    slug = request.slug or slugify(title, config.unicode_slugs)
+    problem = slug_problem(slug, config.unicode_slugs) if slug else "is empty"
     if problem:
         raise ScaffoldError(f"slug '{slug}' {problem}; pass --slug")
-    local = now.astimezone(config.timezone).replace(microsecond=0)
-    path = config.site_dir / "content" / "articles" / f"{local:%Y}" / f"{local:%m}" / f"{slug}.md"
+    local = now.astimezone(request.zone or config.timezone).replace(microsecond=0)
+    folder = config.site_dir / "content" / "articles" / request.folder
+    path = folder / f"{local:%Y}" / f"{local:%m}" / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.as_posix()} already exists; not overwritten (pass --slug "
                             "for another name)")
@@ -266,6 +273,10 @@ def new_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> P
         lines.append("authors: [" + ", ".join(request.authors) + "]")
     if request.tags:
         lines.append("tags: [" + ", ".join(quoted(t) for t in request.tags) + "]")
+    if request.lang:
+        lines.append(f"lang: {request.lang}")
+    if request.translation_key:
+        lines.append(f"translation_key: {quoted(request.translation_key)}")
     lines += ['summary: ""', "# draft: true", "---", "", "Write the story here.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
@@ -286,25 +297,29 @@ def _check_choice(kind: str, value: str, valid: tuple[str, ...]) -> None:
 
 # -- newsgen new headline ----------------------------------------------------------------
 
-def headline_entry(title: str, time: str, link: str = "") -> str:
+def headline_entry(title: str, time: str, link: str = "", lang: str = "") -> str:
     text = f"- time: {time}\n  title: {quoted(title)}\n"
-    return text + (f"  link: {quoted(link)}\n" if link else "")
+    return text + (f"  link: {quoted(link)}\n" if link else "") \
+        + (f"  lang: {lang}\n" if lang else "")
 
 
 def new_headline(config: SiteConfig, title: str, now: datetime, link: str = "",
-                 clock: str = "") -> Path:
-    """Append one headline to today's file (site zone); existing bytes are left untouched."""
+                 clock: str = "", lang: str = "", zone: ZoneInfo | None = None) -> Path:
+    """Append one headline to today's file (the edition's zone, default the site's);
+    existing bytes are left untouched."""
     title = " ".join(title.split())
     if not title:
         raise ScaffoldError("the headline text is empty")
-    local = now.astimezone(config.timezone).replace(microsecond=0)
+    zone = zone or config.timezone
+    local = now.astimezone(zone).replace(microsecond=0)
     if clock:
-        local = _at_clock(local, clock, config.timezone)
+        local = _at_clock(local, clock, zone)
     if link and not link.startswith(("http://", "https://")):
-        slugs = {a.slug for a in load_content(config, ProblemList()).articles}
-        if link not in slugs:
+        articles = load_content(config, ProblemList()).articles
+        if link not in {a.slug for a in articles}:
             raise ScaffoldError(f"--link '{link}' is neither an http(s) URL nor the slug of an "
                                 "article in content/articles/")
+        _same_edition(articles, link, lang)
     path = config.site_dir / "content" / "headlines" / f"{local:%Y-%m-%d}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_bytes() if path.exists() else b""
@@ -312,10 +327,23 @@ def new_headline(config: SiteConfig, title: str, now: datetime, link: str = "",
     if existing and not existing.endswith(b"\n"):
         prefix = "\n"
     with path.open("ab") as handle:
-        handle.write((prefix + headline_entry(title, iso(local), link)).encode("utf-8"))
+        handle.write((prefix + headline_entry(title, iso(local), link, lang)).encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     return path
+
+
+def _same_edition(articles: list[Article], link: str, lang: str) -> None:
+    """A headline links to a story of its own edition: the French ticker does not send
+    readers to the English story (the build would only warn, and link across)."""
+    target = next(a for a in articles if a.slug == link)
+    if not lang or target.lang == lang:
+        return
+    version = next((a for a in articles if a.lang == lang and target.translation_key
+                    and a.translation_key == target.translation_key), None)
+    hint = f"; link its '{lang}' translation '{version.slug}'" if version else \
+        f", which has no '{lang}' translation"
+    raise ScaffoldError(f"--link '{link}' is a story of the '{target.lang}' edition{hint}")
 
 
 def _at_clock(local: datetime, clock: str, zone: ZoneInfo) -> datetime:

@@ -55,7 +55,7 @@ class Content:
     articles: list[Article] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
-    breaking: Breaking | None = None
+    breaking: tuple[Breaking, ...] = ()  # at most one per edition
     unchecked: list[UncheckedBody] = field(default_factory=list)  # bodies of broken files
 
 

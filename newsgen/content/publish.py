@@ -90,7 +90,8 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
     articles = tuple(_with_live_state(a, now) if a.live else a for a in articles)
     headlines, headline_change = _headlines(content, selection, articles, now, options,
                                             problems)
-    breaking, breaking_change = _breaking(content, selection, articles, now, problems)
+    breaking, breaking_change = _breaking(config.language, content, selection, articles, now,
+                                          problems)
     changes = [t for t in (selection.next_change, headline_change, breaking_change)
                if t is not None]
     return Site(
@@ -104,13 +105,13 @@ def assemble(config: SiteConfig, now: datetime, content: Content, selection: Sel
     )
 
 
-def _breaking(content: Content, selection: Selection, articles: tuple[Article, ...],
-              now: datetime, problems: ProblemList
+def _breaking(lang: str, content: Content, selection: Selection,
+              articles: tuple[Article, ...], now: datetime, problems: ProblemList
               ) -> tuple[BreakingNews | None, datetime | None]:
     """The banner readers see at ``now`` and when that ends: at its expiry, the next build
     must take it down. A banner linking to an unpublished article waits for it (the
-    article's date is already a next-change time)."""
-    banner = content.breaking
+    article's date is already a next-change time). Each edition shows its own banner."""
+    banner = next((b for b in content.breaking if b.lang == lang), None)
     if banner is None:
         return None, None
     link, external = banner.link, banner.link.startswith(("http://", "https://"))

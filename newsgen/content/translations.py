@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from newsgen.content.breaking import Breaking
 from newsgen.content.config import SiteConfig
 from newsgen.content.editions import edition_config, edition_tags
 from newsgen.content.loader import Content
@@ -40,13 +41,14 @@ def assemble_editions(config: SiteConfig, now: datetime, content: Content,
     _check_keys(content.pages, problems)
     headlines = _cross_edition_headlines(config, content.headlines, content.articles,
                                          selection, problems)
+    banners = _banner_links(content.breaking, content.articles, problems)
     sites = []
     for tag in tags:
         part = Content(
             articles=[a for a in content.articles if a.lang == tag],
             headlines=[h for h in headlines if h.lang == tag],
             pages=[p for p in content.pages if p.lang == tag],
-            breaking=content.breaking if tag == tags[0] else None,
+            breaking=banners,
             unchecked=[])
         chosen = Selection(tuple(a for a in selection.visible if a.lang == tag),
                            tuple(a for a in selection.hidden if a.lang == tag),
@@ -106,6 +108,30 @@ def _cross_edition_headlines(config: SiteConfig, headlines: list[Headline],
         if target.slug in visible:
             result.append(replace(headline, link=config.absolute(target.url)))
     return result
+
+
+def _banner_links(banners: tuple[Breaking, ...], articles: list[Article],
+                  problems: ProblemList) -> tuple[Breaking, ...]:
+    """A banner linking to a story of another edition links to that story's translation in
+    its own edition (the desk often copies the English banner's slug); with no translation
+    there it is an error, since readers of one edition are not sent to another's story."""
+    by_slug = {a.slug: a for a in articles}
+    by_key = {(a.lang, a.translation_key): a for a in articles if a.translation_key}
+    result = []
+    for banner in banners:
+        target = by_slug.get(banner.link)
+        if target is None or target.lang == banner.lang:
+            result.append(banner)
+            continue
+        version = by_key.get((banner.lang, target.translation_key))
+        if version is None or not target.translation_key:
+            problems.error(SourceLocation(banner.source, banner.link_line),
+                           f"breaking news ({banner.lang}) links to '{banner.link}', a story "
+                           f"of the '{target.lang}' edition with no '{banner.lang}' "
+                           "translation", "breaking-link")
+            continue
+        result.append(replace(banner, link=version.slug))
+    return tuple(result)
 
 
 def alternates(sites: tuple[Site, ...]) -> dict[str, tuple[Translation, ...]]:
