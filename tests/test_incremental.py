@@ -408,23 +408,31 @@ def _counting_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+STORY_START = datetime(2026, 3, 24, 10, 0)
+STORY_NOW = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
+
+
+def _story(i: int, title: str = "", body: str = "", section: str = "", tags: str = "") -> str:
+    """Story ``i``, twelve hours older than story ``i - 1``."""
+    when = (STORY_START - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
+    return article(title or f"Story {i}", when,
+                   section=section or ("world" if i % 2 else "city"),
+                   body=body or f"Opening {i}.\n\nMore.",
+                   tags=tags or ("[ports]" if i % 3 else "[rain]"))
+
+
+def _builder(site: Path) -> Callable[..., None]:
+    def build(out: str, use_cache: bool = True) -> None:
+        build_site(site, BuildOptions(out_dir=site.parent / out, now=STORY_NOW, workers=1,
+                                      use_cache=use_cache))
+    return build
+
+
 def test_body_edit_fingerprints_only_the_pages_showing_it(
         make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    start = datetime(2026, 3, 24, 10, 0)
-
-    def text(i: int, title: str = "", body: str = "") -> str:
-        when = (start - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
-        return article(title or f"Story {i}", when, section="world" if i % 2 else "city",
-                       body=body or f"Opening {i}.\n\nMore.",
-                       tags="[ports]" if i % 3 else "[rain]")
-
+    text = _story
     site = make_site({f"content/articles/s{i}.md": text(i) for i in range(40)})
-    now = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
-
-    def build(out: str, use_cache: bool = True) -> None:
-        build_site(site, BuildOptions(out_dir=site.parent / out, now=now, workers=1,
-                                      use_cache=use_cache))
-
+    build = _builder(site)
     build("public")
     pages = [p for p in (site.parent / "public").rglob("*.html") if "theme" not in p.parts]
     seen = _counting_fingerprints(monkeypatch)
@@ -466,20 +474,11 @@ def test_new_article_fingerprints_only_its_listings_and_neighbours(
     """A new article changes its own page, the listings it enters, the site-wide pages and
     the related lists and previous/next links of its neighbours in time; the rest of a
     large archive is not even fingerprinted (``build/dependencies.py``)."""
-    start = datetime(2026, 3, 24, 10, 0)
-
     def text(i: int, section: str = "", tags: str = "") -> str:
-        when = (start - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
-        return article(f"Story {i}", when, section=section or ("world" if i % 2 else "city"),
-                       body=f"Opening {i}.\n\nMore.", tags=tags or f"[t{i % 5}]")
+        return _story(i, section=section, tags=tags or f"[t{i % 5}]")
 
     site = make_site({f"content/articles/s{i}.md": text(i) for i in range(60)})
-    now = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
-
-    def build(out: str, use_cache: bool = True) -> None:
-        build_site(site, BuildOptions(out_dir=site.parent / out, now=now, workers=1,
-                                      use_cache=use_cache))
-
+    build = _builder(site)
     build("public")
     pages = [p for p in (site.parent / "public").rglob("*.html") if "theme" not in p.parts]
     seen = _counting_fingerprints(monkeypatch)
