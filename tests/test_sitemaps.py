@@ -283,3 +283,17 @@ def test_unchanged_sitemap_parts_are_kept(make_site: Callable[..., Path], tmp_pa
                                                "updated: 2026-03-21T11:00"))
     result = build_site(site, BuildOptions(out_dir=out, now=NOW))
     assert any(name in result.stats.changed for name in parts)
+
+
+def test_cutting_by_count_gives_the_files_measuring_does(
+        built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the byte limit by the bound, parts are cut by count: the same bytes as when
+    every ``<url>`` is serialised and measured."""
+    from newsgen.distribution import sitemaps
+    _, result = built
+    entries = site_entries(result.site)
+    by_count = sitemap_files(result.site.config, entries, max_urls=4)
+    assert len(by_count) > 2
+    monkeypatch.setattr(sitemaps, "_fits_by_count", lambda *args: False)
+    assert sitemap_files(result.site.config, entries, max_urls=4) == by_count
+    assert not sitemaps._fits_by_count(result.site.config, entries, 4, 1_000)
