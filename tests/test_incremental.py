@@ -441,23 +441,31 @@ def _counting_fingerprints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+STORY_START = datetime(2026, 3, 24, 10, 0)
+STORY_NOW = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
+
+
+def _story(i: int, title: str = "", body: str = "", section: str = "", tags: str = "") -> str:
+    """Story ``i``, twelve hours older than story ``i - 1``."""
+    when = (STORY_START - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
+    return article(title or f"Story {i}", when,
+                   section=section or ("world" if i % 2 else "city"),
+                   body=body or f"Opening {i}.\n\nMore.",
+                   tags=tags or ("[ports]" if i % 3 else "[rain]"))
+
+
+def _builder(site: Path) -> Callable[..., None]:
+    def build(out: str, use_cache: bool = True) -> None:
+        build_site(site, BuildOptions(out_dir=site.parent / out, now=STORY_NOW, workers=1,
+                                      use_cache=use_cache))
+    return build
+
+
 def test_body_edit_fingerprints_only_the_pages_showing_it(
         make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    start = datetime(2026, 3, 24, 10, 0)
-
-    def text(i: int, title: str = "", body: str = "") -> str:
-        when = (start - timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M")
-        return article(title or f"Story {i}", when, section="world" if i % 2 else "city",
-                       body=body or f"Opening {i}.\n\nMore.",
-                       tags="[ports]" if i % 3 else "[rain]")
-
+    text = _story
     site = make_site({f"content/articles/s{i}.md": text(i) for i in range(40)})
-    now = datetime(2026, 3, 25, 12, 0, tzinfo=ZONE)
-
-    def build(out: str, use_cache: bool = True) -> None:
-        build_site(site, BuildOptions(out_dir=site.parent / out, now=now, workers=1,
-                                      use_cache=use_cache))
-
+    build = _builder(site)
     build("public")
     pages = [p for p in (site.parent / "public").rglob("*.html") if "theme" not in p.parts]
     seen = _counting_fingerprints(monkeypatch)
@@ -477,5 +485,49 @@ def test_body_edit_fingerprints_only_the_pages_showing_it(
     seen.clear()
     (site / "content/articles/s33.md").write_text(text(33, "Story thirty-three",
                                                         "A new opening."))
-    build("public")  # a title is shown on other pages: every page is fingerprinted again
+    build("public")  # a title: the pages showing the article, found by their refs
+    assert 0 < len(seen) < len(pages) // 2
+    assert "Story thirty-three" in (site.parent / "public/tags/rain/index.html").read_text()
+    seen.clear()
+    (site / "content/articles/s33.md").write_text(text(33, "Story thirty-three",
+                                                        "A new opening.").replace(
+        "tags: [rain]", "tags: [ports]"))
+    build("public")  # re-tagged: its old neighbours are not known, every page is looked at
     assert len(seen) >= len(pages) - 1
+    build("clean", use_cache=False)
+    assert tree_digest(site.parent / "public", older) == tree_digest(site.parent / "clean", older)
+
+
+def articles_built(pages: list[Path]) -> list[Path]:
+    return [p for p in pages if p.parent.parent.name == "03"]
+
+
+def test_new_article_fingerprints_only_its_listings_and_neighbours(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new article changes its own page, the listings it enters, the site-wide pages and
+    the related lists and previous/next links of its neighbours in time; the rest of a
+    large archive is not even fingerprinted (``build/dependencies.py``)."""
+    def text(i: int, section: str = "", tags: str = "") -> str:
+        return _story(i, section=section, tags=tags or f"[t{i % 5}]")
+
+    site = make_site({f"content/articles/s{i}.md": text(i) for i in range(60)})
+    build = _builder(site)
+    build("public")
+    pages = [p for p in (site.parent / "public").rglob("*.html") if "theme" not in p.parts]
+    seen = _counting_fingerprints(monkeypatch)
+    (site / "content/articles/new.md").write_text(
+        text(-1, "world", "[t3]").replace("Story -1", "Fresh story"))
+    build("public")
+    articles = [t for t in seen if t == "article.html"]
+    assert 0 < len(articles) <= 2 * (10 + 1) + 1  # RELATED_WINDOW each side, two groups
+    assert len(seen) < len(pages) // 2
+    assert "Fresh story" in (site.parent / "public/tags/t3/index.html").read_text()
+    assert "Fresh story" in (site.parent / "public/world/2026/03/s1/index.html").read_text()
+    seen.clear()  # back-dated: lands in the middle of the archive
+    (site / "content/articles/old.md").write_text(
+        text(41, "city", "[t1]").replace("Story 41", "Late filing"))
+    build("public")
+    assert 0 < seen.count("article.html") <= 2 * (2 * 10 + 1) < len(articles_built(pages))
+    build("clean", use_cache=False)
+    older = older_ticker_allowed(site)
+    assert tree_digest(site.parent / "public", older) == tree_digest(site.parent / "clean", older)

@@ -259,3 +259,41 @@ def test_the_demo_site_is_ready_for_distribution(tmp_path: Path) -> None:
     robots = (out / "robots.txt").read_text()
     assert f"Sitemap: {origin}/sitemap.xml" in robots
     assert f"Sitemap: {origin}/news-sitemap.xml" in robots
+
+
+def test_unchanged_sitemap_parts_are_kept(make_site: Callable[..., Path], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 50,000 URLs (here 3) the index and every part are kept while the key holds."""
+    import functools
+
+    from newsgen.build import distribution
+    monkeypatch.setattr(distribution, "sitemap_files",
+                        functools.partial(sitemap_files, max_urls=3))
+    site = make_site(SITE, BASIC_CONFIG)
+    out = tmp_path / "out"
+    build_site(site, BuildOptions(out_dir=out, now=NOW))
+    parts = sorted(p.name for p in out.glob("sitemap-*.xml"))
+    assert len(parts) >= 2
+    story = site / "content/articles/a.md"
+    story.write_text(story.read_text() + "\nOne more paragraph.\n")
+    result = build_site(site, BuildOptions(out_dir=out, now=NOW))
+    assert not {"sitemap.xml", *parts} & set(result.stats.changed)
+    assert sorted(p.name for p in out.glob("sitemap-*.xml")) == parts
+    story.write_text(story.read_text().replace("slug: ferries", "slug: ferries\n"
+                                               "updated: 2026-03-21T11:00"))
+    result = build_site(site, BuildOptions(out_dir=out, now=NOW))
+    assert any(name in result.stats.changed for name in parts)
+
+
+def test_cutting_by_count_gives_the_files_measuring_does(
+        built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the byte limit by the bound, parts are cut by count: the same bytes as when
+    every ``<url>`` is serialised and measured."""
+    from newsgen.distribution import sitemaps
+    _, result = built
+    entries = site_entries(result.site)
+    by_count = sitemap_files(result.site.config, entries, max_urls=4)
+    assert len(by_count) > 2
+    monkeypatch.setattr(sitemaps, "_fits_by_count", lambda *args: False)
+    assert sitemap_files(result.site.config, entries, max_urls=4) == by_count
+    assert not sitemaps._fits_by_count(result.site.config, entries, 4, 1_000)

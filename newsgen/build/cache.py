@@ -53,8 +53,8 @@ CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL
 
 class PageRecord(NamedTuple):
     """What the last build produced for one output file: the fingerprint of its inputs, the
-    digest of its bytes, where the ticker sits in it, and which articles (by position in
-    the site's list, packed as ``array('I')``) its context showed."""
+    digest of its bytes, where the ticker sits in it, and which articles (by their stable
+    id, ``fingerprint.article_ids``, packed as ``array('I')``) its context showed."""
 
     fingerprint: str
     digest: str
@@ -140,12 +140,14 @@ def packed_digest(packed: bytes) -> str:
 
 
 class PagesState(NamedTuple):
-    """What the last build's page records were computed from (``pages.site_key``) and the
-    body digest of each of its articles, in order: when the key is unchanged, a page whose
-    articles' bodies are unchanged has its old fingerprint."""
+    """What the last build's page records were computed from: the key of what every page
+    shares and one entry per article, in order (``build/dependencies.py``, which compares
+    two of them to find the pages a change can touch). The state an older newsgen saved
+    (page refs by position) has a key this one never computes, so its first build
+    fingerprints every page again and records refs by id."""
 
     site_key: str
-    bodies: tuple[str, ...]
+    entries: tuple[str, ...]
 
 
 class BuildCache:
@@ -187,8 +189,8 @@ class BuildCache:
                     self.pages.put_packed(path, record)
                 row = db.execute("SELECT value FROM meta WHERE key='pages'").fetchone()
                 if row and row[0]:
-                    key, *bodies = str(row[0]).split("\n")
-                    self.pages_state = PagesState(key, tuple(bodies))
+                    key, *entries = str(row[0]).split("\n")
+                    self.pages_state = PagesState(key, tuple(entries))
                 row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
                 if row and row[0] == self.source_scope:
                     for path, size, mtime, record in db.execute("SELECT * FROM sources"):
@@ -243,7 +245,7 @@ class BuildCache:
         used = set(used_bodies)
         meta = dict(meta or {})
         meta["pages"] = "" if pages_state is None else \
-            "\n".join((pages_state.site_key, *pages_state.bodies))
+            "\n".join((pages_state.site_key, *pages_state.entries))
         try:
             self._write(used, pages, meta)
         except sqlite3.Error:

@@ -66,16 +66,33 @@ def add_sitemaps(sites: tuple[Site, ...], whole: Site, plan: PagePlan, key: str,
     articles, each with its own language) and robots.txt."""
     config = sites[0].config
     prefix = config.url_prefix
-    old = plan.old_records.get(SITEMAP)
-    if not (old is not None and old.fingerprint == key and plan.keep(SITEMAP, "sitemap", old)):
+    if not _keep_sitemap(plan, key):
         files = sitemap_files(config, sitemap_entries(sites, translations))
-        for path, data in files:  # one file, the usual case, is kept next time if unchanged
-            plan.add(path, "sitemap", data,
-                     PageRecord(key, file_digest(data), ()) if len(files) == 1 else None)
+        for path, data in files:  # every file is kept next time while the key is the same
+            plan.add(path, "sitemap", data, PageRecord(key, file_digest(data), ()))
     for path, data in news_sitemap_files(whole):
         plan.add(path, "news sitemap", data)
     plan.add("robots.txt", "robots", robots(config, [f"{prefix}/{SITEMAP}",
                                                       f"{prefix}/{NEWS_SITEMAP}"]))
+
+
+def _keep_sitemap(plan: PagePlan, key: str) -> bool:
+    """Keep last build's ``sitemap.xml`` and, past 50,000 URLs, its ``sitemap-N.xml`` parts
+    when their key is unchanged: at 100,000 articles writing the parts' 130,000 URLs again
+    was a second of every rebuild. A build with the same key wrote the same parts, each
+    recorded with the key, so they are found by number until one is not."""
+    records = []
+    path = SITEMAP
+    while (record := plan.old_records.get(path)) is not None and record.fingerprint == key:
+        records.append((path, record))
+        path = f"{SITEMAP.removesuffix('.xml')}-{len(records)}.xml"
+    writer = plan.writer
+    if not records or writer is None or \
+            not all(writer.is_unchanged(p, r.digest) for p, r in records):
+        return False
+    for path, record in records:
+        plan.keep(path, "sitemap", record)
+    return True
 
 
 def _keep_feed_pair(plan: PagePlan, job: FeedJob) -> bool:

@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsgen.build.cache import PageRecord, PageRecords, pack_record
+from newsgen.build.dependencies import Changes
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Site
 from newsgen.engine.digests import file_digest
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import Problem
-from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter
+from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter, article_ids
 from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
 from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import current_ticker_paths
@@ -57,7 +58,7 @@ class PageWork:
 
     def __init__(self, config: SiteConfig, renderer: Renderer, old_records: PageRecords,
                  writer: OutputWriter | None, fingerprints: Fingerprinter | None,
-                 changed: frozenset[int] | None, refresh: bool = False) -> None:
+                 changed: Changes | None, refresh: bool = False) -> None:
         """``fingerprints`` None: no later build reads them (``--no-cache``)."""
         self.config = config
         self.renderer = renderer
@@ -88,7 +89,7 @@ class PageWork:
     def settled(self, path: str) -> Rendered | None:
         """The page kept as it is, if that is known without fingerprinting it, else None."""
         old = self.old_records.get(path)
-        if old is None or self.writer is None or not self._same_inputs(old) \
+        if old is None or self.writer is None or not self._same_inputs(path, old) \
                 or self._stale(path, old) \
                 or (old.splices and not self.ticker_same and not self._old_ticker_kept(path)) \
                 or not self.writer.is_unchanged(path, old.digest):
@@ -97,7 +98,7 @@ class PageWork:
 
     def build(self, spec_of: Callable[[int], PageSpec], index: int, path: str) -> Rendered:
         old = self.old_records.get(path)
-        known = old is not None and self._same_inputs(old)
+        known = old is not None and self._same_inputs(path, old)
         if known:  # kept or spliced without describing the page (a third of a splice)
             assert old is not None
             reused = self._reuse(path, old, old.fingerprint, old.refs)
@@ -123,16 +124,18 @@ class PageWork:
         return self._stage(path, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
                            rendered=True)
 
-    def _same_inputs(self, old: PageRecord) -> bool:
-        """The page's context is the one last build fingerprinted: the site's structure is
-        unchanged (``changed`` is not None) and no article the page shows has a new body."""
-        if self.changed is None or old.refs.endswith(_UNKNOWN):
+    def _same_inputs(self, path: str, old: PageRecord) -> bool:
+        """The page's context is the one last build fingerprinted: the change since then is
+        known (``changed`` is not None), does not name this page, and no article the page
+        shows has changed."""
+        changed = self.changed
+        if changed is None or path in changed.forced or old.refs.endswith(_UNKNOWN):
             return False
-        if not self.changed:
+        if not changed.ids:
             return True
         refs = array("I")
         refs.frombytes(old.refs)
-        return self.changed.isdisjoint(refs)
+        return changed.ids.isdisjoint(refs)
 
     def _reuse(self, path: str, old: PageRecord | None, fingerprint: str, refs: bytes
                ) -> Rendered | None:
@@ -191,7 +194,7 @@ class RenderState:
     old_records: PageRecords
     writer: OutputWriter | None
     keep_records: bool
-    changed: frozenset[int] | None
+    changed: Changes | None
     items: Sequence[tuple[int, str]]
     translations: dict[str, dict[str, str]] | None = None  # page URL -> {language: URL}
     refresh: bool = False  # see PageWork
@@ -218,7 +221,7 @@ def rendering(state: RenderState) -> Callable[[int], Rendered]:
     """The function doing item ``k`` of ``state``, in a spawned worker: its own templates,
     renderer and fingerprinter, made from the same inputs as the parent's."""
     renderer = Renderer(make_environment(state.config), state.site, state.translations)
-    fingerprints = Fingerprinter(state.site.now, state.salt, renderer.position) \
+    fingerprints = Fingerprinter(state.site.now, state.salt, article_ids(state.site.articles)) \
         if state.keep_records else None
     page = PageWork(state.config, renderer, state.old_records, state.writer, fingerprints,
                     state.changed, state.refresh)

@@ -6,10 +6,12 @@ previous build is kept as it is; if only the shared ticker changed, the new tick
 into the previous bytes at the recorded offsets instead of rendering the page again. Everything
 else is rendered, in parallel when there is enough of it.
 
-Fingerprinting 14,000 contexts is itself seconds of work, so it is skipped where its answer is
-known: when nothing but article bodies changed since the last build (the site key below, e.g.
-after a new headline or a body edit), a page whose articles' bodies are all unchanged has its
-last fingerprint; each page record lists the articles its context showed.
+Fingerprinting 130,000 contexts was two thirds of a 100,000-article rebuild after a new
+article (98 CPU-seconds, 32 without it), so it is skipped where its answer
+is known: ``dependencies.py`` compares this build's articles with the last build's and names
+the articles whose pages may differ and the pages that must be looked at again (after a new
+headline, a body edit or a new article); every other page has its last fingerprint. Each page
+record lists the articles its context showed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from contextlib import suppress
 import jinja2
 
 from newsgen.build.cache import PageRecord, PageRecords, PagesState, packed_digest
+from newsgen.build.dependencies import changes, pages_state
 from newsgen.build.page_work import (
     SPAWN_FROM,
     TICKER_PATH,
@@ -37,7 +40,7 @@ from newsgen.engine.paths import UnsafePath, fold_case
 from newsgen.engine.workers import MIN_PARALLEL, Portable, parallel_map
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import ProblemList, SourceLocation
-from newsgen.render.fingerprint import Fingerprinter
+from newsgen.render.fingerprint import Fingerprinter, article_ids
 from newsgen.render.renderer import PageSpec, Renderer
 from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import seen_after, ticker_json, withdrawn
@@ -155,12 +158,11 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
 
     todo = [i for i, target in enumerate(targets) if not _reserved(*target, plan.problems)]
     positions = renderer.position  # each article's place in the site's list
-    fingerprints = Fingerprinter(site.now, salt, positions)
-    plan.state = PagesState(site_key(fingerprints, site, salt),
-                            tuple(a.body_digest for a in articles))
+    fingerprints = Fingerprinter(site.now, salt, article_ids(articles))
+    plan.state = pages_state(fingerprints, site, salt)
     refresh = withdrawn(plan.ticker_seen, site)
     plan.ticker_seen = seen_after(plan.ticker_seen, site, refresh)
-    changed = _changed_articles(plan.old_state, plan.state)
+    changed = changes(plan.old_state, plan.state, renderer, targets)
     page = PageWork(config, renderer, plan.old_records, plan.writer,
                     fingerprints if plan.keep_records else None, changed, refresh)
     # Pages known unchanged are settled here: forking workers to look at them costs more.
@@ -227,27 +229,6 @@ def _era(index: int, article_count: int, others: list[PageSpec], positions: dict
         return index
     shown = others[index - article_count].context.get("articles")
     return positions.get(shown[0].slug, 0) if shown else 0
-
-
-def site_key(fingerprints: Fingerprinter, site: Site, salt: str) -> str:
-    """Everything page contexts are made from except the articles' bodies: the settings and
-    templates (``salt``), the local date (the front page shows it), sections, tags, authors
-    and static pages, and every article's front matter and place, in order. While it is
-    unchanged each page's context is too, but for what its articles' bodies give (text,
-    words, a summary taken from the first paragraph): :func:`_changed_articles`."""
-    today = site.now.astimezone(site.config.timezone).date().isoformat()
-    shared = repr(fingerprints.canonical((site.sections, site.tags, site.authors, site.pages)))
-    return digest(salt, today, shared, *(f"{a.slug} {a.url} {a.front_key} {a.date > site.now}"
-                                         for a in site.articles))
-
-
-def _changed_articles(old: PagesState | None, new: PagesState) -> frozenset[int] | None:
-    """Positions of the articles whose bodies changed since the last build, or None when
-    anything else may have changed (then every page is fingerprinted again)."""
-    if old is None or old.site_key != new.site_key or len(old.bodies) != len(new.bodies):
-        return None
-    return frozenset(i for i, (was, now) in enumerate(zip(old.bodies, new.bodies, strict=True))
-                     if was != now)
 
 
 def _reserved(path: str, url: str, source: str, problems: ProblemList) -> bool:

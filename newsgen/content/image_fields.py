@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import posixpath
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from newsgen.content.config import AuthorConfig, SiteConfig, static_roots
@@ -37,8 +37,10 @@ RACY_NS = 2_000_000_000  # as the build cache: an mtime this recent may hide a s
 
 
 def is_bundle(relative: str) -> bool:
-    """Whether the article file at ``relative`` is a page bundle's ``index.md``."""
-    return PurePosixPath(relative).name in BUNDLE_INDEX
+    """Whether the article file at ``relative`` (a ``/``-separated path) is a page bundle's
+    ``index.md``. Asked three times an article a build: with a PurePosixPath each time it
+    was 0.61 CPU-seconds at 100,000 articles, as a string 0.03 (timeit, 300,000 calls)."""
+    return relative.rpartition("/")[2] in BUNDLE_INDEX
 
 
 def bundle_base(url: str) -> str:

@@ -126,7 +126,10 @@ def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = 
         if len(single) <= max_bytes:
             return [(SITEMAP, single)]
     elements = [_url_element(config, entry) for entry in entries]
-    parts = _split(elements, max_urls, max_bytes)
+    if _fits_by_count(config, entries, max_urls, max_bytes):
+        parts = [elements[i: i + max_urls] for i in range(0, len(elements), max_urls)]
+    else:
+        parts = _split(elements, max_urls, max_bytes)
     if len(parts) <= 1:
         return [(SITEMAP, _document(_urlset(elements)))]
     return _indexed(config, SITEMAP, parts, [[e.lastmod for e in entries[a:b]]
@@ -213,6 +216,25 @@ def _urlset(elements: Sequence[ET.Element], news: bool = False) -> ET.Element:
 def _document(root: ET.Element) -> bytes:
     ET.indent(root)
     return (_DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode()
+
+
+def _fits_by_count(config: SiteConfig, entries: Sequence[Entry], max_urls: int,
+                   max_bytes: int) -> bool:
+    """Whether every run of ``max_urls`` entries is surely under ``max_bytes`` written, by a
+    bound that needs no XML (six bytes a character: ``&quot;`` is the longest escape, and a
+    character that is not escaped takes at most four bytes in UTF-8): then
+    :func:`_split` would cut by count alone. Serialising each ``<url>`` to measure it was
+    4.7 of the 9.3 profiled seconds a 100,000-article sitemap took."""
+    overhead = len(_document(_urlset([], news=True)))
+    for start in range(0, len(entries), max_urls):
+        size = overhead
+        for entry in entries[start: start + max_urls]:
+            text = len(config.absolute(entry.path)) + sum(
+                len(hreflang) + len(config.absolute(path)) for hreflang, path in entry.alternates)
+            size += 6 * text + 200 + 120 * len(entry.alternates) + _INDENT_MARGIN
+        if size > max_bytes:
+            return False
+    return True
 
 
 def _split(elements: list[ET.Element], max_urls: int, max_bytes: int

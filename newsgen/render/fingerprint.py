@@ -12,7 +12,9 @@ does), and an article's draft/scheduled state is folded into its key.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from array import array
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,22 +26,30 @@ from newsgen.render.renderer import Deferred, Lazy
 UNKNOWN_ARTICLE = 0xFFFFFFFF  # a ref to an article outside the site's list: always "changed"
 
 
+def article_ids(articles: Iterable[Article]) -> dict[str, int]:
+    """Each article's id in page records' refs: a CRC-32 of its slug, the same in every
+    build whatever else is published (positions in the site's list would shift for every
+    older article when one is added). Two slugs sharing an id make a page that shows one
+    look at again when the other changes: more work, never a stale page."""
+    return {a.slug: zlib.crc32(a.slug.encode()) for a in articles}
+
+
 class Fingerprinter:
-    """Also notes which articles each context shows (``refs``): by their position in
-    ``positions`` (the site's article list), which lets the next build skip fingerprinting
+    """Also notes which articles each context shows (``refs``): by their id in ``ids``
+    (:func:`article_ids`), which lets the next build skip fingerprinting
     pages whose articles did not change (see ``pages.py``)."""
 
-    def __init__(self, now: datetime, salt: str, positions: dict[str, int] | None = None
+    def __init__(self, now: datetime, salt: str, ids: dict[str, int] | None = None
                  ) -> None:
         self.now = now
         self.salt = salt
-        self.positions = positions or {}
+        self.ids = ids or {}
         self._memo: dict[int, Any] = {}
         self._articles: dict[str, tuple[Article, Any]] = {}
         self._refs: set[int] = set()
 
     def of(self, template: str, context: dict[str, Any]) -> tuple[str, bytes]:
-        """The context's fingerprint, and the positions of the articles it shows."""
+        """The context's fingerprint, and the ids of the articles it shows."""
         self._refs = set()
         fingerprint = digest(self.salt, template, repr(self.canonical(context)))
         return fingerprint, array("I", sorted(self._refs)).tobytes()
@@ -52,7 +62,7 @@ class Fingerprinter:
         if isinstance(value, Deferred):
             return self.canonical(value.value)
         if isinstance(value, Article):
-            self._refs.add(self.positions.get(value.slug, UNKNOWN_ARTICLE))
+            self._refs.add(self.ids.get(value.slug, UNKNOWN_ARTICLE))
             known = self._articles.get(value.slug)
             if known is None or known[0] is not value:
                 known = (value, ("A", value.digest, value.url,
