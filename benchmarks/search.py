@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import http.client
 import re
 import shutil
 import socket
@@ -154,6 +155,7 @@ http {{ include /etc/nginx/mime.types; default_type application/octet-stream;
                                     f"{tmp}/error.log"], stderr=subprocess.PIPE)
         try:
             _wait_for(port, process, Path(tmp) / "error.log")
+            _readable(port, out)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
@@ -169,6 +171,18 @@ def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
                 return
         time.sleep(0.05)
     raise SystemExit("nginx did not listen within 5 s")
+
+
+def _readable(port: int, out: Path) -> None:
+    """Started as root, nginx's workers run as nobody: an output folder only root may read
+    would be measured as a page of 403s."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("HEAD", "/")
+    status = connection.getresponse().status
+    connection.close()
+    if status == 403:
+        raise SystemExit(f"nginx may not read {out}: its workers run as nobody when started "
+                         "as root; make the folder and its parents readable by all")
 
 
 def _host(out: Path, server: str) -> contextlib.AbstractContextManager[str]:
