@@ -286,36 +286,57 @@ def _rebuild_site(corpus: Path, site: Path, photos: int) -> Path:
     return site
 
 
-def _timed_build(site: Path) -> dict[str, object]:
-    """One ``newsgen build`` of ``site``: wall seconds, CPU seconds (user + sys of newsgen and
-    the workers it reaped: steadier than wall time on a shared machine), the load before it,
-    and what the image stages did (encoded, read to hash, body images probed)."""
+def _timed(command: list[str]) -> tuple[dict[str, float], str]:
+    """Run ``command``: wall seconds, CPU seconds (user + sys of it and the workers it
+    reaped: steadier than wall time on a shared machine) and the load before it; its log."""
     import subprocess
     load = os.getloadavg()[0]
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
-                           "--now", "2026-11-29T12:00"], cwd=REPO, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    log = done.stdout + done.stderr
+    return ({"seconds": round(seconds, 2),
+             "cpu": round(after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime, 2),
+             "load": round(load, 1)}, done.stdout + done.stderr)
+
+
+def _timed_build(site: Path) -> dict[str, object]:
+    """One ``newsgen build`` of ``site``, timed, with what its image stages did (encoded,
+    read to hash, body images probed)."""
+    row, log = _timed([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
+                       "--now", "2026-11-29T12:00"])
     images = re.search(r"images: (\d+) encoded, (\d+) from the cache, (\d+) read", log)
     probed = re.search(r"body images: (\d+) read to probe", log)
-    return {"seconds": round(seconds, 2),
-            "cpu": round(after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime, 2),
-            "load": round(load, 1),
-            "encoded": int(images.group(1)) if images else 0,
+    return {**row, "encoded": int(images.group(1)) if images else 0,
             "hashed": int(images.group(3)) if images else 0,
             "probed": int(probed.group(1)) if probed else 0}
 
 
-def bench_rebuilds(corpus: Path, photos: int, repeat: int,
-                   workdir: Path) -> list[dict[str, object]]:
+def _hugo_cold(hugo: str, corpus: Path, workdir: Path) -> dict[str, object]:
+    """Hugo's cold build of the same corpus (its ``hugo/`` folder, the benchmark's layouts,
+    no resources, empty cache): the denominator of the benchmark's rebuild targets,
+    measured in the same run as the rebuilds it judges."""
+    site = workdir / "hugo"
+    if not site.exists():
+        shutil.copytree(corpus.parent / "hugo", site,
+                        ignore=shutil.ignore_patterns("public", "resources"))
+        shutil.copytree(REPO / "benchmarks" / "hugo" / "layouts", site / "layouts",
+                        dirs_exist_ok=True)
+    for stale in (site / "resources", workdir / "hugo-cache", workdir / "hugo-out"):
+        shutil.rmtree(stale, ignore_errors=True)
+    row, _ = _timed([hugo, "--source", str(site), "--destination", str(workdir / "hugo-out"),
+                     "--buildFuture", "--quiet", "--cacheDir", str(workdir / "hugo-cache")])
+    return row
+
+
+def bench_rebuilds(corpus: Path, photos: int, repeat: int, workdir: Path,
+                   hugo: str | None = None) -> list[dict[str, object]]:
     """Two fresh copies of a ``generate.py`` corpus's newsgen site, plain and with ``photos``
     camera photos, each built cold once; then ``repeat`` rounds alternating no-change on
     plain, no-change on photos, one edit on plain, one edit on photos (each round edits a
-    different article, the same one in both copies), so that both sites meet the same load."""
+    different article, the same one in both copies), so that both sites meet the same load.
+    With ``hugo``, each round starts with Hugo's cold build of the corpus."""
     sites = {"plain": _rebuild_site(corpus, workdir / "plain", 0),
              "photos": _rebuild_site(corpus, workdir / "photos", photos)}
     rows: list[dict[str, object]] = []
@@ -325,6 +346,9 @@ def bench_rebuilds(corpus: Path, photos: int, repeat: int,
                       for path in (sites["plain"] / "content" / "articles").rglob("*.md"))
     edited_at = time.time() - 30  # newer than the copies, older than the racy-mtime guard
     for round_ in range(1, repeat + 1):
+        if hugo:
+            rows.append({"round": round_, "build": "cold", "site": "hugo",
+                         **_hugo_cold(hugo, corpus, workdir)})
         for name, site in sites.items():
             rows.append({"round": round_, "build": "no-change", "site": name,
                          **_timed_build(site)})
@@ -339,15 +363,24 @@ def bench_rebuilds(corpus: Path, photos: int, repeat: int,
 
 
 def rebuild_ratios(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Per scenario, the median wall and CPU seconds of each site and photos / plain."""
-    summary = []
+    """Per scenario, the median wall and CPU seconds of each site and photos / plain; with
+    Hugo's cold builds in ``rows``, each rebuild's median over Hugo's median cold wall time
+    (the benchmark's target is <= 1/16 = 0.0625)."""
+    def median(build: str, site: str, key: str) -> float | None:
+        values = [float(row[key]) for row in rows  # type: ignore[arg-type]
+                  if row["build"] == build and row["site"] == site]
+        return round(statistics.median(values), 2) if values else None
+    hugo = median("cold", "hugo", "seconds")
+    summary: list[dict[str, object]] = [{"build": "cold", "site": "hugo", "seconds": hugo,
+                                         "cpu": median("cold", "hugo", "cpu")}] if hugo else []
     for build in ("cold", "no-change", "one edit"):
         entry: dict[str, object] = {"build": build}
         for site in ("plain", "photos"):
             for key in ("seconds", "cpu"):
-                entry[f"{site}_{key}"] = round(statistics.median(
-                    float(row[key]) for row in rows  # type: ignore[arg-type]
-                    if row["build"] == build and row["site"] == site), 2)
+                entry[f"{site}_{key}"] = median(build, site, key)
+            if hugo and build != "cold":
+                entry[f"{site}_per_hugo_cold"] = round(
+                    float(entry[f"{site}_seconds"]) / hugo, 3)  # type: ignore[arg-type]
         for key in ("seconds", "cpu"):
             plain = float(entry[f"plain_{key}"])  # type: ignore[arg-type]
             entry[f"ratio_{key}"] = round(float(entry[f"photos_{key}"])  # type: ignore[arg-type]
@@ -428,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     rebuilds.add_argument("corpus", type=Path, help="a generate.py corpus's newsgen/ folder")
     rebuilds.add_argument("--photos", type=int, default=40)
     rebuilds.add_argument("--repeat", type=int, default=3)
+    rebuilds.add_argument("--hugo", help="a Hugo binary: its cold build of CORPUS/../hugo "
+                          "at the start of each round")
     rebuilds.add_argument("--workdir", type=Path,
                           default=REPO / "benchmarks" / ".work" / "rebuilds")
     light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
@@ -443,7 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "encode":
         print(bench_encode(args.count, args.width, args.workdir, args.hugo))
     elif args.command == "rebuilds":
-        rows = bench_rebuilds(args.corpus, args.photos, args.repeat, args.workdir)
+        rows = bench_rebuilds(args.corpus, args.photos, args.repeat, args.workdir,
+                              args.hugo)
         for row in rows + rebuild_ratios(rows):
             print(row)
     elif args.command == "demo-photos":
