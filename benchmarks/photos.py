@@ -6,7 +6,8 @@ the photo benchmarks of issue #17.
     python benchmarks/photos.py formats [--width 4000]     # bytes and seconds per format
     python benchmarks/photos.py lighthouse OUT --lighthouse BIN / /city/ /city/...  # scores
     python benchmarks/photos.py demo-photos                # (re)make the demo's committed photos
-    python benchmarks/photos.py rebuilds CORPUS --photos 40   # 10k rebuilds with photos present
+    python benchmarks/photos.py rebuilds CORPUS --photos 40 --repeat 3
+        # 10k rebuilds, plain against 40 photos, alternated: medians and photos / plain
 
 ``demo`` copies this repository's demo site to DEST and gives its 8 illustrated articles
 camera photos instead of their SVGs: 4000 x 3000 JPEGs at quality 92 with the EXIF a phone
@@ -273,45 +274,119 @@ def _with_photos(site: Path, count: int) -> None:
                         f"\n![Boats on calm water at dusk]({src})\n{body}", encoding="utf-8")
 
 
-def bench_rebuilds(corpus: Path, photos: int) -> list[dict[str, object]]:
-    """On a copy of a ``generate.py`` corpus's newsgen site with ``photos`` camera photos
-    added: a cold build, then the benchmark's no-change and one-edit rebuilds, each with its
-    wall time and what the image stages did (encoded, read to hash, body images probed)."""
-    import os
-    import subprocess
-    site = corpus.parent / f"{corpus.name}-{'photos' if photos else 'plain'}"
-    if not site.exists():
-        shutil.copytree(corpus, site)
-        _with_photos(site, photos)
-    out = site / "public"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(site / ".newsgen-cache", ignore_errors=True)
-    old = time.time() - 60  # older than the caches' racy-mtime guard
+def _rebuild_site(corpus: Path, site: Path, photos: int) -> Path:
+    """A fresh copy of ``corpus`` at ``site`` with ``photos`` camera photos added, every file
+    dated a minute back (older than the caches' racy-mtime guard)."""
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(corpus, site, ignore=shutil.ignore_patterns("public", ".newsgen-cache"))
+    _with_photos(site, photos)
+    old = time.time() - 60
     for path in site.rglob("*"):
         os.utime(path, (old, old))
-    rows = []
+    return site
 
-    def run(label: str) -> None:
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
-                               "--now", "2026-11-29T12:00"], cwd=REPO, capture_output=True,
-                              text=True, check=True)
-        seconds = time.perf_counter() - started
-        log = done.stdout + done.stderr
-        images = re.search(r"images: (\d+) encoded, (\d+) from the cache, (\d+) read", log)
-        probed = re.search(r"body images: (\d+) read to probe", log)
-        rows.append({"build": label, "seconds": round(seconds, 2),
-                     "encoded": int(images.group(1)) if images else 0,
-                     "hashed": int(images.group(3)) if images else 0,
-                     "probed": int(probed.group(1)) if probed else 0})
-    run("cold")
-    run("no-change")
-    edited = sorted((site / "content" / "articles").rglob("*.md"))[len(rows) * 997 % 5000]
-    with edited.open("a", encoding="utf-8") as handle:
-        handle.write("\nOne more sentence for the one-edit rebuild.\n")
-    os.utime(edited, (old + 30, old + 30))
-    run("one edit")
+
+def _timed(command: list[str]) -> tuple[dict[str, float], str]:
+    """Run ``command``: wall seconds, CPU seconds (user + sys of it and the workers it
+    reaped: steadier than wall time on a shared machine) and the load before it; its log."""
+    import subprocess
+    load = os.getloadavg()[0]
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ({"seconds": round(seconds, 2),
+             "cpu": round(after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime, 2),
+             "load": round(load, 1)}, done.stdout + done.stderr)
+
+
+def _timed_build(site: Path) -> dict[str, object]:
+    """One ``newsgen build`` of ``site``, timed, with what its image stages did (encoded,
+    read to hash, body images probed)."""
+    row, log = _timed([sys.executable, "-m", "newsgen", "build", str(site), "--verbose",
+                       "--now", "2026-11-29T12:00"])
+    images = re.search(r"images: (\d+) encoded, (\d+) from the cache, (\d+) read", log)
+    probed = re.search(r"body images: (\d+) read to probe", log)
+    return {**row, "encoded": int(images.group(1)) if images else 0,
+            "hashed": int(images.group(3)) if images else 0,
+            "probed": int(probed.group(1)) if probed else 0}
+
+
+def _hugo_cold(hugo: str, corpus: Path, workdir: Path) -> dict[str, object]:
+    """Hugo's cold build of the same corpus (its ``hugo/`` folder, the benchmark's layouts,
+    no resources, empty cache): the denominator of the benchmark's rebuild targets,
+    measured in the same run as the rebuilds it judges."""
+    site = workdir / "hugo"
+    if not site.exists():
+        shutil.copytree(corpus.parent / "hugo", site,
+                        ignore=shutil.ignore_patterns("public", "resources"))
+        shutil.copytree(REPO / "benchmarks" / "hugo" / "layouts", site / "layouts",
+                        dirs_exist_ok=True)
+    for stale in (site / "resources", workdir / "hugo-cache", workdir / "hugo-out"):
+        shutil.rmtree(stale, ignore_errors=True)
+    row, _ = _timed([hugo, "--source", str(site), "--destination", str(workdir / "hugo-out"),
+                     "--buildFuture", "--quiet", "--cacheDir", str(workdir / "hugo-cache")])
+    return row
+
+
+def bench_rebuilds(corpus: Path, photos: int, repeat: int, workdir: Path,
+                   hugo: str | None = None) -> list[dict[str, object]]:
+    """Two fresh copies of a ``generate.py`` corpus's newsgen site, plain and with ``photos``
+    camera photos, each built cold once; then ``repeat`` rounds alternating no-change on
+    plain, no-change on photos, one edit on plain, one edit on photos (each round edits a
+    different article, the same one in both copies), so that both sites meet the same load.
+    With ``hugo``, each round starts with Hugo's cold build of the corpus."""
+    sites = {"plain": _rebuild_site(corpus, workdir / "plain", 0),
+             "photos": _rebuild_site(corpus, workdir / "photos", photos)}
+    rows: list[dict[str, object]] = []
+    for name, site in sites.items():
+        rows.append({"round": 0, "build": "cold", "site": name, **_timed_build(site)})
+    articles = sorted(path.relative_to(sites["plain"])
+                      for path in (sites["plain"] / "content" / "articles").rglob("*.md"))
+    edited_at = time.time() - 30  # newer than the copies, older than the racy-mtime guard
+    for round_ in range(1, repeat + 1):
+        if hugo:
+            rows.append({"round": round_, "build": "cold", "site": "hugo",
+                         **_hugo_cold(hugo, corpus, workdir)})
+        for name, site in sites.items():
+            rows.append({"round": round_, "build": "no-change", "site": name,
+                         **_timed_build(site)})
+        edited = articles[round_ * 997 % len(articles)]
+        for name, site in sites.items():
+            with (site / edited).open("a", encoding="utf-8") as handle:
+                handle.write(f"\nOne more sentence for the one-edit rebuild {round_}.\n")
+            os.utime(site / edited, (edited_at, edited_at))
+            rows.append({"round": round_, "build": "one edit", "site": name,
+                         "edited": edited.name, **_timed_build(site)})
     return rows
+
+
+def rebuild_ratios(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Per scenario, the median wall and CPU seconds of each site and photos / plain; with
+    Hugo's cold builds in ``rows``, each rebuild's median over Hugo's median cold wall time
+    (the benchmark's target is <= 1/16 = 0.0625)."""
+    def median(build: str, site: str, key: str) -> float | None:
+        values = [float(row[key]) for row in rows  # type: ignore[arg-type]
+                  if row["build"] == build and row["site"] == site]
+        return round(statistics.median(values), 2) if values else None
+    hugo = median("cold", "hugo", "seconds")
+    summary: list[dict[str, object]] = [{"build": "cold", "site": "hugo", "seconds": hugo,
+                                         "cpu": median("cold", "hugo", "cpu")}] if hugo else []
+    for build in ("cold", "no-change", "one edit"):
+        entry: dict[str, object] = {"build": build}
+        for site in ("plain", "photos"):
+            for key in ("seconds", "cpu"):
+                entry[f"{site}_{key}"] = median(build, site, key)
+            if hugo and build != "cold":
+                entry[f"{site}_per_hugo_cold"] = round(
+                    float(entry[f"{site}_seconds"]) / hugo, 3)  # type: ignore[arg-type]
+        for key in ("seconds", "cpu"):
+            plain = float(entry[f"plain_{key}"])  # type: ignore[arg-type]
+            entry[f"ratio_{key}"] = round(float(entry[f"photos_{key}"])  # type: ignore[arg-type]
+                                          / plain, 2) if plain else None
+        summary.append(entry)
+    return summary
 
 
 def lighthouse(out: Path, binary: str, pages: list[str]) -> list[dict[str, object]]:
@@ -382,9 +457,14 @@ def main(argv: list[str] | None = None) -> int:
     encode.add_argument("--hugo", help="a Hugo binary to compare with")
     formats = sub.add_parser("formats")
     sub.add_parser("demo-photos", help="(re)make the demo's committed photos")
-    rebuilds = sub.add_parser("rebuilds", help="no-change and one-edit rebuilds with photos")
+    rebuilds = sub.add_parser("rebuilds", help="no-change and one-edit rebuilds, photos / plain")
     rebuilds.add_argument("corpus", type=Path, help="a generate.py corpus's newsgen/ folder")
     rebuilds.add_argument("--photos", type=int, default=40)
+    rebuilds.add_argument("--repeat", type=int, default=3)
+    rebuilds.add_argument("--hugo", help="a Hugo binary: its cold build of CORPUS/../hugo "
+                          "at the start of each round")
+    rebuilds.add_argument("--workdir", type=Path,
+                          default=REPO / "benchmarks" / ".work" / "rebuilds")
     light = sub.add_parser("lighthouse", help="Lighthouse on a built photo demo")
     light.add_argument("out", type=Path)
     light.add_argument("--lighthouse", required=True, help="the lighthouse binary (npm)")
@@ -398,7 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "encode":
         print(bench_encode(args.count, args.width, args.workdir, args.hugo))
     elif args.command == "rebuilds":
-        for row in bench_rebuilds(args.corpus, args.photos):
+        rows = bench_rebuilds(args.corpus, args.photos, args.repeat, args.workdir,
+                              args.hugo)
+        for row in rows + rebuild_ratios(rows):
             print(row)
     elif args.command == "demo-photos":
         for path in make_demo_photos():
