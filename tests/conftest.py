@@ -29,6 +29,7 @@ authors:
   ana: {name: Ana Lima, bio: Covers the city.}
   rui: {name: Rui Costa}
 """
+NEWEST = "pagination: {order: newest}\n"  # today's URLs: page k holds the k-th newest chunk
 
 
 def article(title: str = "A story", date: str = "2026-03-20T10:00", section: str = "world",

@@ -101,6 +101,8 @@ def page_kinds(demo: Path) -> dict[str, str]:
     article = _href(front, "lead-title")
     article_doc = lxml.html.parse(str(demo / article.strip("/") / "index.html")).getroot()
     archive = lxml.html.parse(str(demo / "archive" / "index.html")).getroot()
+    month = _href(archive, "archive-index")
+    month_doc = lxml.html.parse(str(demo / month.strip("/") / "index.html")).getroot()
     return {
         "front": "/",
         "article": article,
@@ -108,7 +110,9 @@ def page_kinds(demo: Path) -> dict[str, str]:
         "tag": _href(article_doc, "tag-list", "a[@rel='tag']"),
         "author": _href(article_doc, "byline", "a[@rel='author']"),
         "archive-index": "/archive/",
-        "archive-month": _href(archive, "archive-index"),
+        "archive-month": month,
+        # its "Older" link: a page numbered from the oldest, with the full pager
+        "archive-page": _href(month_doc, "pagination", "a[@rel='next']"),
         "tags": "/tags/",
         "authors": "/authors/",
         "page": _href(front, "footer-nav"),
@@ -201,7 +205,7 @@ def find_axe() -> Path:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", ["front", "article", "section", "author"])
+@pytest.mark.parametrize("kind", ["front", "article", "section", "author", "archive-page"])
 def test_axe_finds_no_violations(kind: str, scheme: str, browser: Any, base_url: str,
                                  page_kinds: dict[str, str]) -> None:
     axe = find_axe()

@@ -350,16 +350,17 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.now += timedelta(days=20)
 
     @rule(size=st.integers(1, 6), per_page=st.integers(1, 4),
-          embed=st.sampled_from(["live", "inline"]))
-    def change_config(self, size: int, per_page: int, embed: str) -> None:
-        self._write_config(size, per_page, embed)
+          embed=st.sampled_from(["live", "inline"]), order=st.sampled_from(["oldest", "newest"]))
+    def change_config(self, size: int, per_page: int, embed: str, order: str) -> None:
+        self._write_config(size, per_page, embed, order)
 
-    def _write_config(self, size: int, per_page: int, embed: str) -> None:
+    def _write_config(self, size: int, per_page: int, embed: str, order: str = "oldest"
+                      ) -> None:
         languages = "languages:\n  en: {}\n  fr: {title: La Gazette, timezone: Europe/Paris}" \
                     "\n  ar: {sections: {city: المدينة}}\n" if self.languages else ""
         (self.site / "newsgen.yaml").write_text(
             BASIC_CONFIG + f"ticker: {{size: {size}, embed: {embed}}}\nper_page: {per_page}\n"
-            + languages, encoding="utf-8")
+            f"pagination: {{order: {order}}}\n" + languages, encoding="utf-8")
 
     @rule(width=st.sampled_from([120, 160, 1200]))
     def resize_image(self, width: int) -> None:

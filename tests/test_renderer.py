@@ -13,7 +13,7 @@ import pytest
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.content.config import load_config
 from newsgen.content.times import parse_time
-from tests.conftest import BASIC_CONFIG, article
+from tests.conftest import BASIC_CONFIG, NEWEST, article
 
 
 def build(site: Path, now: str = "2026-03-25T12:00") -> Path:
@@ -133,7 +133,7 @@ def test_listings_paginate_with_per_page(make_site: Callable[..., Path]) -> None
     files = {f"content/articles/s{n}.md": article(f"S{n}", f"2026-03-2{n}T10:00",
                                                   tags="[topic]", authors="[ana]")
              for n in range(5)}
-    out = build(make_site(files, config=BASIC_CONFIG + "per_page: 2\n"))
+    out = build(make_site(files, config=BASIC_CONFIG + NEWEST + "per_page: 2\n"))
     for base in ("world/", "tags/topic/", "authors/ana/"):
         pages = [base, base + "page/2/", base + "page/3/"]
         seen = []

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
-from conftest import BASIC_CONFIG, REPO, article
+from conftest import BASIC_CONFIG, NEWEST, REPO, article
 from lxml import etree
 
 from newsgen.build.builder import BuildOptions, BuildResult, build_site
@@ -62,7 +62,7 @@ def assert_valid(xsd: str, data: bytes) -> etree._Element:
 
 @pytest.fixture
 def built(make_site: Callable[..., Path], tmp_path: Path) -> tuple[Path, BuildResult]:
-    site = make_site(SITE, BASIC_CONFIG + "per_page: 1\n")
+    site = make_site(SITE, BASIC_CONFIG + NEWEST + "per_page: 1\n")
     out = tmp_path / "out"
     return out, build_site(site, BuildOptions(out_dir=out, now=NOW))
 
@@ -100,6 +100,24 @@ def test_lastmod_follows_the_content_shown(built: tuple[Path, BuildResult]) -> N
     # Page 2 of the city listing shows the market story, but shifts when page 1 changes.
     assert listed[ORIGIN + "/city/page/2/"] == "2026-03-21T09:00:00+00:00"
     assert listed[ORIGIN + "/archive/2026/02/"] == "2026-02-02T09:00:00+00:00"
+
+
+def test_sitemap_mirrors_pagination_from_the_oldest(make_site: Callable[..., Path],
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(make_site(SITE, BASIC_CONFIG + "per_page: 1\n"), BuildOptions(out_dir=out,
+                                                                           now=NOW))
+    listed = locs(etree.fromstring((out / "sitemap.xml").read_bytes()))
+    pages = {"/" + str(p.parent.relative_to(out)).replace(".", "").strip("/") + "/"
+             for p in out.rglob("index.html") if p.parent.name != "search"}
+    assert set(listed) == {ORIGIN + p.replace("//", "/") for p in pages}
+    months = sorted(p for p in listed if "/archive/2026/03/" in p)
+    assert months == [ORIGIN + "/archive/2026/03/", ORIGIN + "/archive/2026/03/page/1/",
+                      ORIGIN + "/archive/2026/03/page/2/"]
+    assert ORIGIN + "/city/page/2/" not in listed
+    # Each archive page's lastmod is that of its own articles: later ones never shift it.
+    assert listed[ORIGIN + "/city/page/1/"] == "2026-03-12T09:00:00+00:00"
+    assert listed[ORIGIN + "/archive/2026/03/page/2/"] == "2026-03-21T09:00:00+00:00"
 
 
 def test_large_sitemaps_become_an_index(built: tuple[Path, BuildResult]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.content.config import load_config
 from newsgen.content.times import parse_time
-from tests.conftest import BASIC_CONFIG, REPO, article
+from tests.conftest import BASIC_CONFIG, NEWEST, REPO, article
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450" viewBox="0 0 800 450">'
        '<rect width="800" height="450" fill="#369"/></svg>')
@@ -209,7 +209,7 @@ def test_front_page_masthead_ticker_blocks_social_footer(out: Path) -> None:
 def test_listing_pages_paginate_with_rel_links(make_site: Callable[..., Path]) -> None:
     files = {f"content/articles/story-{n}.md": article(f"Story {n}", f"2026-03-{10 + n}T10:00",
                                                   authors="[ana]") for n in range(5)}
-    site = make_site(files, config=BASIC_CONFIG + "per_page: 2\n")
+    site = make_site(files, config=BASIC_CONFIG + NEWEST + "per_page: 2\n")
     out = build(site)
     middle = page(out, "world/page/2/index.html")
     assert middle.xpath("//head/link[@rel='prev']/@href") == ["/world/"]

@@ -11,8 +11,11 @@ appears), its front matter key and its body digest. Comparing the two states giv
 - articles were added: besides the pages showing changed articles, the new articles' own
   pages, the article pages whose related list or previous/next link can include them (the
   ``RELATED_WINDOW`` neighbours on each side in each of their sections and tags), the
-  listings they enter (their section, tags, authors and month, every page of each: later
-  pages shift), and the site-wide pages (front page, indexes, 404, search);
+  pages of the listings they enter (their section, tags, authors and month) that can change:
+  with ``pagination.order: oldest`` the listing's own URL, the archive pages from the one a
+  back-dated article falls in, and when a page appears, the pages whose "Newer" and numbered
+  links see it (``content.pagination.changed_pages``); with ``newest`` every page of each,
+  as later pages shift; and the site-wide pages (front page, indexes, 404, search);
 - anything else (the shared key, an article removed, moved or re-tagged): ``None``, and every
   page is fingerprinted, as on the first build.
 
@@ -23,10 +26,13 @@ list, so a new article does not make every older page's refs stale.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from newsgen.build.cache import PagesState
 from newsgen.content.models import Article, Site
+from newsgen.content.pagination import changed_pages
 from newsgen.engine.digests import digest
 from newsgen.render.fingerprint import Fingerprinter, article_ids
 from newsgen.render.renderer import RELATED_WINDOW, Renderer
@@ -37,6 +43,7 @@ SITE_WIDE_SOURCES = frozenset({"content/", "tags", "authors", "archive", "404", 
 LISTING_KINDS = ("sections/", "tags/", "authors/", "archive/")
 # In the shared key: a state saved by a newsgen whose refs were positions never matches.
 KEY_KIND = "refs-by-id"
+_PAGE = re.compile(r"/page/(\d+)/$")  # a listing page past its own URL
 
 
 @dataclass(frozen=True)
@@ -109,22 +116,65 @@ def _added(renderer: Renderer, targets: list[tuple[str, str, str]], ids: dict[st
     """Pages a few new articles can change: see the module's docstring."""
     articles = renderer.site.articles
     near: set[str] = set()
-    listings: set[str] = set(SITE_WIDE_SOURCES)
-    zone = renderer.site.config.timezone
     for article in added:
         groups = [renderer.by_section.get(article.section, [])]
         groups += [renderer.by_tag.get(t.slug, []) for t in article.tags]
         for group in groups:
-            here = bisect.bisect_left(group, renderer.position[article.slug],
-                                      key=lambda a: renderer.position[a.slug])
+            here = _index(renderer, group, article)
             near.update(a.slug for a in group[max(0, here - RELATED_WINDOW):
                                               here + RELATED_WINDOW + 1])
-        local = article.date.astimezone(zone)
-        listings.add(f"sections/{article.section}")
-        listings.update(f"tags/{t.slug}" for t in article.tags)
-        listings.update(f"authors/{a.id}" for a in article.authors if a.id)
-        listings.add(f"archive/{local.year:04d}-{local.month:02d}")
     forced = {targets[renderer.position[slug]][0] for slug in near}
-    forced.update(path for path, _url, source in targets[len(articles):]
-                  if source in listings or not source.startswith(("content/", *LISTING_KINDS)))
+    listings = _listing_pages(renderer, added)
+    for path, url, source in targets[len(articles):]:
+        if source in SITE_WIDE_SOURCES or not source.startswith(("content/", *LISTING_KINDS)):
+            forced.add(path)
+        elif source in listings:
+            numbers = listings[source]
+            match = _PAGE.search(url)
+            if numbers is None or (int(match[1]) if match else 0) in numbers:
+                forced.add(path)
     return Changes(frozenset(edited), frozenset(forced))
+
+
+def _listing_pages(renderer: Renderer, added: list[Article]) -> dict[str, frozenset[int] | None]:
+    """For each listing the new articles enter (their section, tags, authors and month), the
+    numbers of its pages that can change (``content.pagination.changed_pages``), or None for
+    all of them (the ``newest`` order, where every later page shifts)."""
+    site = renderer.site
+    zone = site.config.timezone
+    entered: dict[str, tuple[int, list[int]]] = {}
+
+    def enter(source: str, group: list[Article], here: int) -> None:
+        entered.setdefault(source, (len(group), []))[1].append(here)
+
+    for article in added:
+        enter(f"sections/{article.section}", group := renderer.by_section[article.section],
+              _index(renderer, group, article))
+        for tag in article.tags:
+            group = renderer.by_tag[tag.slug]
+            enter(f"tags/{tag.slug}", group, _index(renderer, group, article))
+        for author in article.authors:
+            if author.id:
+                group = renderer.by_author[author.id]
+                enter(f"authors/{author.id}", group, _index(renderer, group, article))
+        local = article.date.astimezone(zone)
+        month = local.year * 12 + local.month  # the site is newest first: a month is a run
+        low = bisect.bisect_left(site.articles, -month, key=lambda a: _month(a, zone))
+        high = bisect.bisect_right(site.articles, -month, key=lambda a: _month(a, zone))
+        entered.setdefault(f"archive/{local.year:04d}-{local.month:02d}",
+                           (high - low, []))[1].append(renderer.position[article.slug] - low)
+    config = site.config
+    return {source: changed_pages(count, config.per_page, config.pagination_order, indexes)
+            for source, (count, indexes) in entered.items()}
+
+
+def _index(renderer: Renderer, group: list[Article], article: Article) -> int:
+    """Where ``article`` sits in ``group`` (a listing, newest first)."""
+    return bisect.bisect_left(group, renderer.position[article.slug],
+                              key=lambda a: renderer.position[a.slug])
+
+
+def _month(article: Article, zone: tzinfo) -> int:
+    """Minus the article's local month, so that the site's order (newest first) ascends."""
+    local = article.date.astimezone(zone)
+    return -(local.year * 12 + local.month)

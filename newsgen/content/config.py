@@ -16,6 +16,7 @@ from newsgen.content.editions import EditionConfig, read_editions
 from newsgen.content.frontmatter import YamlDoc, decode_source, parse_yaml
 from newsgen.content.image_config import read_image_settings
 from newsgen.content.images import ImageSettings, author_photo_problem
+from newsgen.content.pagination import ORDERS as PAGINATION_ORDERS
 from newsgen.content.theme import static_roots, theme_dir  # noqa: F401 (re-exported)
 from newsgen.content.urls import GENERATED_ROOTS
 from newsgen.engine.paths import RESERVED_NAMES
@@ -29,7 +30,7 @@ PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "description", "sections", "authors",
     "social", "ticker", "output_dir", "logo", "permalink", "per_page", "feeds", "comments",
-    "markdown", "limits", "news", "search", "images", "languages", "slugs",
+    "markdown", "limits", "news", "search", "images", "languages", "slugs", "pagination",
 )
 SLUG_STYLES = ("ascii", "unicode")  # transliterated (the default) or in the title's script
 _PRINTABLE_ASCII = "".join(map(chr, range(33, 127)))  # left as they are by absolute()
@@ -72,6 +73,7 @@ class SiteConfig:
     logo: str = ""
     permalink: str = DEFAULT_PERMALINK
     per_page: int = 20
+    pagination_order: str = "oldest"  # ``pagination.order``: see README, Pagination
     feed_size: int = 50
     comments_html: str = ""
     unsafe_html: bool = False
@@ -234,6 +236,8 @@ class _ConfigReader:
             logo=self.site_path("logo"),
             permalink=self.permalink(),
             per_page=self.integer(self.raw.get("per_page"), 20, "per_page"),
+            pagination_order=self.choice(self.sub("pagination", ("order",)).get("order"),
+                                         PAGINATION_ORDERS, "pagination", "order"),
             feed_size=self.integer(feeds.get("size"), 50, "feeds", "size"),
             comments_html=self.text("comments"),
             unsafe_html=unsafe,

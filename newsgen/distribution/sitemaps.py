@@ -9,15 +9,14 @@ build time, at most 1,000 a file.
 from __future__ import annotations
 
 import hashlib
-import math
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Article, Site
+from newsgen.content.pagination import listing_pages, page_url
 from newsgen.content.times import iso
 from newsgen.content.urls import archive_url, author_url, section_url, tag_url
 from newsgen.distribution.feeds import distributable, grouped, newest
@@ -51,14 +50,15 @@ def site_entries(site: Site) -> list[Entry]:
     """Every HTML page the renderer writes (except the 404 and search pages, which carry
     no content of their own), with its lastmod.
 
-    A listing page's lastmod is the newest change among the articles on it and before it
-    (a new article shifts every later page). A static page has the lastmod its ``updated``
-    field gives, else none: its file's mtime would change with every checkout of the site,
-    and with it the sitemap. Drafts and embargoed articles are never listed, even in a
-    preview build.
+    A listing page's lastmod is the newest change among the articles it shows, and in the
+    ``newest`` pagination order also those before it (a new article shifts every later
+    page; ``oldest`` pages never shift, see ``content.pagination``). A static page has the
+    lastmod its ``updated`` field gives, else none: its file's mtime would change with
+    every checkout of the site, and with it the sitemap. Drafts and embargoed articles are
+    never listed, even in a preview build.
     """
     config = site.config
-    prefix, per_page = config.page_prefix, config.per_page
+    prefix, per_page, order = config.page_prefix, config.per_page, config.pagination_order
     articles = distributable(site)
     overall = newest(articles) or max((p.updated for p in site.pages if p.updated),
                                       default=None)
@@ -67,37 +67,32 @@ def site_entries(site: Site) -> list[Entry]:
 
     by_section, by_tag, by_author = grouped(articles)
 
-    def listing(items: Sequence[Article], url_of: Callable[[int], str]) -> None:
-        count = max(1, math.ceil(len(items) / per_page))
-        shown = None  # running newest, so the whole listing costs one pass
-        for number in range(1, count + 1):
-            page = newest(items[(number - 1) * per_page: number * per_page])
-            shown = page if shown is None or (page is not None and page > shown) else shown
-            entries.append(Entry(url_of(number), shown or overall))
+    def listing(items: Sequence[Article], base: str) -> None:
+        shown = None  # newest order: the running newest, so the listing costs one pass
+        for page in listing_pages(len(items), per_page, order):
+            own = newest(items[page.start: page.stop])
+            if order == "newest":  # a new article shifts every later page
+                shown = own if shown is None or (own is not None and own > shown) else shown
+                own = shown
+            entries.append(Entry(page_url(base, page), own or overall))
 
     for section in site.sections:
-        listing(by_section.get(section.id, []), partial(section_url, prefix, section.id))
+        listing(by_section.get(section.id, []), section_url(prefix, section.id))
     for tag in site.tags:
-        listing(by_tag.get(tag.slug, []), partial(tag_url, prefix, tag.slug))
+        listing(by_tag.get(tag.slug, []), tag_url(prefix, tag.slug))
     entries.append(Entry(prefix + "/tags/", overall))
     for author in site.authors:
-        listing(by_author.get(author.id, []), partial(author_url, prefix, author.id))
+        listing(by_author.get(author.id, []), author_url(prefix, author.id))
     entries.append(Entry(prefix + "/authors/", overall))
     months: dict[tuple[int, int], list[Article]] = {}
     for article in articles:
         local = article.date.astimezone(config.timezone)
         months.setdefault((local.year, local.month), []).append(article)
     for (year, month), items in sorted(months.items(), reverse=True):
-        listing(items, partial(_archive_page, prefix, year, month))
+        listing(items, archive_url(prefix, year, month))
     entries.append(Entry(archive_url(prefix), overall))
     entries += [Entry(p.url, p.updated) for p in site.pages]
     return entries
-
-
-def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
-    """Mirrors the renderer's archive pagination: page 1 at the month's own URL."""
-    base = archive_url(prefix, year, month)
-    return base if number <= 1 else base + f"page/{number}/"
 
 
 def with_alternates(entries: list[Entry], translations: dict[str, dict[str, str]],

@@ -9,7 +9,6 @@ one small render plus a splice per page rather than a full re-render of the site
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from markupsafe import Markup
 from newsgen import __version__
 from newsgen.content.image_fields import static_image_size
 from newsgen.content.models import Article, Page, Section, Site
+from newsgen.content.pagination import Pagination, listing_pages, page_url
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution import search
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
@@ -90,21 +90,6 @@ class PageSpec:
     source: str
     template: str
     context: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Pagination:
-    number: int
-    count: int
-    urls: tuple[str, ...]
-
-    @property
-    def prev_url(self) -> str:
-        return self.urls[self.number - 2] if self.number > 1 else ""
-
-    @property
-    def next_url(self) -> str:
-        return self.urls[self.number] if self.number < self.count else ""
 
 
 @dataclass(frozen=True)
@@ -314,21 +299,20 @@ class Renderer:
         low, high = max(0, here - RELATED_WINDOW), here + RELATED_WINDOW + 1
         return [a for a in group[low:high] if a is not article]
 
-    def listing(self, template: str, items: Sequence[Article], url_of: Callable[[int], str],
-                source: str, context: dict[str, Any]) -> Iterator[PageSpec]:
-        """Paginated list pages; page 1 lives at the listing's own URL."""
-        per_page = self.site.config.per_page
-        count = max(1, math.ceil(len(items) / per_page))
-        urls = tuple(url_of(n) for n in range(1, count + 1))
-        for number in range(1, count + 1):
-            chunk = items[(number - 1) * per_page: number * per_page]
+    def listing(self, template: str, items: Sequence[Article], base: str, source: str,
+                context: dict[str, Any]) -> Iterator[PageSpec]:
+        """Paginated list pages, cut as ``content.pagination`` says for the site's order."""
+        order = self.site.config.pagination_order
+        pages = listing_pages(len(items), self.site.config.per_page, order)
+        urls = tuple(page_url(base, p) for p in sorted(pages, key=lambda p: p.number))
+        for listed in pages:
             page_context = dict(context)
             page_context["page"] = dict(context["page"])
-            if number > 1:
-                page_context["page"]["title"] += f" (page {number})"
-            page_context.update(articles=list(chunk),
-                                pagination=Pagination(number, count, urls))
-            yield self.page(template, urls[number - 1], source, page_context)
+            if not listed.first:
+                page_context["page"]["title"] += f" (page {listed.number})"
+            page_context.update(articles=list(items[listed.start: listed.stop]),
+                                pagination=Pagination(listed.number, len(pages), urls, order))
+            yield self.page(template, page_url(base, listed), source, page_context)
 
     def section_pages(self) -> Iterator[PageSpec]:
         for section in self.site.sections:
@@ -340,7 +324,7 @@ class Renderer:
                                     "section": section.title, "site": self.site.config.title},
                                 "feeds": self.listing_feeds(section.url, section.title)}}
             yield from self.listing("section.html", items,
-                                    lambda n, s=section.id: section_url(self.prefix, s, n),
+                                    section_url(self.prefix, section.id),
                                     f"sections/{section.id}", context)
 
     def tag_pages(self) -> Iterator[PageSpec]:
@@ -350,7 +334,7 @@ class Renderer:
                                             "description": f"Articles tagged {tag.name}",
                                             "feeds": self.listing_feeds(tag.url, tag.name)}}
             yield from self.listing("tag.html", items,
-                                    lambda n, s=tag.slug: tag_url(self.prefix, s, n),
+                                    tag_url(self.prefix, tag.slug),
                                     f"tags/{tag.slug}", context)
         context = {"tags": [(t, len(self.by_tag.get(t.slug, []))) for t in self.site.tags],
                    "page": {"kind": "tags", "title": self.text("Topics")}}
@@ -364,7 +348,7 @@ class Renderer:
                                 "description": author.bio or f"Articles by {author.name}",
                                 "feeds": self.listing_feeds(author.url, author.name)}}
             yield from self.listing("author.html", items,
-                                    lambda n, i=author.id: author_url(self.prefix, i, n),
+                                    author_url(self.prefix, author.id),
                                     f"authors/{author.id}", context)
         context = {"authors": list(self.site.authors),
                    "page": {"kind": "authors", "title": self.text("Our journalists")}}
@@ -381,7 +365,7 @@ class Renderer:
             context = {"year": year, "month": month, "month_date": first,
                        "page": {"kind": "archive-month", "title": self.text("Archive")}}
             yield from self.listing("archive.html", items,
-                                    lambda n, y=year, m=month: _archive_page(self.prefix, y, m, n),
+                                    archive_url(self.prefix, year, month),
                                     f"archive/{year:04d}-{month:02d}", context)
         index = [{"year": y, "month": m, "count": len(items), "month_date": items[-1].date,
                   "url": archive_url(self.prefix, y, m)}
@@ -414,7 +398,3 @@ class Renderer:
     def ticker_fragment(self) -> RenderedPage:
         return RenderedPage(output_path(self.prefix + "/ticker.html", self.root),
                             self.prefix + "/ticker.html", "ticker", self.ticker_html)
-
-def _archive_page(prefix: str, year: int, month: int, number: int) -> str:
-    base = archive_url(prefix, year, month)
-    return base if number <= 1 else base + f"page/{number}/"
