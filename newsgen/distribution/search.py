@@ -38,6 +38,8 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+import babel
+
 from newsgen.content.models import Article, Site
 from newsgen.content.times import in_zone, long_date
 from newsgen.distribution.pagefind_files import canonical
@@ -106,14 +108,14 @@ def shard_sizes(site: Site) -> list[tuple[str, int]]:
 
 
 def shards(site: Site) -> list[Shard]:
-    """Every shard, newest first, keyed by what its records would hold (body by digest)."""
+    """Every shard, newest first, keyed by what its records are made of (see _member)."""
     result = []
     words = _Words(site)
     root = search_root(site)
     config = site.config
-    # What every record of the edition reads from the configuration; each article's own
-    # part then comes from the keys the loader already made (see _member).
-    head = digest(FORMAT, config.language, words.by, str(config.timezone),
+    # What every record of the edition reads from the configuration (and Babel, which
+    # writes its dates); each article's own part comes from the loader's keys (_member).
+    head = digest(FORMAT, config.language, words.by, str(config.timezone), babel.__version__,
                   str(bool(config.editions)), config.url_prefix,
                   *(f"{s.id}\t{s.title}" for s in site.sections))
     for name, articles in sorted(_groups(site).items(), reverse=True):
