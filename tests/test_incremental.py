@@ -261,7 +261,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         elif not self.languages:
             path.write_text(self.banners["en"])
         else:
-            path.write_text("".join(f"- lang: {tag}\n" + text.replace("\n", "\n  ").rstrip()
+            path.write_text("".join(f"- lang: {tag}\n  " + text.replace("\n", "\n  ").rstrip()
                                     + "\n" for tag, text in sorted(self.banners.items())))
 
     @rule(key=st.booleans(), hours=st.integers(1, 12), ahead=st.booleans())
