@@ -199,6 +199,29 @@ def test_rebuilds_index_only_the_shard_that_changed(make_site: Any, tmp_path: Pa
     assert "/pagefind/2025/" not in (out / "search/index.html").read_text()
 
 
+
+def test_a_byline_renamed_in_the_config_re_indexes_the_shards_showing_it(
+        make_site: Any, tmp_path: Path) -> None:
+    """Shard keys are made from the articles' own keys, which do not cover what a record
+    takes from newsgen.yaml: an author's name must still reach the index."""
+    site = make_site(search_site())
+    out = tmp_path / "out"
+    build(site, out)
+    old_shard = {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025").rglob("*")}
+    config = site / "newsgen.yaml"
+    config.write_text(config.read_text().replace("Ana Lima", "Ana Lima Duarte"))
+    result = build(site, out)
+    assert result.shards_indexed == 1  # 2026 has Ana's story; 2025 has no byline of hers
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025").rglob("*")} == old_shard
+    metas = [gzip.decompress(p.read_bytes()) for p in
+             (out / "pagefind/2026").glob("fragment/*.pf_fragment")]
+    assert any(b"Ana Lima Duarte" in data for data in metas)
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False)
+    older = older_ticker_allowed(site)
+    assert _without_marker(tree_digest(out, older)) == _without_marker(tree_digest(clean, older))
+
+
 def _without_marker(files: dict[str, str]) -> dict[str, str]:
     return {path: digest for path, digest in files.items() if not path.startswith(".newsgen/")}
 
