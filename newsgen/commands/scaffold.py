@@ -89,6 +89,12 @@ permalink: /{{section}}/{{year}}/{{month}}/{{slug}}/
 # Articles per listing page (front page, sections, tags, authors).
 per_page: 20
 
+# Older listing pages: 'oldest' numbers them from the oldest articles (page/1/ holds the
+# first ones), so a page never changes once full and a new article rewrites no archive
+# page; 'newest' numbers them from the newest (page/2/ holds the next older ones).
+pagination:
+  order: oldest
+
 # How many of the newest articles each RSS/Atom feed carries.
 feeds:
   size: 50
