@@ -326,9 +326,9 @@ class BodyStore:
             gitignore = self.path.parent / ".gitignore"
             if not self._temporary and not gitignore.exists():
                 gitignore.write_text("*\n")
-            # shared by threads (the search indexers' read bodies): Python's sqlite3 is
-            # built serialized (threadsafety 3), and a refused cross-thread read would
-            # silently convert the body again from its Markdown
+            # shared by threads (the search indexers read bodies; reads hold the lock): a
+            # refused cross-thread read would silently convert the body again from its
+            # Markdown
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             if self._temporary:  # thrown away after the build: no need to wait for the disk
                 self._db.execute("PRAGMA synchronous=OFF")
@@ -353,8 +353,9 @@ class BodyStore:
         if key in self._memory:
             return self._memory[key]
         try:
-            row = self._connect().execute("SELECT html FROM bodies WHERE key=?",
-                                          (key,)).fetchone()
+            with self._lock:  # one reader at a time: safe whatever threading mode SQLite has
+                row = self._connection().execute("SELECT html FROM bodies WHERE key=?",
+                                                 (key,)).fetchone()
         except sqlite3.Error:
             return None
         return row[0] if row and isinstance(row[0], str) else None
