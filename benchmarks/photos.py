@@ -48,6 +48,28 @@ DEMO_COMMITTED = {
 }
 
 
+def _sun_and_hills(image: Image.Image, rnd: random.Random, horizon: int, step: int,
+                   jitter: int) -> ImageDraw.ImageDraw:
+    """The sun and three hill ridges over the sky (``step`` px between ridge points, each
+    up to ``jitter`` px from the last); both scenes draw them, with their own ridges."""
+    width, height = image.size
+    draw = ImageDraw.Draw(image)
+    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
+    radius = rnd.randint(width // 40, width // 18)
+    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
+                 fill=(255, 236, 190))
+    for layer in range(3):  # hills, nearer ones darker
+        points = [(0, horizon)]
+        y = horizon - rnd.randint(height // 20, height // 6)
+        for x in range(0, width + step, step):
+            y = max(horizon // 3, min(horizon, y + rnd.randint(-jitter, jitter)))
+            points.append((x, y + layer * 30))
+        points.append((width, horizon))
+        shade = 90 - layer * 25
+        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    return draw
+
+
 def smooth_scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
     """A calm harbour: graded sky and water, a low sun, hills, moored boats; all from
     ``seed``, and smooth enough to compress well (the demo commits these)."""
@@ -63,20 +85,7 @@ def smooth_scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Imag
         image.paste(Image.merge("RGB", [ramp.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
                                         for a, b in zip(a_colour, b_colour, strict=True)]),
                     box[:2])
-    draw = ImageDraw.Draw(image)
-    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
-    radius = rnd.randint(width // 40, width // 18)
-    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
-                 fill=(255, 236, 190))
-    for layer in range(3):  # hills, nearer ones darker
-        points = [(0, horizon)]
-        y = horizon - rnd.randint(height // 20, height // 6)
-        for x in range(0, width + 200, 200):
-            y = max(horizon // 3, min(horizon, y + rnd.randint(-90, 90)))
-            points.append((x, y + layer * 30))
-        points.append((width, horizon))
-        shade = 90 - layer * 25
-        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    draw = _sun_and_hills(image, rnd, horizon, step=200, jitter=90)
     for _ in range(rnd.randint(3, 7)):  # boats with their masts
         x, y = rnd.randint(0, width), rnd.randint(horizon + 50, height - height // 10)
         w, h = rnd.randint(width // 20, width // 8), rnd.randint(height // 40, height // 18)
@@ -108,20 +117,7 @@ def scene(seed: int, width: int = 4000, height: int = 3000) -> Image.Image:
     image = Image.new("RGB", (width, height))
     image.paste(Image.merge("RGB", [sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
                                     for a, b in zip(top, low, strict=True)]), (0, 0))
-    draw = ImageDraw.Draw(image)
-    sun = (rnd.randint(width // 8, width * 7 // 8), rnd.randint(horizon // 5, horizon * 3 // 4))
-    radius = rnd.randint(width // 40, width // 18)
-    draw.ellipse((sun[0] - radius, sun[1] - radius, sun[0] + radius, sun[1] + radius),
-                 fill=(255, 236, 190))
-    for layer in range(3):  # hills, nearer ones darker
-        points = [(0, horizon)]
-        y = horizon - rnd.randint(height // 20, height // 6)
-        for x in range(0, width + 80, 80):
-            y = max(horizon // 3, min(horizon, y + rnd.randint(-40, 40)))
-            points.append((x, y + layer * 30))
-        points.append((width, horizon))
-        shade = 90 - layer * 25
-        draw.polygon(points, fill=(shade // 2, shade, shade // 2 + 10))
+    draw = _sun_and_hills(image, rnd, horizon, step=80, jitter=40)
     for y in range(horizon, height, 6):  # water: bands with ripples
         tone = 40 + (y - horizon) * 60 // (height - horizon)
         colour = (tone // 3, tone + 20 + rnd.randint(-8, 8), tone + 60 + rnd.randint(-10, 10))
