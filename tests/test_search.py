@@ -330,6 +330,14 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def _shards_fetched(page: Any) -> list[str]:
+    """The shard folder of every request ``page`` makes under ``/pagefind/``, as made."""
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.split("/pagefind/")[1].split("/")[0])
+            if "/pagefind/" in r.url else None)
+    return fetched
+
+
 def _search_all(page: Any, term: str) -> list[str]:
     """Search ``term`` and ask for older stories until every shard is searched."""
     _search(page, term)
@@ -388,9 +396,7 @@ def test_filters_narrow_and_shards_merge(browser: Any, served: str) -> None:
 @pytest.mark.browser
 def test_older_results_load_on_demand(browser: Any, served: str) -> None:
     page = browser.new_page()
-    fetched: list[str] = []
-    page.on("request", lambda r: fetched.append(r.url.split("/pagefind/")[1].split("/")[0])
-            if "/pagefind/" in r.url else None)
+    fetched = _shards_fetched(page)
     page.goto(served + "/search/")
     # the first batch is the newest shard only: nothing older is fetched
     assert _search(page, "ferry") == ["Ferry strike ends"]
@@ -429,9 +435,7 @@ def test_newest_first_holds_across_shards(browser: Any, served: str) -> None:
 @pytest.mark.browser
 def test_a_year_filter_loads_that_years_shards_only(browser: Any, served: str) -> None:
     page = browser.new_page()
-    fetched: list[str] = []
-    page.on("request", lambda r: fetched.append(r.url.split("/pagefind/")[1].split("/")[0])
-            if "/pagefind/" in r.url else None)
+    fetched = _shards_fetched(page)
     page.goto(served + "/search/?q=ferry&year=2025")
     page.wait_for_selector(".search-result")
     assert page.locator(".search-title a").all_inner_texts() == ["Last year's budget"]
