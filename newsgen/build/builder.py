@@ -19,20 +19,21 @@ import jinja2
 
 from newsgen import __version__
 from newsgen.build.bodies import convert_bodies, site_links
-from newsgen.build.cache import (
-    FORMAT,
-    RACY_NS,
-    BuildCache,
-    PageRecord,
-    PageRecords,
-    read_meta,
-)
+from newsgen.build.cache import FORMAT, RACY_NS, BuildCache, read_meta
 from newsgen.build.distribution import add_feeds, add_sitemaps, distribution_keys
 from newsgen.build.live import add_live_updates
 from newsgen.build.moves import add_moves, current_urls, previous_urls, urls_key
+from newsgen.build.page_records import PageRecord, PageRecords
 from newsgen.build.pages import PagePlan, render_pages
 from newsgen.build.search_index import add_search
 from newsgen.build.static import add_static
+from newsgen.build.ticker_build import (
+    Request,
+    TickerKeys,
+    build_ticker,
+    snapshot_meta,
+    take_snapshot,
+)
 from newsgen.content.config import CONFIG_FILE, SiteConfig, load_config, static_roots
 from newsgen.content.image_fields import (
     static_image_size,
@@ -89,6 +90,9 @@ class BuildResult:
     index_seconds: float = 0.0  # spent building search index shards
     shards_indexed: int = 0
     notes: list[str] = field(default_factory=list)  # for the person building (moves ledger)
+    # "full"; "unchanged": nothing to do (``site`` is None); "ticker": headlines only, the
+    # ticker applied without loading the site (``site`` is None, see ticker_build.py)
+    mode: str = "full"
 
 
 def resolve_out_dir(site_dir: Path, config: SiteConfig, given: Path | None) -> Path:
@@ -126,16 +130,21 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
             recover(out_dir)
         except FileLocked as exc:
             raise _locked_file(site_dir, exc) from None
-        inputs = inputs_key(config, options, now) if options.use_cache else None
+        rest_key, inputs = input_keys(config, options, now) if options.use_cache else (None, None)
         meta = _meta_keys(out_dir)
         previous = _unchanged(config, out_dir, inputs, now, meta)
         if previous is not None:
             write_changes(out_dir, "")  # a deploy after this build has nothing to send
             previous.seconds = time.perf_counter() - started
             return previous
+        seen_key = f"ticker-seen:{out_dir.resolve()}"
+        quick = _ticker_only(Request(config, out_dir, now, Visibility(
+            options.drafts, options.future), options.strict, _cache_scope(config),
+            rest_key or "", inputs or "", meta, seen_key), started)
+        if quick is not None:
+            return quick
         writer = OutputWriter(out_dir)
         moved_from = previous_urls(config.site_dir, urls_key(out_dir))
-        seen_key = f"ticker-seen:{out_dir.resolve()}"
         try:
             site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
                                                     moved_from, _seen(config, seen_key))
@@ -150,13 +159,24 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         cache.save(plan.body_keys, plan.records,
                    {meta[0]: inputs or "", meta[1]: json.dumps(summary),
                     urls_key(out_dir): current_urls(site, moved_from, plan.files),
-                    seen_key: json.dumps(plan.ticker_seen)},
+                    seen_key: json.dumps(plan.ticker_seen),
+                    **snapshot_meta(TickerKeys.of(out_dir), rest_key, plan.snapshot)},
                    plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change, index_seconds=plan.indexed[0],
                        shards_indexed=plan.indexed[1],
                        notes=_ledger_notes(plan.ledger, plan.notes, written=True))
+
+
+def _ticker_only(request: Request, started: float) -> BuildResult | None:
+    """The build of a headline-only change (ticker_build.py), or None to build in full."""
+    done = build_ticker(request, _seen(request.config, request.seen_key))
+    if done is None:
+        return None
+    return BuildResult(None, request.out_dir, done.files, time.perf_counter() - started,
+                       done.warnings, done.stats, articles=done.articles,
+                       next_change=done.next_change, mode="ticker")
 
 
 def _write_ledger(config: SiteConfig, ledger: Ledger) -> None:
@@ -179,27 +199,38 @@ def _ledger_notes(ledger: Ledger, notes: list[str], written: bool) -> list[str]:
             f"a build will record {count} in {MOVED_FILE}"]
 
 
-def inputs_key(config: SiteConfig, options: BuildOptions, now: datetime) -> str | None:
-    """A fingerprint of everything a build reads (and of the cache's format: a newsgen
-    with another format must not take the last build as its own), or None when a file was
-    written so recently that its mtime cannot be trusted. The clock enters only as the
-    local date (the front page shows it); crossing a scheduled change is checked
-    separately."""
-    parts = []
-    for current, dirs, names in os.walk(config.site_dir / "content"):
+def input_keys(config: SiteConfig, options: BuildOptions, now: datetime
+               ) -> tuple[str | None, str | None]:
+    """Fingerprints of everything a build reads (and of the cache's format: a newsgen with
+    another format must not take the last build as its own): without the headline files, and
+    with them. Either is None when a file it covers was written so recently that its mtime
+    cannot be trusted. The clock enters only as the local date (the front page shows it);
+    crossing a scheduled change is checked separately."""
+    rest: list[str] | None = []
+    headlines: list[str] | None = []
+    root = os.path.join(config.site_dir, "content")
+    headline_root = os.path.join(root, "headlines")
+    for current, dirs, names in os.walk(root):
         dirs.sort()
+        mine = current == headline_root or current.startswith(headline_root + os.sep)
         for name in sorted(names):
             try:
                 info = os.lstat(os.path.join(current, name))
             except OSError:
-                return None
+                return None, None
             if time.time_ns() - info.st_mtime_ns < RACY_NS:
-                return None
-            parts.append(f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+                rest, headlines = (rest, None) if mine else (None, headlines)
+            part = f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}"
+            target = headlines if mine else rest
+            if target is not None:
+                target.append(part)
+    if rest is None:
+        return None, None
     today = now.astimezone(config.timezone).date().isoformat()
-    return digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
-                  templates_digest(config), _static_signature(config), today,
-                  str((options.drafts, options.future, options.strict)), *parts)
+    rest_key = digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
+                      templates_digest(config), _static_signature(config), today,
+                      str((options.drafts, options.future, options.strict)), *rest)
+    return rest_key, (digest(rest_key, *headlines) if headlines is not None else None)
 
 
 def _seen(config: SiteConfig, key: str) -> list[str] | None:
@@ -237,7 +268,8 @@ def _unchanged(config: SiteConfig, out_dir: Path, inputs: str | None, now: datet
         return None
     return BuildResult(None, out_dir, int(summary["files"]), 0.0, warnings,
                        WriteStats(unchanged=int(summary["files"])), 0,
-                       articles=int(summary["articles"]), next_change=next_change)
+                       articles=int(summary["articles"]), next_change=next_change,
+                       mode="unchanged")
 
 
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
@@ -247,7 +279,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
     config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
-    cache = BuildCache(config.site_dir, digest(str(config.unsafe_html), config.url_prefix),
+    cache = BuildCache(config.site_dir, _cache_scope(config),
                        digest(config_bytes, _static_signature(config)),
                        options.use_cache and writer is not None)
     content = load_content(config, problems, cache if cache.enabled else None,
@@ -294,6 +326,10 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         bodies = site_links(config, cache, site.articles, site.pages)
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
+    if writer is not None and cache.enabled:
+        plan.snapshot = take_snapshot(sites, content.articles, selection, plan.views,
+                                      problems.warnings, plan.ticker_seen,
+                                      (len(site.articles), len(plan.files)))
     return site, plan, problems.warnings, cache
 
 
@@ -330,6 +366,11 @@ def _render_editions(sites: tuple[Site, ...], plan: PagePlan, salt: str, reporte
             break
     plan.old_state = old_state
     return env
+
+
+def _cache_scope(config: SiteConfig) -> str:
+    """What converted bodies depend on besides their text (BuildCache's ``scope``)."""
+    return digest(str(config.unsafe_html), config.url_prefix)
 
 
 def _static_signature(config: SiteConfig) -> str:

@@ -20,16 +20,23 @@ import os
 import pickle
 import shutil
 import sqlite3
-import struct
 import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from newsgen import __version__
+from newsgen.build.page_records import (
+    PageRecord,
+    PageRecords,
+    PagesState,
+    pack_record,
+    unpack_record,
+    well_formed,
+)
 from newsgen.engine.digests import digest
 from newsgen.render.markup import BodyMeta, RenderedBody
 
@@ -49,105 +56,6 @@ CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                                     mtime INTEGER NOT NULL, record BLOB NOT NULL);
 """
-
-
-class PageRecord(NamedTuple):
-    """What the last build produced for one output file: the fingerprint of its inputs, the
-    digest of its bytes, where the ticker sits in it, and which articles (by their stable
-    id, ``fingerprint.article_ids``, packed as ``array('I')``) its context showed."""
-
-    fingerprint: str
-    digest: str
-    splices: tuple[int, ...]
-    refs: bytes = b""
-
-
-_HEADER = struct.Struct("<HHH")  # lengths of the fingerprint, the digest, the splices
-
-
-class PageRecords:
-    """Page records by output path, each packed into one ``bytes`` (a
-    :class:`PageRecord` is made again on every lookup).
-
-    A large site has one record per page (140,000 at 100,000 articles), and a rebuild holds
-    the last build's and this build's: as named tuples of small strings that was 150 MB.
-    Packed it is a third of that, and a forked render worker looking records up touches
-    (and so copies) one small object per page instead of five."""
-
-    def __init__(self) -> None:
-        self._packed: dict[str, bytes] = {}
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._packed
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __setitem__(self, path: str, record: PageRecord) -> None:
-        self._packed[path] = pack_record(record)
-
-    def get(self, path: str) -> PageRecord | None:
-        packed = self._packed.get(path)
-        return None if packed is None else unpack_record(packed)
-
-    def packed(self, path: str) -> bytes | None:
-        """The record of ``path`` as :func:`pack_record` made it (no copy), or None."""
-        return self._packed.get(path)
-
-    def put_packed(self, path: str, packed: bytes) -> None:
-        self._packed[path] = packed
-
-    def clear(self) -> None:
-        self._packed.clear()
-
-
-def pack_record(record: PageRecord) -> bytes:
-    fingerprint, out = record.fingerprint.encode(), record.digest.encode()
-    return b"".join((_HEADER.pack(len(fingerprint), len(out), len(record.splices)),
-                     fingerprint, out, struct.pack(f"<{len(record.splices)}Q",
-                                                   *record.splices), record.refs))
-
-
-def unpack_record(packed: bytes) -> PageRecord:
-    fingerprint_size, digest_size, splice_count = _HEADER.unpack_from(packed)
-    start = _HEADER.size
-    middle = start + fingerprint_size
-    end = middle + digest_size
-    splices = struct.unpack_from(f"<{splice_count}Q", packed, end)
-    return PageRecord(packed[start:middle].decode(), packed[middle:end].decode(), splices,
-                      packed[end + 8 * splice_count:])
-
-
-def _well_formed(packed: object) -> bool:
-    """A packed record as :func:`pack_record` writes them (a damaged cache row must cost a
-    render, never an exception or a wrong page)."""
-    if not isinstance(packed, bytes) or len(packed) < _HEADER.size:
-        return False
-    fingerprint_size, digest_size, splice_count = _HEADER.unpack_from(packed)
-    refs = len(packed) - _HEADER.size - fingerprint_size - digest_size - 8 * splice_count
-    return refs >= 0 and refs % 4 == 0 and \
-        packed[_HEADER.size:_HEADER.size + fingerprint_size + digest_size].isascii()
-
-
-def packed_digest(packed: bytes) -> str:
-    """The output digest of a packed record, without unpacking the rest."""
-    fingerprint_size, digest_size, _count = _HEADER.unpack_from(packed)
-    start = _HEADER.size + fingerprint_size
-    return packed[start:start + digest_size].decode()
-
-
-class PagesState(NamedTuple):
-    """What the last build's page records were computed from: the key of what every page
-    shares and one entry per article, in order (``build/dependencies.py``, which compares
-    two of them to find the pages a change can touch). The state an older newsgen saved
-    (page refs by position) has a key this one never computes, so its first build
-    fingerprints every page again and records refs by id."""
-
-    site_key: str
-    entries: tuple[str, ...]
 
 
 class BuildCache:
@@ -184,7 +92,7 @@ class BuildCache:
                         raise _Stale
                     self.metas[key] = meta
                 for path, record in db.execute("SELECT path, record FROM pages"):
-                    if not isinstance(path, str) or not _well_formed(record):
+                    if not isinstance(path, str) or not well_formed(record):
                         raise _Stale
                     self.pages.put_packed(path, record)
                 row = db.execute("SELECT value FROM meta WHERE key='pages'").fetchone()
@@ -204,11 +112,7 @@ class BuildCache:
             self._drop()
 
     def _drop(self) -> None:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            try:
-                Path(str(self.path) + suffix).unlink()
-            except OSError:
-                pass
+        _drop_files(self.path)
 
     def get(self, relative: str, size: int, mtime_ns: int) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
@@ -392,6 +296,53 @@ class BodyStore:
         self._memory = state["memory"]
         self._db, self._pid, self._inherited = None, 0, []
         self._lock = threading.Lock()
+
+
+def read_records(site_dir: Path, scope: str, paths: Iterable[str]
+                 ) -> dict[str, PageRecord] | None:
+    """The last build's records of ``paths`` alone (a headline-only build needs a dozen of
+    140,000, see ticker_build.py); None when the cache is missing or not this scope's
+    (``scope`` as BuildCache takes it)."""
+    path = site_dir / CACHE_DIR / "cache.sqlite"
+    found = {}
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='scope'").fetchone()
+            if not row or row[0] != digest(__version__, FORMAT, scope):
+                return None
+            for page in paths:
+                row = db.execute("SELECT record FROM pages WHERE path=?", (page,)).fetchone()
+                if row and well_formed(row[0]):
+                    found[page] = unpack_record(row[0])
+    except sqlite3.Error:
+        return None
+    return found
+
+
+def update_records(site_dir: Path, scope: str, records: dict[str, PageRecord],
+                   meta: dict[str, str]) -> None:
+    """Save a headline-only build's changed records and meta in one transaction. A cache
+    that cannot take them is dropped, as a full build's would be: the next build is then
+    slower, never wrong."""
+    path = site_dir / CACHE_DIR / "cache.sqlite"
+    try:
+        with sqlite3.connect(path, timeout=30) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='scope'").fetchone()
+            if not row or row[0] != digest(__version__, FORMAT, scope):
+                raise sqlite3.DatabaseError("another scope")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)",
+                           ((page, pack_record(r)) for page, r in sorted(records.items())))
+    except sqlite3.Error:
+        _drop_files(path)
+
+
+def _drop_files(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            Path(str(path) + suffix).unlink()
+        except OSError:
+            pass
 
 
 def read_meta(site_dir: Path, key: str) -> str | None:

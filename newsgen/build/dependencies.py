@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from newsgen.build.cache import PagesState
+from newsgen.build.page_records import PagesState
 from newsgen.content.models import Article, Site
 from newsgen.content.pagination import changed_pages
 from newsgen.engine.digests import digest

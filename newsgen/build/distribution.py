@@ -3,7 +3,7 @@ what they show and are kept from the last build while it is unchanged."""
 
 from __future__ import annotations
 
-from newsgen.build.cache import PageRecord, pack_record
+from newsgen.build.page_records import PageRecord, pack_record
 from newsgen.build.pages import PagePlan
 from newsgen.content.models import Site
 from newsgen.distribution.feeds import FeedJob, FeedSet, feed_keys

@@ -14,8 +14,8 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from newsgen.build.cache import PageRecord, PageRecords, pack_record
 from newsgen.build.dependencies import Changes
+from newsgen.build.page_records import PageRecord, PageRecords, pack_record
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Site
 from newsgen.engine.digests import file_digest
@@ -121,7 +121,8 @@ class PageWork:
             text = self.renderer.render_page(spec)
         except Exception as exc:  # any template failure becomes a located problem
             return Rendered(problem=template_problem(exc, self.config))
-        return self._stage(path, *self._join(fingerprint, refs, text.split(TICKER_MARKER)),
+        return self._stage(path, *join_tickers(self.ticker, fingerprint, refs,
+                                                text.split(TICKER_MARKER)),
                            rendered=True)
 
     def _same_inputs(self, path: str, old: PageRecord) -> bool:
@@ -154,31 +155,36 @@ class PageWork:
         previous = writer.old_bytes(path, old.digest)
         if previous is None:
             return None
-        pieces, start = [], 0
-        for offset in old.splices:
-            pieces.append(previous[start:offset])
-            start = offset + self.old_ticker_size
-        pieces.append(previous[start:])
-        return self._stage(path, *self._join(fingerprint, refs, pieces))
+        pieces = cut_tickers(previous, old.splices, self.old_ticker_size)
+        return self._stage(path, *join_tickers(self.ticker, fingerprint, refs, pieces))
 
     def _stage(self, path: str, data: bytes, record: PageRecord,
                rendered: bool = False) -> Rendered:
         staged = self.writer.stage(path, data, record.digest) if self.writer else None
         return Rendered(pack_record(record), len(data), staged, rendered=rendered)
 
-    def _join(self, fingerprint: str, refs: bytes, pieces: list[str] | list[bytes]
-              ) -> tuple[bytes, PageRecord]:
-        """Join page pieces with the ticker between them; note where each ticker starts."""
-        parts = [p.encode() if isinstance(p, str) else p for p in pieces]
-        offsets, position = [], 0
-        for piece in parts[:-1]:
-            position += len(piece)
-            offsets.append(position)
-            position += len(self.ticker)
-        data = self.ticker.join(parts)
-        return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
+
+def cut_tickers(previous: bytes, splices: tuple[int, ...], ticker_size: int) -> list[bytes]:
+    """A page's bytes without the ticker it carries at each of ``splices``."""
+    pieces, start = [], 0
+    for offset in splices:
+        pieces.append(previous[start:offset])
+        start = offset + ticker_size
+    pieces.append(previous[start:])
+    return pieces
 
 
+def join_tickers(ticker: bytes, fingerprint: str, refs: bytes,
+                 pieces: list[str] | list[bytes]) -> tuple[bytes, PageRecord]:
+    """Join page pieces with the ticker between them; note where each ticker starts."""
+    parts = [p.encode() if isinstance(p, str) else p for p in pieces]
+    offsets, position = [], 0
+    for piece in parts[:-1]:
+        position += len(piece)
+        offsets.append(position)
+        position += len(ticker)
+    data = ticker.join(parts)
+    return data, PageRecord(fingerprint, file_digest(data), tuple(offsets), refs)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from contextlib import suppress
 
 import jinja2
 
-from newsgen.build.cache import PageRecord, PageRecords, PagesState, packed_digest
 from newsgen.build.dependencies import changes, pages_state
+from newsgen.build.page_records import PageRecord, PageRecords, PagesState, packed_digest
 from newsgen.build.page_work import (
     SPAWN_FROM,
     TICKER_PATH,
@@ -31,6 +31,7 @@ from newsgen.build.page_work import (
     rendering,
     spec_lookup,
 )
+from newsgen.build.ticker_build import TickerSnapshot
 from newsgen.content.config import CONFIG_FILE, SiteConfig
 from newsgen.content.models import Site
 from newsgen.content.moved import Ledger
@@ -41,7 +42,7 @@ from newsgen.engine.workers import MIN_PARALLEL, Portable, parallel_map
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import ProblemList, SourceLocation
 from newsgen.render.fingerprint import Fingerprinter, article_ids
-from newsgen.render.renderer import PageSpec, Renderer
+from newsgen.render.renderer import PageSpec, Renderer, SiteView
 from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import seen_after, ticker_json, withdrawn
 from newsgen.reporter import Reporter
@@ -82,6 +83,10 @@ class PagePlan:
         # Ticker items that kept pages may still show (render/ticker.py ``withdrawn``):
         # the last build's, then this build's for the next one.
         self.ticker_seen: list[str] | None = None
+        # Each edition's template view, and what a headline-only build takes from this one
+        # (build/ticker_build.py).
+        self.views: dict[str, SiteView] = {}
+        self.snapshot: TickerSnapshot | None = None
 
     @property
     def files(self) -> dict[str, str]:
@@ -143,12 +148,13 @@ def render_pages(config: SiteConfig, site: Site, plan: PagePlan, salt: str, repo
     articles = site.articles
     try:
         renderer = Renderer(env, site, translations)
+        plan.views[config.language] = renderer.view
         # Article pages are described (PageSpec) in the worker that needs them: 100,000
         # contexts held here would be most of a large build's memory.
         targets = [renderer.article_target(article) for article in articles]
         others = list(renderer.other_specs())
         targets += [(spec.path, spec.url, spec.source) for spec in others]
-        extra = [renderer.ticker_fragment(), ticker_json(site)]
+        extra = [renderer.ticker_fragment(), ticker_json(site.config, site.ticker)]
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         plan.problems.add(template_problem(exc, config))
         return None

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 
-from newsgen.build.cache import PageRecord
+from newsgen.build.page_records import PageRecord
 from newsgen.build.pages import PagePlan
 from newsgen.content.config import CONFIG_FILE
 from newsgen.content.models import Site

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from newsgen.build.builder import BuildOptions, build_site
+from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.commands.common import (
     add_site_options,
     check_site_dir,
@@ -47,7 +47,7 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     result = build_site(args.site_dir, options, reporter)
     print_problems(result.warnings)
     stats = result.stats
-    if result.site is None:
+    if result.mode == "unchanged":
         reporter.info(f"nothing changed since the last build: {_count(result.articles)}, "
                       f"{result.files} files in {result.out_dir} ({result.seconds:.2f} s)")
     else:
@@ -58,7 +58,7 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
                     f"{'' if result.shards_indexed == 1 else 's'} indexed in "
                     f"{result.index_seconds:.2f} s" if result.shards_indexed else "")
         reporter.info(f"built {_count(result.articles)}, {result.files} files "
-                      f"({result.rendered} pages rendered; {stats.written} files written, "
+                      f"({_rendered(result)}; {stats.written} files written, "
                       f"{stats.unchanged} unchanged, {stats.removed} removed{searched}) "
                       f"into {shown(result.out_dir)} in {result.seconds:.2f} s")
     for note in result.notes:
@@ -66,6 +66,12 @@ def run_build(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if result.next_change:
         reporter.info(f"next scheduled change: {iso(result.next_change)}")
     return 0
+
+def _rendered(result: BuildResult) -> str:
+    """A headline-only build renders no page: it splices the new ticker into a few."""
+    return "headlines only: the ticker applied" if result.mode == "ticker" else \
+        f"{result.rendered} pages rendered"
+
 
 def _count(articles: int) -> str:
     return f"{articles} article{'' if articles == 1 else 's'}"

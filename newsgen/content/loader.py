@@ -86,12 +86,20 @@ def load_content(config: SiteConfig, problems: ProblemList,
     _share_values(content.articles)
     pages = discover(config, "content/pages", (".md", ".markdown"), problems)
     content.pages = [p for p in _parse_all(loader, loader.page, pages, memo, 1) if p is not None]
-    headlines = discover(config, "content/headlines", (".yaml", ".yml"), problems)
-    for parsed in _parse_all(loader, loader.headlines, headlines, memo, 1):
-        content.headlines.extend(parsed)
+    content.headlines = load_headlines(config, problems, memo)
     content.breaking = load_breaking(config, problems)
     _check_unique_slugs(content, problems)
     return content
+
+
+def load_headlines(config: SiteConfig, problems: ProblemList,
+                   memo: SourceMemo | None = None) -> list[Headline]:
+    """Every headline of ``content/headlines/``, in file order (a headline-only rebuild
+    reads these alone, see build/ticker_build.py)."""
+    loader = _Loader(config, problems)
+    sources = discover(config, "content/headlines", (".yaml", ".yml"), problems)
+    return [headline for parsed in _parse_all(loader, loader.headlines, sources, memo, 1)
+            for headline in parsed]
 
 
 def _share_values(articles: list[Article]) -> None:

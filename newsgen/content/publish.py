@@ -7,8 +7,10 @@ listing, ticker, feed or sitemap can show them by accident.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.live import held_body_key, hold_back
@@ -79,6 +81,20 @@ def _live_updates(article: Article, now: datetime, future: bool) -> Article:
                           front_key=digest(article.front_key, *(u.anchor for u in held)))
 
 
+class Story(NamedTuple):
+    """What a headline's link needs to know of the article it names."""
+
+    lang: str
+    url: str
+    visible: bool
+
+
+def stories(articles: Iterable[Article], selection: Selection) -> dict[str, Story]:
+    """Every article by slug (drafts and embargoed ones too: a headline may wait for them)."""
+    visible = {a.slug for a in selection.visible}
+    return {a.slug: Story(a.lang, a.url, a.slug in visible) for a in articles}
+
+
 def _newest_first(article: Article) -> tuple[float, str]:
     return (-article.date.timestamp(), article.slug)
 
@@ -144,8 +160,18 @@ def _headlines(content: Content, selection: Selection, articles: tuple[Article, 
                problems: ProblemList) -> tuple[tuple[Headline, ...], datetime | None]:
     visible_slugs = {a.slug for a in articles}
     known_slugs = visible_slugs | {a.slug for a in selection.hidden}
+    return shown_headlines(content.headlines, visible_slugs, known_slugs, now, options,
+                           problems)
+
+
+def shown_headlines(headlines: Iterable[Headline], visible_slugs: Container[str],
+                    known_slugs: Container[str], now: datetime, options: Visibility,
+                    problems: ProblemList) -> tuple[tuple[Headline, ...], datetime | None]:
+    """The headlines readers see at ``now``, newest first, and the time the next one held
+    back is due. A headline-only rebuild (build/ticker_build.py) calls this with the slugs
+    of the last full build, so both decide alike."""
     shown, future = [], []
-    for headline in content.headlines:
+    for headline in headlines:
         link = headline.link
         if link and not link.startswith(("http://", "https://")):
             if link not in known_slugs:
@@ -173,6 +199,15 @@ def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]
                  ) -> list[TickerItem]:
     """Every item the ticker could show, newest first (the ticker is the first few)."""
     by_slug = {a.slug: a for a in articles}
+    items, covered = headline_items(headlines, lambda slug: by_slug[slug].url)
+    items += [article_item(a) for a in articles if a.slug not in covered]
+    items.sort(key=item_order)
+    return items
+
+
+def headline_items(headlines: Iterable[Headline], url_of: Callable[[str], str]
+                   ) -> tuple[list[TickerItem], set[str]]:
+    """The ticker items of ``headlines`` and the slugs of the articles they stand in for."""
     items: list[TickerItem] = []
     covered: set[str] = set()
     for headline in headlines:
@@ -180,19 +215,26 @@ def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]
             items.append(TickerItem(headline.time, headline.title, headline.link, True))
         elif headline.link:
             covered.add(headline.link)
-            items.append(TickerItem(headline.time, headline.title, by_slug[headline.link].url))
+            items.append(TickerItem(headline.time, headline.title, url_of(headline.link)))
         else:
             items.append(TickerItem(headline.time, headline.title))
-    for article in articles:
-        if article.slug not in covered:
-            if article.live:  # at its latest update, labelled while coverage is open
-                latest = max([u.time for u in article.updates], default=article.date)
-                items.append(TickerItem(latest, article.title, article.url,
-                                        live=article.live_state == "open"))
-            else:
-                items.append(TickerItem(article.date, article.title, article.url))
-    items.sort(key=lambda i: (-i.time.timestamp(), i.title, i.url))
-    return items
+    return items, covered
+
+
+def article_item(article: Article) -> TickerItem:
+    """An article's own ticker item; a live blog's is at its latest update, labelled while
+    coverage is open."""
+    if article.live:
+        latest = max([u.time for u in article.updates], default=article.date)
+        return TickerItem(latest, article.title, article.url,
+                          live=article.live_state == "open")
+    return TickerItem(article.date, article.title, article.url)
+
+
+def item_order(item: TickerItem) -> tuple[float, str, str]:
+    """Newest first; a sort keeps headlines before articles, and articles in site order,
+    where this ties."""
+    return (-item.time.timestamp(), item.title, item.url)
 
 
 def _sections(config: SiteConfig, articles: tuple[Article, ...]) -> tuple[Section, ...]:

@@ -9,6 +9,7 @@ warning (the ticker then links to that story's address in its own edition).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from newsgen.content.config import SiteConfig
 from newsgen.content.editions import edition_config, edition_tags
 from newsgen.content.loader import Content
 from newsgen.content.models import Article, Headline, Page, Site
-from newsgen.content.publish import Selection, Visibility, assemble
+from newsgen.content.publish import Selection, Story, Visibility, assemble, stories
 from newsgen.errors import ProblemList, SourceLocation
 
 
@@ -39,8 +40,8 @@ def assemble_editions(config: SiteConfig, now: datetime, content: Content,
         return (assemble(config, now, content, selection, articles, visibility, problems),)
     _check_keys(content.articles, problems)
     _check_keys(content.pages, problems)
-    headlines = _cross_edition_headlines(config, content.headlines, content.articles,
-                                         selection, problems)
+    headlines = cross_edition_headlines(config, content.headlines,
+                                        stories(content.articles, selection), problems)
     banners = _banner_links(content.breaking, content.articles, problems)
     sites = []
     for tag in tags:
@@ -89,23 +90,21 @@ def _check_keys(items: list[Article] | list[Page], problems: ProblemList) -> Non
                               else ""), "duplicate-translation")
 
 
-def _cross_edition_headlines(config: SiteConfig, headlines: list[Headline],
-                             articles: list[Article], selection: Selection,
-                             problems: ProblemList) -> list[Headline]:
+def cross_edition_headlines(config: SiteConfig, headlines: list[Headline],
+                            stories: Mapping[str, Story], problems: ProblemList
+                            ) -> list[Headline]:
     """Headlines linking to a story of another edition: warned, and linked to that story's
     absolute address (left out while the story is unpublished)."""
-    by_slug = {a.slug: a for a in articles}
-    visible = {a.slug for a in selection.visible}
     result = []
     for headline in headlines:
-        target = by_slug.get(headline.link)
+        target = stories.get(headline.link)
         if target is None or target.lang == headline.lang:
             result.append(headline)
             continue
         problems.warning(SourceLocation(headline.source, headline.line),
                          f"headline ({headline.lang}) links to '{headline.link}', a story of "
                          f"the '{target.lang}' edition", "cross-edition-link")
-        if target.slug in visible:
+        if target.visible:
             result.append(replace(headline, link=config.absolute(target.url)))
     return result
 

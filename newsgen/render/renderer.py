@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from newsgen import __version__
 from newsgen.content.image_fields import static_image_size
-from newsgen.content.models import Article, Page, Section, Site
+from newsgen.content.models import Article, Page, Section, Site, TickerItem
 from newsgen.content.pagination import Pagination, listing_pages, page_url
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution import search
@@ -126,6 +126,15 @@ class SiteView:
     breaking: Any = None  # BreakingNews while the banner is up
 
 
+def render_ticker(env: jinja2.Environment, view: SiteView, items: Sequence[TickerItem]
+                  ) -> str:
+    """The ticker block pages carry and ``ticker.html`` holds. A headline-only rebuild
+    (build/ticker_build.py) renders it with the view of the last full build."""
+    return env.get_template("ticker.html").render(
+        {"items": items, "site": view, "ticker": Markup(TICKER_MARKER),
+         "metadata": Markup("")})
+
+
 class Renderer:
     """Fills templates for one Site: ``specs`` describes every page, ``render_page`` renders one
     (``pages.py`` decides which need it and splices the ticker in)."""
@@ -178,7 +187,7 @@ class Renderer:
                 if author.id:
                     self.by_author.setdefault(author.id, []).append(article)
         self.metadata = SiteMetadata(config)
-        self.ticker_html = self._render("ticker.html", {"items": site.ticker})
+        self.ticker_html = render_ticker(env, self.view, site.ticker)
 
     # -- shared ----------------------------------------------------------------------------
     def _render(self, template: str, context: dict[str, Any]) -> str:

@@ -4,8 +4,9 @@ sites read) and which pages must always carry the current ticker (``ticker.embed
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
+from newsgen.content.config import SiteConfig
 from newsgen.content.models import Site, TickerItem
 from newsgen.content.publish import ticker_items
 from newsgen.content.times import iso
@@ -25,10 +26,9 @@ def current_ticker_paths(site: Site) -> frozenset[str] | None:
     return frozenset(output_path(url, config.url_prefix) for url in urls)
 
 
-def ticker_json(site: Site) -> RenderedPage:
+def ticker_json(config: SiteConfig, ticker: Sequence[TickerItem]) -> RenderedPage:
     """Every ticker item with its time (ISO and HH:MM in the site zone), title, site path
     (for internal links) and absolute URL."""
-    config = site.config
     prefix = config.page_prefix
     items = [{"time": iso(item.time.astimezone(config.timezone)),
               "hhmm": item.time.astimezone(config.timezone).strftime("%H:%M"),
@@ -37,7 +37,7 @@ def ticker_json(site: Site) -> RenderedPage:
               "url": (item.url if item.external or not item.url
                       else config.absolute(item.url)),
               **({"live": True} if item.live else {})}
-             for item in site.ticker]
+             for item in ticker]
     text = json.dumps({"title": config.title, "timezone": config.timezone.key,
                        "items": items}, ensure_ascii=False, indent=1) + "\n"
     url = prefix + "/ticker.json"  # /fr/ticker.json in the French edition
