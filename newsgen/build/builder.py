@@ -48,6 +48,7 @@ from newsgen.content.translations import alternates, assemble_editions, whole_si
 from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
+from newsgen.engine.stamps import file_stamps
 from newsgen.engine.workers import Aside, few_collections, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats, output_intact
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
@@ -206,24 +207,8 @@ def input_keys(config: SiteConfig, options: BuildOptions, now: datetime
     with them. Either is None when a file it covers was written so recently that its mtime
     cannot be trusted. The clock enters only as the local date (the front page shows it);
     crossing a scheduled change is checked separately."""
-    rest: list[str] | None = []
-    headlines: list[str] | None = []
-    root = os.path.join(config.site_dir, "content")
-    headline_root = os.path.join(root, "headlines")
-    for current, dirs, names in os.walk(root):
-        dirs.sort()
-        mine = current == headline_root or current.startswith(headline_root + os.sep)
-        for name in sorted(names):
-            try:
-                info = os.lstat(os.path.join(current, name))
-            except OSError:
-                return None, None
-            if time.time_ns() - info.st_mtime_ns < RACY_NS:
-                rest, headlines = (rest, None) if mine else (None, headlines)
-            part = f"{current}/{name}|{info.st_size}|{info.st_mtime_ns}"
-            target = headlines if mine else rest
-            if target is not None:
-                target.append(part)
+    rest, headlines = file_stamps(os.path.join(config.site_dir, "content"), "headlines",
+                                  time.time_ns() - RACY_NS)
     if rest is None:
         return None, None
     today = now.astimezone(config.timezone).date().isoformat()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import heapq
 import json
-import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -213,8 +212,8 @@ def build_ticker(request: Request, seen: list[str] | None) -> Outcome | None:
         if ticker is None or problems.errors:
             return None
         tickers.append(ticker)
-    writer = OutputWriter(request.out_dir)
-    if writer.cold or not writer.old.intact(os.path.join(request.out_dir, "")):
+    writer = OutputWriter(request.out_dir, few=True)
+    if not writer.intact():
         return None  # a file edited or removed by hand: the full build puts it right
     return _apply(request, writer, snapshot, tickers, seen, future, problems)
 
