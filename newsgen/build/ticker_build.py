@@ -23,7 +23,7 @@ import base64
 import heapq
 import json
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -188,7 +188,8 @@ def _load_snapshot(request: Request) -> TickerSnapshot | None:
     return snapshot if isinstance(snapshot, TickerSnapshot) else None
 
 
-def build_ticker(request: Request, seen: list[str] | None) -> Outcome | None:
+def build_ticker(request: Request, seen: list[str] | None, intact: Callable[[], bool]
+                 ) -> Outcome | None:
     """Apply a headline-only change, or return None for a full build (module docstring)."""
     config = request.config
     if config.ticker_embed != "live" or seen is None:
@@ -212,9 +213,9 @@ def build_ticker(request: Request, seen: list[str] | None) -> Outcome | None:
         if ticker is None or problems.errors:
             return None
         tickers.append(ticker)
-    writer = OutputWriter(request.out_dir, few=True)
-    if not writer.intact():
+    if not intact():
         return None  # a file edited or removed by hand: the full build puts it right
+    writer = OutputWriter(request.out_dir, few=True)
     return _apply(request, writer, snapshot, tickers, seen, future, problems)
 
 

@@ -317,11 +317,6 @@ class OutputWriter:
                 self.new_mtimes[relative] = mtime
             self.stats.unchanged += 1
 
-    def intact(self) -> bool:
-        """The previous output is all there as newsgen left it (a ``few`` writer's check)."""
-        old = self.old
-        return not self.cold and isinstance(old, LoadedOutput) and old.intact(self._root)
-
     def keep_rest(self) -> None:
         """Keep every file of the previous output not accounted for yet as it is (a
         headline-only build changes a dozen of a large site's 240,000 files)."""

@@ -1,0 +1,71 @@
+"""What a build reads, fingerprinted before anything is loaded: the keys that tell the
+next build that nothing changed, or only the headlines (builder.py, ticker_build.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from newsgen import __version__
+from newsgen.build.cache import FORMAT, RACY_NS
+from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
+from newsgen.engine.digests import digest
+from newsgen.engine.stamps import file_stamps
+from newsgen.engine.writer import MANIFEST
+from newsgen.render.templating import templates_digest
+
+
+def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
+               ) -> tuple[str | None, str | None]:
+    """Fingerprints of everything a build reads (and of the cache's format: a newsgen with
+    another format must not take the last build as its own): without the headline files, and
+    with them. Either is None when a file it covers was written so recently that its mtime
+    cannot be trusted. The clock enters only as the local date (the front page shows it);
+    crossing a scheduled change is checked separately. ``flags``: the build's drafts,
+    future and strict options."""
+    rest, headlines = file_stamps(os.path.join(config.site_dir, "content"), "headlines",
+                                  time.time_ns() - RACY_NS)
+    if rest is None:
+        return None, None
+    today = now.astimezone(config.timezone).date().isoformat()
+    rest_key = digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
+                      templates_digest(config), static_signature(config), today,
+                      str(flags), *rest)
+    return rest_key, (digest(rest_key, *headlines) if headlines is not None else None)
+
+
+def meta_keys(out_dir: Path) -> tuple[str, str]:
+    """Cache meta keys of the last build into this output folder (serve and ``-o`` builds
+    into other folders must not make this one look up to date)."""
+    where = str(out_dir.resolve())
+    return f"inputs:{where}", f"summary:{where}"
+
+
+def large_output(out_dir: Path) -> bool:
+    """Whether checking the output is worth a process of its own (from 20,000 files or so,
+    by the size of its manifest)."""
+    try:
+        return (out_dir / MANIFEST).stat().st_size > 2_000_000
+    except OSError:
+        return False
+
+
+def cache_scope(config: SiteConfig) -> str:
+    """What converted bodies depend on besides their text (BuildCache's ``scope``)."""
+    return digest(str(config.unsafe_html), config.url_prefix)
+
+
+def static_signature(config: SiteConfig) -> str:
+    """Names, sizes and mtimes of static files: parsed articles carry image sizes."""
+    parts = []
+    for root, prefix in static_roots(config):
+        for current, _dirs, names in os.walk(root):
+            for name in names:
+                try:
+                    info = os.stat(os.path.join(current, name))
+                except OSError:
+                    continue
+                parts.append(f"{prefix}|{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
+    return digest(*sorted(parts))
