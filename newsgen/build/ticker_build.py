@@ -213,10 +213,10 @@ def build_ticker(request: Request, seen: list[str] | None, intact: Callable[[], 
         if ticker is None or problems.errors:
             return None
         tickers.append(ticker)
-    if not intact():
-        return None  # a file edited or removed by hand: the full build puts it right
     writer = OutputWriter(request.out_dir, few=True)
-    return _apply(request, writer, snapshot, tickers, seen, future, problems)
+    if writer.cold:
+        return None
+    return _apply(request, writer, snapshot, tickers, seen, future, problems, intact)
 
 
 def _ticker(config: SiteConfig, edition: EditionTicker, by_slug: dict[str, Story],
@@ -246,7 +246,7 @@ def _ticker(config: SiteConfig, edition: EditionTicker, by_slug: dict[str, Story
 # long: one straight sequence (write, splice, keep, commit, cache) that reads best unbroken
 def _apply(request: Request, writer: OutputWriter, snapshot: TickerSnapshot,
            tickers: list[list[TickerItem]], seen: list[str], future: list[datetime],
-           problems: ProblemList) -> Outcome | None:
+           problems: ProblemList, intact: Callable[[], bool]) -> Outcome | None:
     config = request.config
     records: dict[str, PageRecord] = {}
     current = set(seen)
@@ -274,6 +274,10 @@ def _apply(request: Request, writer: OutputWriter, snapshot: TickerSnapshot,
     text = iso(next_change) + "\n" if next_change else "none\n"
     writer.put(f"{MARKER_DIR}/next-change", text.encode())
     writer.keep_rest()
+    # Asked last: the check runs in another process meanwhile, and nothing above touched
+    # the output (files are staged beside it).
+    if not intact():
+        return None  # a file edited or removed by hand: the full build puts it right
     stats = writer.commit()
     warnings = [*snapshot.warnings, *problems.warnings]
     summary = {"articles": snapshot.articles, "files": snapshot.files,

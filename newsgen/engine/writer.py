@@ -145,14 +145,6 @@ class PreviousOutput:
         return None if mtime < 0 else mtime
 
 
-    def entries(self) -> Iterator[tuple[str, str, int, int]]:
-        """(path, digest, size, mtime or -1) of every file."""
-        unpack, start = _SIZES.unpack_from, _SIZES.size
-        for relative, packed in self._packed.items():
-            size, mtime = unpack(packed)
-            yield relative, packed[start:].decode("utf-8", "surrogatepass"), size, mtime
-
-
 class LoadedOutput(PreviousOutput):
     """The previous output as read, unpacked: for a build that changes a few files and keeps
     the rest (ticker_build.py), and for checking that it is intact. Packing 240,000 entries
@@ -182,11 +174,19 @@ class LoadedOutput(PreviousOutput):
         mtime = _count(self._mtimes.get(relative))
         return None if mtime < 0 else mtime
 
-    def entries(self) -> Iterator[tuple[str, str, int, int]]:
-        mtimes = self._mtimes
-        for relative, (digest, size) in self._manifest.items():
-            yield relative, (digest if isinstance(digest, str) else ""), _count(size), \
-                _count(mtimes.get(relative))
+    def keep_into(self, manifest: dict[str, list[object]], mtimes: dict[str, int]) -> int:
+        """Add every file ``manifest`` lacks, as it was; returns how many. Worth keeping
+        only for an output found :meth:`intact` (whose entries are then well formed)."""
+        kept = 0
+        old_mtimes = self._mtimes
+        for relative, value in self._manifest.items():
+            if relative not in manifest:
+                manifest[relative] = value
+                mtime = old_mtimes.get(relative)
+                if mtime is not None:
+                    mtimes[relative] = mtime
+                kept += 1
+        return kept
 
     def intact(self, root: str) -> bool:
         """Every file is there with the size and mtime newsgen left it."""
@@ -319,15 +319,10 @@ class OutputWriter:
 
     def keep_rest(self) -> None:
         """Keep every file of the previous output not accounted for yet as it is (a
-        headline-only build changes a dozen of a large site's 240,000 files)."""
-        manifest, mtimes, kept = self.manifest, self.new_mtimes, 0
-        for relative, digest, size, mtime in self.old.entries():
-            if relative not in manifest:
-                manifest[relative] = [digest, size]
-                if mtime >= 0:
-                    mtimes[relative] = mtime
-                kept += 1
-        self.stats.unchanged += kept
+        headline-only build changes a dozen of a large site's 240,000 files). For a ``few``
+        writer, whose output is then checked intact before :meth:`commit`."""
+        assert isinstance(self.old, LoadedOutput), "a writer made with few=True"
+        self.stats.unchanged += self.old.keep_into(self.manifest, self.new_mtimes)
 
     def commit(self) -> WriteStats:
         deletes = sorted(path for path in self.old if path not in self.manifest)
