@@ -220,8 +220,16 @@ class IncrementalBuilds(RuleBasedStateMachine):
                 return
 
     @rule(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
-          minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100))
-    def add_headline(self, words: list[str], minutes: int, link: bool, index: int) -> None:
+          minutes=st.integers(-600, 600), link=st.booleans(), index=st.integers(0, 100),
+          settled=st.booleans())
+    def add_headline(self, words: list[str], minutes: int, link: bool, index: int,
+                     settled: bool) -> None:
+        """``settled``: the site was built once more after its files became old enough,
+        so the headline alone is new and the next build may be headline-only
+        (build/ticker_build.py)."""
+        if settled:
+            self.settle()
+            self._build(self.root / "public", use_cache=True)
         self.headline_count += 1
         when = self.now + timedelta(minutes=minutes)
         lines = [f"- time: {when.strftime('%Y-%m-%dT%H:%M')}",
