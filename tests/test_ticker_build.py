@@ -30,15 +30,16 @@ CONFIG = BASIC_CONFIG + "ticker: {size: 4}\n"  # a headline and the three newest
 
 
 def _site(make_site: Callable[..., Path], config: str = CONFIG,
-          files: dict[str, str] | None = None) -> Path:
+          files: dict[str, str] | None = None) -> tuple[Path, BuildResult]:
     stories = {f"content/articles/s{i}.md": article(
         f"Story {i}", f"2026-03-{10 + i:02d}T09:00", "world" if i % 2 else "city",
         tags="[ports]") for i in range(8)}
     site = make_site({**stories, HEADLINES: FIRST, **(files or {})}, config=config)
     _build(site)
     _settle(site)
-    assert _build(site).mode == "full"  # settled files: this build leaves the snapshot
-    return site
+    full = _build(site)
+    assert full.mode == "full"  # settled files: this build leaves the snapshot
+    return site, full
 
 
 def _settle(site: Path) -> None:
@@ -77,13 +78,14 @@ def _assert_same_as_clean(site: Path, now: datetime = NOW) -> None:
 
 def test_a_new_headline_is_spliced_into_the_fronts_alone(
         make_site: Callable[..., Path]) -> None:
-    site = _site(make_site)
+    site, full = _site(make_site)
     article_page = site.parent / "public/city/2026/03/s0/index.html"
     before = article_page.read_bytes()
     _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
     result = _build(site)
     assert result.mode == "ticker"
     assert result.articles == 8 and result.site is None
+    assert result.files == full.files
     assert _changes(site) == sorted([*FRONTS, "ticker.html", "ticker.json"])
     for page in FRONTS + ["ticker.html"]:
         assert "Ferry strike called off" in (site.parent / "public" / page).read_text()
@@ -105,7 +107,7 @@ def test_a_new_headline_is_spliced_into_the_fronts_alone(
 
 
 def test_the_command_line_says_what_it_did(make_site: Callable[..., Path]) -> None:
-    site = _site(make_site)
+    site, _ = _site(make_site)
     _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
     result = run_newsgen("build", site, "--now", NOW.isoformat(), "-o", site.parent / "public")
     assert result.returncode == 0, result.stderr
@@ -116,7 +118,7 @@ def test_the_command_line_says_what_it_did(make_site: Callable[..., Path]) -> No
 
 def test_a_held_back_headline_appears_when_its_time_comes(
         make_site: Callable[..., Path]) -> None:
-    site = _site(make_site)
+    site, _ = _site(make_site)
     _add(site, '- {time: "2026-03-21T12:30", title: Council votes at noon}\n')
     result = _build(site)
     assert result.mode == "ticker"
@@ -139,7 +141,7 @@ def test_a_held_back_headline_appears_when_its_time_comes(
 ])
 def test_whatever_may_differ_is_built_in_full(make_site: Callable[..., Path],
                                               change: str) -> None:
-    site = _site(make_site, files={"content/articles/later.md": article(
+    site, _ = _site(make_site, files={"content/articles/later.md": article(
         "Embargoed", "2026-03-21T13:00", "city")})
     now = NOW
     if change == "removed":
@@ -166,7 +168,7 @@ def test_whatever_may_differ_is_built_in_full(make_site: Callable[..., Path],
 
 def test_a_bad_headline_is_reported_and_nothing_is_written(
         make_site: Callable[..., Path]) -> None:
-    site = _site(make_site)
+    site, _ = _site(make_site)
     before = tree_digest(site.parent / "public")
     _add(site, '- {time: "2026-03-21T11:50", title: Nowhere, link: no-such-story}\n')
     with pytest.raises(BuildFailed) as failed:
@@ -177,7 +179,7 @@ def test_a_bad_headline_is_reported_and_nothing_is_written(
 
 
 def test_inline_tickers_are_built_in_full(make_site: Callable[..., Path]) -> None:
-    site = _site(make_site, BASIC_CONFIG + "ticker: {size: 4, embed: inline}\n")
+    site, _ = _site(make_site, BASIC_CONFIG + "ticker: {size: 4, embed: inline}\n")
     _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
     result = _build(site)
     assert result.mode == "full"
@@ -189,7 +191,7 @@ EDITIONS = CONFIG + "languages:\n  en: {}\n  fr: {title: La Gazette}\n"
 
 
 def test_a_headline_changes_only_its_own_edition(make_site: Callable[..., Path]) -> None:
-    site = _site(make_site, EDITIONS, {
+    site, _ = _site(make_site, EDITIONS, {
         "content/articles/fr/bac.md": article("Le bac", "2026-03-20T09:00", "world",
                                               lang="fr"),
         "content/headlines/fr.yaml": '- {time: "2026-03-21T07:00", title: Marée, lang: fr}\n'})

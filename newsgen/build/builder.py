@@ -157,7 +157,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                    {meta[0]: inputs, meta[1]: json.dumps(summary),
                     urls_key(out_dir): current_urls(site, moved_from, plan.files),
                     seen_key: json.dumps(plan.ticker_seen),
-                    **snapshot_meta(TickerKeys.of(out_dir), rest_key, plan.snapshot)},
+                    **snapshot_meta(TickerKeys.of(out_dir), rest_key, plan.snapshot,
+                                    len(plan.files))},
                    plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
@@ -301,8 +302,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     _raise_if_failed(problems, options.strict)
     if writer is not None and cache.enabled:
         plan.snapshot = take_snapshot(sites, content.articles, selection, plan.views,
-                                      problems.warnings, plan.ticker_seen,
-                                      (len(site.articles), len(plan.files)))
+                                      problems.warnings, plan.ticker_seen, len(site.articles))
     return site, plan, problems.warnings, cache
 
 

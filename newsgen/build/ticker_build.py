@@ -80,7 +80,7 @@ class TickerSnapshot:
     next_change: datetime | None  # the earliest scheduled change not from a headline
     warnings: tuple[Problem, ...]  # the last build's, less those of headline files
     articles: int
-    files: int
+    files: int = 0  # set when the build is saved (snapshot_meta)
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,9 @@ class Outcome:
 
 def take_snapshot(sites: tuple[Site, ...], articles: Iterable[Article], selection: Selection,
                   views: dict[str, SiteView], warnings: list[Problem], seen: list[str] | None,
-                  counts: tuple[int, int]) -> TickerSnapshot | None:
+                  shown: int) -> TickerSnapshot | None:
     """What a headline-only build needs of this full build (None: it cannot have one).
-    ``counts``: the articles shown and the output files, as the build summary has them."""
+    ``shown``: the articles shown, as the build summary counts them."""
     editions = []
     for site in sites:
         paths = current_ticker_paths(site)
@@ -137,7 +137,7 @@ def take_snapshot(sites: tuple[Site, ...], articles: Iterable[Article], selectio
     changes = [t for t in changes if t is not None]
     return TickerSnapshot(
         tuple(editions), stories(articles, selection), min(changes) if changes else None,
-        tuple(w for w in warnings if not w.location.path.startswith(HEADLINES)), *counts)
+        tuple(w for w in warnings if not w.location.path.startswith(HEADLINES)), shown)
 
 
 def _edition(site: Site, view: SiteView, paths: list[str], seen: list[str]) -> EditionTicker:
@@ -168,12 +168,13 @@ def _article_key_url(key: str) -> str | None:
         isinstance(value[0], str) else None
 
 
-def snapshot_meta(keys: TickerKeys, rest_key: str | None,
-                  snapshot: TickerSnapshot | None) -> dict[str, str]:
-    """The cache meta entries that keep ``snapshot`` (emptied when there is none)."""
-    if rest_key is None or snapshot is None:
+def snapshot_meta(keys: TickerKeys, rest_key: str | None, snapshot: TickerSnapshot | None,
+                  files: int) -> dict[str, str]:
+    """The cache meta entries that keep ``snapshot`` of a build of ``files`` files (emptied
+    when there is none)."""
+    if not rest_key or snapshot is None:
         return {keys.rest: "", keys.snapshot: ""}
-    data = pickle.dumps(snapshot, pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(replace(snapshot, files=files), pickle.HIGHEST_PROTOCOL)
     return {keys.rest: rest_key, keys.snapshot: base64.b64encode(data).decode("ascii")}
 
 
