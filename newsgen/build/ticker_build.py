@@ -89,11 +89,13 @@ class TickerKeys:
 
     rest: str  # the inputs fingerprint without headline files the snapshot is valid for
     snapshot: str
+    stories: str  # apart: read only for headlines that link to a story
 
     @classmethod
     def of(cls, out_dir: Path) -> TickerKeys:
         where = str(out_dir.resolve())
-        return cls(f"ticker-rest:{where}", f"ticker-snapshot:{where}")
+        return cls(f"ticker-rest:{where}", f"ticker-snapshot:{where}",
+                   f"ticker-stories:{where}")
 
 
 @dataclass(frozen=True)
@@ -173,20 +175,39 @@ def snapshot_meta(keys: TickerKeys, rest_key: str | None, snapshot: TickerSnapsh
     """The cache meta entries that keep ``snapshot`` of a build of ``files`` files (emptied
     when there is none)."""
     if not rest_key or snapshot is None:
-        return {keys.rest: "", keys.snapshot: ""}
-    data = pickle.dumps(replace(snapshot, files=files), pickle.HIGHEST_PROTOCOL)
-    return {keys.rest: rest_key, keys.snapshot: base64.b64encode(data).decode("ascii")}
+        return {keys.rest: "", keys.snapshot: "", keys.stories: ""}
+    return {keys.rest: rest_key,
+            keys.snapshot: _encode(replace(snapshot, stories={}, files=files)),
+            keys.stories: _encode(snapshot.stories)}
 
 
-def _load_snapshot(request: Request) -> TickerSnapshot | None:
-    site_dir, keys = request.config.site_dir, TickerKeys.of(request.out_dir)
-    if not request.rest_key or read_meta(site_dir, keys.rest) != request.rest_key:
-        return None
+def _encode(value: object) -> str:
+    return base64.b64encode(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)).decode("ascii")
+
+
+def _decode(request: Request, key: str) -> object:
     try:
-        snapshot = pickle.loads(base64.b64decode(read_meta(site_dir, keys.snapshot) or ""))
+        return pickle.loads(base64.b64decode(read_meta(request.config.site_dir, key) or ""))
     except Exception:  # a damaged row costs a full build, never a wrong page
         return None
-    return snapshot if isinstance(snapshot, TickerSnapshot) else None
+
+
+def _load_snapshot(request: Request, headlines: list[Headline]) -> TickerSnapshot | None:
+    """The last full build's snapshot, with its stories (100,000 at 100,000 articles) only
+    when a headline links to one."""
+    keys = TickerKeys.of(request.out_dir)
+    if not request.rest_key or read_meta(request.config.site_dir, keys.rest) != \
+            request.rest_key:
+        return None
+    snapshot = _decode(request, keys.snapshot)
+    if not isinstance(snapshot, TickerSnapshot):
+        return None
+    if any(h.link and not h.link.startswith(("http://", "https://")) for h in headlines):
+        stories = _decode(request, keys.stories)
+        if not isinstance(stories, dict):
+            return None
+        snapshot = replace(snapshot, stories=stories)
+    return snapshot
 
 
 def build_ticker(request: Request, seen: list[str] | None, intact: Callable[[], bool]
@@ -195,12 +216,12 @@ def build_ticker(request: Request, seen: list[str] | None, intact: Callable[[], 
     config = request.config
     if config.ticker_embed != "live" or seen is None:
         return None
-    snapshot = _load_snapshot(request)
+    problems = ProblemList()
+    headlines = load_headlines(config, problems)
+    snapshot = _load_snapshot(request, headlines)
     if snapshot is None or (snapshot.next_change is not None
                             and request.now >= snapshot.next_change):
         return None
-    problems = ProblemList()
-    headlines = load_headlines(config, problems)
     if config.editions:
         headlines = cross_edition_headlines(config, headlines, snapshot.stories, problems)
     if problems.errors or (request.strict and problems.items):

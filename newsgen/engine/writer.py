@@ -174,19 +174,23 @@ class LoadedOutput(PreviousOutput):
         mtime = _count(self._mtimes.get(relative))
         return None if mtime < 0 else mtime
 
-    def keep_into(self, manifest: dict[str, list[object]], mtimes: dict[str, int]) -> int:
-        """Add every file ``manifest`` lacks, as it was; returns how many. Worth keeping
-        only for an output found :meth:`intact` (whose entries are then well formed)."""
-        kept = 0
+    def merged(self, manifest: dict[str, list[object]], mtimes: dict[str, int]
+               ) -> tuple[dict[str, list[object]], dict[str, int]]:
+        """This output's entries with ``manifest`` and ``mtimes`` in their places, in the
+        loaded (sorted) order, so that they are written at once (``_dump_sorted``); new
+        paths last. Worth keeping only for an output found :meth:`intact` (whose entries
+        are then well formed)."""
+        new_manifest: dict[str, list[object]] = {}
+        new_mtimes: dict[str, int] = {}
         old_mtimes = self._mtimes
         for relative, value in self._manifest.items():
-            if relative not in manifest:
-                manifest[relative] = value
-                mtime = old_mtimes.get(relative)
-                if mtime is not None:
-                    mtimes[relative] = mtime
-                kept += 1
-        return kept
+            new_manifest[relative] = manifest.get(relative, value)
+            mtime = mtimes.get(relative, old_mtimes.get(relative))
+            if mtime is not None:
+                new_mtimes[relative] = mtime
+        new_manifest.update(manifest)
+        new_mtimes.update(mtimes)
+        return new_manifest, new_mtimes
 
     def intact(self, root: str) -> bool:
         """Every file is there with the size and mtime newsgen left it."""
@@ -322,7 +326,9 @@ class OutputWriter:
         headline-only build changes a dozen of a large site's 240,000 files). For a ``few``
         writer, whose output is then checked intact before :meth:`commit`."""
         assert isinstance(self.old, LoadedOutput), "a writer made with few=True"
-        self.stats.unchanged += self.old.keep_into(self.manifest, self.new_mtimes)
+        accounted = len(self.manifest)
+        self.manifest, self.new_mtimes = self.old.merged(self.manifest, self.new_mtimes)
+        self.stats.unchanged += len(self.manifest) - accounted
 
     def commit(self) -> WriteStats:
         deletes = sorted(path for path in self.old if path not in self.manifest)
@@ -370,6 +376,10 @@ def _dump_sorted(target: str, mapping: dict[str, list[object]] | dict[str, int])
     for byte, a few thousand entries at a time: at 140,000 files the whole text and the
     pieces ``json`` joins it from were 70 MB at once, at the end of the build."""
     keys = sorted(mapping)
+    if keys == list(mapping):  # kept in order (a headline-only build): at once, in C
+        with open(target, "wb") as handle:
+            handle.write(json.dumps(mapping, separators=(",", ":")).encode())
+        return
     with open(target, "wb") as handle:
         handle.write(b"{")
         for start in range(0, len(keys), _DUMP_CHUNK):
