@@ -10,6 +10,7 @@ import html
 import os
 import re
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
@@ -20,6 +21,9 @@ from markdown.inlinepatterns import LinkInlineProcessor
 
 from newsgen.content.fields import FieldReader
 from newsgen.content.frontmatter import decode_source, parse_yaml, split_front_matter
+from newsgen.content.live import LiveUpdate
+from newsgen.content.models import Article
+from newsgen.content.publish import article_item, item_order, newest_article_items
 from newsgen.content.urls import slug_problem, slugify
 from newsgen.engine.paths import UnsafePath, check_relative, safe_join
 from newsgen.errors import ContentError, ProblemList
@@ -182,3 +186,33 @@ def test_bracket_ends_agree_with_python_markdown(data: str) -> None:
         pytest.skip("this Python-Markdown has no _findBracketEnds; the converter keeps its own")
     ends = _BracketEnds(data)
     assert [ends[index] for index in range(len(data) + 1)] == original(data)
+
+
+START = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+STORY = st.tuples(st.integers(0, 12), st.sampled_from(["Alpha", "Beta", "Gamma"]),
+                  st.booleans(), st.lists(st.integers(-30, 30), max_size=2),
+                  st.sampled_from(["open", "ended"]))
+
+
+@EXAMPLES
+@given(st.lists(STORY, max_size=25), st.integers(1, 6), st.sets(st.integers(0, 24)))
+def test_the_newest_article_items_are_the_first_of_all_of_them_sorted(
+        stories: list[tuple[int, str, bool, list[int], str]], count: int,
+        skipped: set[int]) -> None:
+    """The ticker takes its article items from the newest articles and the live blogs only
+    (publish.newest_article_items); the result is what sorting every article's item gives,
+    ties (same time, same title) included."""
+    articles = [Article(f"s{i}.md", f"s{i}", title, START - timedelta(hours=hours), "world",
+                        f"/s{i}/", 5, live=live, live_state=state,
+                        updates=tuple(LiveUpdate(START + timedelta(minutes=m), "u", 9)
+                                      for m in minutes) if live else ())
+                for i, (hours, title, live, minutes, state) in enumerate(stories)]
+    articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))  # as select() orders them
+    skip = {f"s{i}" for i in skipped}
+    every = [(a.slug, article_item(a)) for a in articles if a.slug not in skip]
+    expected = sorted(every, key=lambda pair: item_order(pair[1]))[:count]
+    assert newest_article_items(articles, count, skip) == expected
+    shuffled = list(reversed(articles))  # not newest first: every item is looked at
+    assert newest_article_items(shuffled, count, skip) == \
+        sorted([(a.slug, article_item(a)) for a in shuffled if a.slug not in skip],
+               key=lambda pair: item_order(pair[1]))[:count]

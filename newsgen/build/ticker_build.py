@@ -20,7 +20,6 @@ caller builds in full: this path may only ever be a faster way to the same outpu
 from __future__ import annotations
 
 import base64
-import heapq
 import json
 import pickle
 from collections.abc import Callable, Iterable
@@ -42,6 +41,7 @@ from newsgen.content.publish import (
     article_item,
     headline_items,
     item_order,
+    newest_article_items,
     shown_headlines,
     stories,
 )
@@ -53,7 +53,7 @@ from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import Problem, ProblemList
 from newsgen.render.renderer import SiteView, render_ticker
 from newsgen.render.templating import make_environment
-from newsgen.render.ticker import current_ticker_paths, item_key, ticker_json
+from newsgen.render.ticker import article_key_url, current_ticker_paths, item_key, ticker_json
 
 # Article items kept beyond the ticker's size: headlines standing in for that many of the
 # newest articles still leave a full ticker (more, and the build is a full one).
@@ -145,29 +145,18 @@ def take_snapshot(sites: tuple[Site, ...], articles: Iterable[Article], selectio
 def _edition(site: Site, view: SiteView, paths: list[str], seen: list[str]) -> EditionTicker:
     lang = site.config.language
     keep = site.config.ticker_size + SPARE_ITEMS
-    items = heapq.nsmallest(keep, ((a.slug, article_item(a)) for a in site.articles),
-                            key=lambda pair: item_order(pair[1]))
+    items = newest_article_items(site.articles, keep)
     known = {item_key(item, lang): slug for slug, item in items}
     wanted = [key for key in seen if key.startswith(lang + "\t") and key not in known]
     if wanted:  # the older tickers' article items, found by their address
         by_url = {a.url: a for a in site.articles}
         for key in wanted:
-            target = _article_key_url(key)
+            target = article_key_url(key)
             article = by_url.get(target) if target else None
             if article is not None and item_key(article_item(article), lang) == key:
                 known[key] = article.slug
     return EditionTicker(lang, view, tuple(items), len(site.articles) <= keep, known,
                          tuple(paths))
-
-
-def _article_key_url(key: str) -> str | None:
-    """The address in an item key of the form an article's item has, else None."""
-    try:
-        value = json.loads(key.split("\t", 1)[1])
-    except (ValueError, IndexError):
-        return None
-    return value[0] if isinstance(value, list) and len(value) == 2 and \
-        isinstance(value[0], str) else None
 
 
 def snapshot_meta(keys: TickerKeys, rest_key: str | None, snapshot: TickerSnapshot | None,

@@ -6,10 +6,12 @@ listing, ticker, feed or sitemap can show them by accident.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import NamedTuple
 
 from newsgen.content.config import SiteConfig
@@ -191,8 +193,36 @@ def shown_headlines(headlines: Iterable[Headline], visible_slugs: Container[str]
 
 def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             headlines: tuple[Headline, ...]) -> tuple[TickerItem, ...]:
-    """Latest items of articles and headlines together; a headline stands in for its article."""
-    return tuple(ticker_items(articles, headlines)[: config.ticker_size])
+    """Latest items of articles and headlines together; a headline stands in for its article
+    (``ticker_items(...)[:size]``, without an item for every article of the archive)."""
+    by_slug = {a.slug: a for a in articles}
+    items, covered = headline_items(headlines, lambda slug: by_slug[slug].url)
+    size = config.ticker_size
+    items += [item for _slug, item in newest_article_items(articles, size, covered)]
+    items.sort(key=item_order)
+    return tuple(items[:size])
+
+
+def newest_article_items(articles: Sequence[Article], count: int,
+                         skip: Container[str] = ()) -> list[tuple[str, TickerItem]]:
+    """(slug, item) of the ``count`` first article items in ticker order, articles whose
+    slug is in ``skip`` left out: what sorting every article's item would give, from the
+    newest articles and the live blogs alone. Articles come newest first (``select``);
+    an item is at its article's date but a live blog's, at its latest update."""
+    if any(a.date < b.date for a, b in pairwise(articles)):  # not newest first
+        pairs = [(a.slug, article_item(a)) for a in articles if a.slug not in skip]
+        return heapq.nsmallest(count, pairs, key=lambda pair: item_order(pair[1]))
+    pairs, plain, boundary = [], 0, None
+    for article in articles:
+        if article.slug in skip:
+            continue
+        if article.live:
+            pairs.append((article.slug, article_item(article)))
+        elif plain < count or article.date == boundary:
+            pairs.append((article.slug, article_item(article)))
+            plain += 1
+            boundary = article.date  # items tied with the last one taken come too
+    return heapq.nsmallest(count, pairs, key=lambda pair: item_order(pair[1]))
 
 
 def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]

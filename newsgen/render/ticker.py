@@ -7,8 +7,8 @@ import json
 from collections.abc import Collection, Sequence
 
 from newsgen.content.config import SiteConfig
-from newsgen.content.models import Site, TickerItem
-from newsgen.content.publish import ticker_items
+from newsgen.content.models import Article, Site, TickerItem
+from newsgen.content.publish import article_item, headline_items
 from newsgen.content.times import iso
 from newsgen.content.urls import output_path, section_url
 from newsgen.render.renderer import RenderedPage
@@ -55,14 +55,35 @@ def withdrawn(seen: Collection[str] | None, site: Site) -> bool:
     """Whether an item that some page's older ticker may show (``seen``: every item of every
     ticker since the pages were last all brought up to date) is gone from the site: an
     article expired, unpublished, deleted or retitled, a headline removed or corrected. Then
-    no page may keep an older ticker: a story taken down goes from every page."""
-    edition = site.config.language + "\t"
-    mine = [key for key in seen or () if key.startswith(edition)]
+    no page may keep an older ticker: a story taken down goes from every page. Each such
+    item is looked for by its address, not among the items of every article."""
+    language = site.config.language
+    mine = [key for key in seen or () if key.startswith(language + "\t")]
     if not mine:
         return False
-    available = {item_key(item, site.config.language)
-                 for item in ticker_items(site.articles, site.headlines)}
-    return not available.issuperset(mine)
+    by_slug = {a.slug: a for a in site.articles}
+    items, covered = headline_items(site.headlines, lambda slug: by_slug[slug].url)
+    available = {item_key(item, language) for item in items}
+    by_url: dict[str, Article] | None = None
+    for key in mine:
+        if key in available:
+            continue
+        if by_url is None:
+            by_url = {a.url: a for a in site.articles if a.slug not in covered}
+        article = by_url.get(article_key_url(key) or "")
+        if article is None or item_key(article_item(article), language) != key:
+            return True
+    return False
+
+
+def article_key_url(key: str) -> str | None:
+    """The address in an item key of the form an article's item has, else None."""
+    try:
+        value = json.loads(key.split("\t", 1)[1])
+    except (ValueError, IndexError):
+        return None
+    return value[0] if isinstance(value, list) and len(value) == 2 and \
+        isinstance(value[0], str) else None
 
 
 def seen_after(seen: Collection[str] | None, site: Site, refreshed: bool) -> list[str]:
