@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from newsgen.build import builder
 from newsgen.build.builder import BuildOptions, BuildResult, build_site
+from newsgen.engine.writer import OutputWriter
 from newsgen.errors import BuildFailed
 from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, run_newsgen, tree_digest
 
@@ -210,4 +212,32 @@ def test_a_headline_changes_only_its_own_edition(make_site: Callable[..., Path])
         f"{HEADLINES}:2: warning: headline (en) links to 'bac', a story of the 'fr' edition"]
     assert "https://gazette.example.org/fr/world/2026/03/bac/" in \
         (site.parent / "public/ticker.json").read_text()
+    _assert_same_as_clean(site)
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_full_build_trusts_an_output_found_intact(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, edited: bool) -> None:
+    """Where the output is checked in a forked process (here: at any size), a full build
+    takes that check's answer instead of an lstat a page; a file edited by hand makes it
+    look at each file again, and put the edit right."""
+    monkeypatch.setattr(builder, "large_output", lambda out_dir: True)
+    trusted: list[bool] = []
+    plan = builder.PagePlan
+
+    def watched(problems: object, records: object, writer: OutputWriter | None,
+                *args: object, **kwargs: object) -> object:
+        trusted.append(writer is not None and writer.trusted)
+        return plan(problems, records, writer, *args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(builder, "PagePlan", watched)
+    site, _ = _site(make_site)
+    page = site.parent / "public/world/2026/03/s1/index.html"
+    if edited:
+        page.write_text(page.read_text() + "<!-- edited -->")
+    (site / "content/articles/s3.md").write_text(article(
+        "Story three, corrected", "2026-03-13T09:00", "world", tags="[ports]"))
+    trusted.clear()
+    assert _build(site).mode == "full"
+    assert trusted == [not edited]
+    assert "<!-- edited -->" not in page.read_text()
     _assert_same_as_clean(site)

@@ -132,34 +132,42 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
             raise _locked_file(site_dir, exc) from None
         # Whether the output is intact (an lstat a file: 240,000 at 100,000 articles) is
         # checked in a forked process while this one walks the content; a full build
-        # stops it.
-        with Aside(lambda: output_intact(out_dir), large_output(out_dir)) as intact:
+        # takes its answer later instead of an lstat a page (writer.trusted).
+        large = large_output(out_dir)
+        with Aside(lambda: output_intact(out_dir), large) as intact:
             request = _request(config, options, now, out_dir)
             shortcut = _shortcut(request, intact.result, started)
-        if shortcut is not None:
-            return shortcut
-        rest_key, inputs, meta, seen_key = (request.rest_key, request.inputs_key,
-                                            request.meta_keys, request.seen_key)
-        writer = OutputWriter(out_dir)
-        moved_from = previous_urls(config.site_dir, urls_key(out_dir))
-        try:
-            site, plan, warnings, cache = _generate(config, now, options, reporter, writer,
-                                                    moved_from, _seen(config, seen_key))
-            _write_ledger(config, plan.ledger)  # first: a failed commit still records it
-            stats = _write(writer, plan, site, site_dir)
-        except BaseException:
-            writer.discard()
-            raise
-        summary = {"articles": len(site.articles), "files": len(plan.files),
-                   "next_change": iso(site.next_change) if site.next_change else "",
-                   "warnings": [p.as_dict() for p in warnings]}
-        cache.save(plan.body_keys, plan.records,
-                   {meta[0]: inputs, meta[1]: json.dumps(summary),
-                    urls_key(out_dir): current_urls(site, moved_from, plan.files),
-                    seen_key: json.dumps(plan.ticker_seen),
-                    **snapshot_meta(TickerKeys.of(out_dir), rest_key, plan.snapshot,
-                                    len(plan.files))},
-                   plan.state)
+            if shortcut is not None:
+                return shortcut
+            return _full_build(request, options, reporter, started,
+                               intact.result if large else None)
+
+
+def _full_build(request: Request, options: BuildOptions, reporter: Reporter, started: float,
+                intact: Callable[[], bool] | None) -> BuildResult:
+    config, out_dir = request.config, request.out_dir
+    meta, seen_key = request.meta_keys, request.seen_key
+    writer = OutputWriter(out_dir)
+    moved_from = previous_urls(config.site_dir, urls_key(out_dir))
+    try:
+        site, plan, warnings, cache = _generate(config, request.now, options, reporter,
+                                                writer, moved_from, _seen(config, seen_key),
+                                                intact)
+        _write_ledger(config, plan.ledger)  # first: a failed commit still records it
+        stats = _write(writer, plan, site, config.site_dir)
+    except BaseException:
+        writer.discard()
+        raise
+    summary = {"articles": len(site.articles), "files": len(plan.files),
+               "next_change": iso(site.next_change) if site.next_change else "",
+               "warnings": [p.as_dict() for p in warnings]}
+    cache.save(plan.body_keys, plan.records,
+               {meta[0]: request.inputs_key, meta[1]: json.dumps(summary),
+                urls_key(out_dir): current_urls(site, moved_from, plan.files),
+                seen_key: json.dumps(plan.ticker_seen),
+                **snapshot_meta(TickerKeys.of(out_dir), request.rest_key, plan.snapshot,
+                                len(plan.files))},
+               plan.state)
     return BuildResult(site, out_dir, len(plan.files), time.perf_counter() - started,
                        warnings, stats, plan.rendered, articles=len(site.articles),
                        next_change=site.next_change, index_seconds=plan.indexed[0],
@@ -246,10 +254,13 @@ def _unchanged(request: Request, intact: Callable[[], bool]) -> BuildResult | No
                        mode="unchanged")
 
 
+# long: the pipeline's stages in their one order, each a call; splitting it hides the order
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
               writer: OutputWriter | None, moved_from: dict[str, str] | None = None,
-              ticker_seen: list[str] | None = None
+              ticker_seen: list[str] | None = None, intact: Callable[[], bool] | None = None
               ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
+    """``intact``: whether the previous output is as newsgen left it, asked (once loading
+    is done, and before render workers fork) to spare an lstat a page."""
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
     config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
@@ -271,6 +282,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     _raise_if_failed(problems, options.strict)
     translations = translation_map(alternates(sites)) if config.editions else {}
     salt = _salt(config, config_bytes, visibility, sites, translations)
+    if writer is not None and intact is not None:
+        writer.trusted = intact()
     plan = PagePlan(problems, cache.pages if writer is not None else PageRecords(), writer,
                     cache.pages_state if writer is not None else None,
                     keep_records=cache.enabled)
