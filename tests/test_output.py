@@ -15,7 +15,10 @@ from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.content.config import load_config
 from newsgen.content.times import parse_time
 from newsgen.engine import journal as journal_module
+from newsgen.engine.digests import file_digest
 from newsgen.engine.journal import CHANGES, recover
+from newsgen.engine.manifest_text import ManifestText
+from newsgen.engine.previous import output_intact
 from newsgen.engine.writer import MANIFEST, OutputWriter
 from newsgen.errors import BuildFailed
 from tests.conftest import article, tree_digest
@@ -301,3 +304,49 @@ def test_a_file_may_become_a_folder_and_a_folder_a_file(site: Path) -> None:
     assert set(json.loads((out / MANIFEST).read_text())) >= {"notes/index.html", "box"}
     build(site)
     assert not (out / "notes").exists() and not (out / "box").exists()
+
+
+KEYS = {"a.html": ["d1", 1], 'quote"d/index.html': ["d2", 22], "x,\"y.html": ["d3", 3],
+        "café/index.html": ["d4", 4], "z.html": ["d5", 55]}
+
+
+def test_manifest_text_finds_and_replaces_single_entries() -> None:
+    """The text a writer left (compact, sorted, ASCII) is searched and edited in place: keys
+    with quotes, commas and accents are found; a key that is not there is refused."""
+    text = json.dumps(dict(sorted(KEYS.items())), separators=(",", ":"))
+    manifest = ManifestText(text)
+    for key, value in KEYS.items():
+        assert manifest.get(key) == value
+    assert manifest.get("y.html") is None and manifest.get("a") is None
+    changed = {'quote"d/index.html': ["e2", 222], "z.html": ["e5", 5]}
+    assert manifest.replaced(changed) == json.dumps(
+        dict(sorted({**KEYS, **changed}.items())), separators=(",", ":"))
+    assert manifest.replaced({"new.html": ["d", 1]}) is None
+
+
+@pytest.mark.parametrize("new_file", [False, True])
+def test_a_writer_of_few_changes_leaves_the_manifest_a_full_one_would(
+        tmp_path: Path, new_file: bool) -> None:
+    """A headline-only build's writer (few=True) replaces its entries in the previous text,
+    or parses it when a file is new; the manifest and the next build's trust in the kept
+    files come out as from a writer that looked at every file."""
+    out = tmp_path / "out"
+    first = OutputWriter(out)
+    for name in ("a.html", "b/index.html", "c.html"):
+        first.put(name, name.encode())
+    first.commit()
+    few = OutputWriter(out, few=True)
+    few.put("b/index.html", b"changed")
+    if new_file:
+        few.put("bb.html", b"new")
+    few.keep_rest()
+    stats = few.commit()
+    assert (stats.written, stats.unchanged) == (1 + new_file, 2)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert list(manifest) == sorted(manifest)
+    files = {"a.html": b"a.html", "b/index.html": b"changed", "c.html": b"c.html",
+             **({"bb.html": b"new"} if new_file else {})}
+    assert manifest == {name: [file_digest(data), len(data)] for name, data in files.items()}
+    again = OutputWriter(out)
+    assert all(again.is_unchanged(name, manifest[name][0]) for name in manifest)
+    assert output_intact(out)

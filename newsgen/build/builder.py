@@ -48,8 +48,9 @@ from newsgen.content.translations import alternates, assemble_editions, whole_si
 from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
+from newsgen.engine.previous import output_intact
 from newsgen.engine.workers import Aside, few_collections, worth_forking
-from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats, output_intact
+from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.render.editions import translation_map
 from newsgen.render.templating import templates_digest

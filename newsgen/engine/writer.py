@@ -24,8 +24,6 @@ import json
 import os
 import shutil
 import stat
-import struct
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +32,16 @@ from newsgen.engine import journal as journal_module
 from newsgen.engine.digests import file_digest
 from newsgen.engine.journal import remove, sibling, staged, write_changes
 from newsgen.engine.paths import check_relative
+from newsgen.engine.previous import (
+    MANIFEST,
+    LoadedOutput,
+    PreviousOutput,
+    TextOutput,
+    read_manifest,
+    read_mtimes,
+)
 
 MARKER_DIR = ".newsgen"
-MANIFEST = ".newsgen/manifest.json"
 # The manifest inside the output holds only what the build determines (digest, size), so the
 # output stays byte-identical across builds; file mtimes, which let a rebuild trust a file
 # without reading it, live beside the output folder.
@@ -98,121 +103,6 @@ def _open_spare(path: str) -> tuple[int, int]:
 
 
 _DUMP_CHUNK = 4096
-_SIZES = struct.Struct("<qq")  # size, mtime (-1: unknown, never equal to a file's)
-
-
-class PreviousOutput:
-    """The last build's manifest and file mtimes, one packed ``bytes`` per file.
-
-    Read at the start of every build and looked up once per page, also by forked render
-    workers; as JSON-loaded lists and ints, with the paths twice, it was 65 MB at 100,000
-    articles, and each lookup touched (so copied, in a worker) three small objects."""
-
-    def __init__(self, manifest: dict[str, list], mtimes: dict[str, int]) -> None:
-        self._packed: dict[str, bytes] = {}
-        for relative in list(manifest):
-            digest, size = manifest.pop(relative)
-            self._packed[relative] = _SIZES.pack(_count(size), _count(mtimes.get(relative))) \
-                + (digest.encode("utf-8", "surrogatepass") if isinstance(digest, str) else b"")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __contains__(self, relative: object) -> bool:
-        return relative in self._packed
-
-    def get(self, relative: str) -> tuple[str, int] | None:
-        """(digest, size) of the last build's file, or None."""
-        packed = self._packed.get(relative)
-        if packed is None:
-            return None
-        return packed[_SIZES.size:].decode("utf-8", "surrogatepass"), _SIZES.unpack_from(packed)[0]
-
-    def entry(self, relative: str) -> tuple[str, int, int] | None:
-        """(digest, size, mtime or -1) of the last build's file in one lookup, or None."""
-        packed = self._packed.get(relative)
-        if packed is None:
-            return None
-        size, mtime = _SIZES.unpack_from(packed)
-        return packed[_SIZES.size:].decode("utf-8", "surrogatepass"), size, mtime
-
-    def mtime(self, relative: str) -> int | None:
-        """The mtime (ns) the last build left the file with, or None."""
-        packed = self._packed.get(relative)
-        if packed is None:
-            return None
-        mtime = _SIZES.unpack_from(packed)[1]
-        return None if mtime < 0 else mtime
-
-
-class LoadedOutput(PreviousOutput):
-    """The previous output as read, unpacked: for a build that changes a few files and keeps
-    the rest (ticker_build.py), and for checking that it is intact. Packing 240,000 entries
-    costs more than such a build's own work; nothing is forked to share them."""
-
-    def __init__(self, manifest: dict[str, list], mtimes: dict[str, int]) -> None:
-        self._manifest = manifest
-        self._mtimes = mtimes
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._manifest)
-
-    def __contains__(self, relative: object) -> bool:
-        return relative in self._manifest
-
-    def get(self, relative: str) -> tuple[str, int] | None:
-        value = self._manifest.get(relative)
-        if value is None:
-            return None
-        return (value[0] if isinstance(value[0], str) else ""), _count(value[1])
-
-    def entry(self, relative: str) -> tuple[str, int, int] | None:
-        found = self.get(relative)
-        return None if found is None else (*found, _count(self._mtimes.get(relative)))
-
-    def mtime(self, relative: str) -> int | None:
-        mtime = _count(self._mtimes.get(relative))
-        return None if mtime < 0 else mtime
-
-    def merged(self, manifest: dict[str, list[object]], mtimes: dict[str, int]
-               ) -> tuple[dict[str, list[object]], dict[str, int]]:
-        """This output's entries with ``manifest`` and ``mtimes`` in their places, in the
-        loaded (sorted) order, so that they are written at once (``_dump_sorted``); new
-        paths last. Worth keeping only for an output found :meth:`intact` (whose entries
-        are then well formed)."""
-        new_manifest: dict[str, list[object]] = {}
-        new_mtimes: dict[str, int] = {}
-        old_mtimes = self._mtimes
-        for relative, value in self._manifest.items():
-            new_manifest[relative] = manifest.get(relative, value)
-            mtime = mtimes.get(relative, old_mtimes.get(relative))
-            if mtime is not None:
-                new_mtimes[relative] = mtime
-        new_manifest.update(manifest)
-        new_mtimes.update(mtimes)
-        return new_manifest, new_mtimes
-
-    def intact(self, root: str) -> bool:
-        """Every file is there with the size and mtime newsgen left it."""
-        if not self._manifest:
-            return False
-        lstat, mtimes = os.lstat, self._mtimes
-        # One string and one lstat a file: a Path a file made this 2.45 CPU-seconds at
-        # 100,000 articles (240,000 output files with the search index), 1.33 without.
-        for relative, (digest, size) in self._manifest.items():
-            try:
-                info = lstat(root + relative)
-            except OSError:
-                return False
-            if info.st_size != size or info.st_mtime_ns != mtimes.get(relative) or \
-                    not isinstance(digest, str):
-                return False
-        return True
-
-
-def _count(value: object) -> int:
-    """A size or mtime from the JSON files as stored, or -1 if it is not one."""
-    return value if type(value) is int and 0 <= value < 2**63 else -1
 
 
 class OutputWriter:
@@ -224,14 +114,17 @@ class OutputWriter:
         self._root = os.path.join(out_dir, "")
         self.cold = not out_dir.exists()
         self.staging = sibling(out_dir, "staging" if self.cold else "spare")
-        self.old = (LoadedOutput if few else PreviousOutput)(read_manifest(out_dir),
-                                                             _read_mtimes(out_dir))
+        self.old: PreviousOutput = (few and not self.cold and TextOutput.read(out_dir)) or \
+            (LoadedOutput if few else PreviousOutput)(read_manifest(out_dir),
+                                                      read_mtimes(out_dir))
         self.manifest: dict[str, list[object]] = {}
         self.puts: list[str] = []
         self.new_mtimes: dict[str, int] = {}
         self.stats = WriteStats()
         self._dirs: set[str] = set()
         self.trusted = False  # the old output was found intact as a whole (builder.py)
+        # the manifest and mtimes texts when keep_rest kept every other file in them
+        self._texts: tuple[str, str] | None = None
         if self.cold:
             for kind in ("staging", "spare"):  # spares of an output that is gone
                 shutil.rmtree(sibling(out_dir, kind), ignore_errors=True)
@@ -326,19 +219,35 @@ class OutputWriter:
 
     def keep_rest(self) -> None:
         """Keep every file of the previous output not accounted for yet as it is (a
-        headline-only build changes a dozen of a large site's 240,000 files). For a ``few``
-        writer, whose output is then checked intact before :meth:`commit`."""
-        assert isinstance(self.old, LoadedOutput), "a writer made with few=True"
+        headline-only build changes a dozen of a large site's 240,000 files): for a ``few``
+        writer, whose output is then checked intact, the last call before :meth:`commit`.
+        Their entries stay in the previous text, this build's replaced in it; a new file
+        (which has its place in the sorted order) has the text parsed instead."""
+        old = self.old
+        if isinstance(old, TextOutput):
+            texts = (old.manifest_text.replaced(self.manifest),
+                     old.mtimes_text.replaced(self.new_mtimes))
+            if texts[0] is not None and texts[1] is not None:
+                self._texts = (texts[0], texts[1])
+                self.stats.unchanged += len(old) - len(self.manifest)
+                return
+            old = self.old = old.loaded()  # a new file: its place in the sorted order
+        assert isinstance(old, LoadedOutput), "a writer made with few=True"
         accounted = len(self.manifest)
-        self.manifest, self.new_mtimes = self.old.merged(self.manifest, self.new_mtimes)
+        self.manifest, self.new_mtimes = old.merged(self.manifest, self.new_mtimes)
         self.stats.unchanged += len(self.manifest) - accounted
 
     def commit(self) -> WriteStats:
-        deletes = sorted(path for path in self.old if path not in self.manifest)
+        texts = self._texts
+        deletes = [] if texts else sorted(path for path in self.old if path not in self.manifest)
         self.stats.removed = len(deletes)
         target = staged(self.staging, MANIFEST, self.cold)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        _dump_sorted(target, self.manifest)
+        if texts:
+            with open(target, "w", encoding="ascii") as handle:
+                handle.write(texts[0])
+        else:
+            _dump_sorted(target, self.manifest)
         changes = self._changes(deletes)
         if self.cold:
             write_changes(self.staging, changes)
@@ -350,7 +259,10 @@ class OutputWriter:
             os.replace(pending, sibling(self.out_dir, "journal"))  # the commit point
             journal_module.apply_journal(self.out_dir, journal)
         state = sibling(self.out_dir, "state.tmp")
-        _dump_sorted(str(state), self.new_mtimes)
+        if texts:
+            state.write_text(texts[1], encoding="ascii")
+        else:
+            _dump_sorted(str(state), self.new_mtimes)
         os.replace(state, sibling(self.out_dir, "state"))
         return self.stats
 
@@ -390,30 +302,3 @@ def _dump_sorted(target: str, mapping: dict[str, list[object]] | dict[str, int])
             text = json.dumps(chunk, separators=(",", ":"))[1:-1]
             handle.write((text if start == 0 else "," + text).encode())
         handle.write(b"}")
-
-
-def read_manifest(out_dir: Path) -> dict[str, list]:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items()
-            if isinstance(k, str) and isinstance(v, list) and len(v) == 2}
-
-
-def output_intact(out_dir: Path) -> bool:
-    """Every file of the last build is there, with the size and mtime newsgen left it."""
-    return LoadedOutput(read_manifest(out_dir), _read_mtimes(out_dir)).intact(
-        os.path.join(out_dir, ""))
-
-
-def _read_mtimes(out_dir: Path) -> dict[str, int]:
-    try:
-        data = json.loads(sibling(out_dir, "state").read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
