@@ -314,7 +314,8 @@ def test_manifest_text_finds_and_replaces_single_entries() -> None:
     """The text a writer left (compact, sorted, ASCII) is searched and edited in place: keys
     with quotes, commas and accents are found; a key that is not there is refused."""
     text = json.dumps(dict(sorted(KEYS.items())), separators=(",", ":"))
-    manifest = ManifestText(text)
+    manifest = ManifestText.of(text)
+    assert manifest is not None
     for key, value in KEYS.items():
         assert manifest.get(key) == value
     assert manifest.get("y.html") is None and manifest.get("a") is None

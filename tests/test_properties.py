@@ -7,6 +7,7 @@ CI runs 1,000 examples per property; ``NEWSGEN_HYPOTHESIS_EXAMPLES=10000`` is th
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import tempfile
@@ -25,6 +26,7 @@ from newsgen.content.live import LiveUpdate
 from newsgen.content.models import Article
 from newsgen.content.publish import article_item, item_order, newest_article_items
 from newsgen.content.urls import slug_problem, slugify
+from newsgen.engine.manifest_text import ManifestText
 from newsgen.engine.paths import UnsafePath, check_relative, safe_join
 from newsgen.errors import ContentError, ProblemList
 from newsgen.render.markup import MarkdownConverter, _BracketEnds
@@ -216,3 +218,23 @@ def test_the_newest_article_items_are_the_first_of_all_of_them_sorted(
     assert newest_article_items(shuffled, count, skip) == \
         sorted([(a.slug, article_item(a)) for a in shuffled if a.slug not in skip],
                key=lambda pair: item_order(pair[1]))[:count]
+
+
+@EXAMPLES
+@given(st.dictionaries(st.text(max_size=12), st.tuples(st.text("0123456789abcdef", max_size=8),
+                                                         st.integers(0, 10**12)), max_size=40),
+       st.text(max_size=12))
+def test_manifest_text_finds_every_key_and_no_other(entries: dict[str, tuple[str, int]],
+                                                    other: str) -> None:
+    """The writer's manifest text (compact, sorted, ASCII JSON) is searched like a sorted
+    list (engine/manifest_text.py): every key is found with its value, whatever its
+    characters (quotes, commas, backslashes, any script), and a key not in it is not."""
+    mapping = {key: list(value) for key, value in sorted(entries.items())}
+    manifest = ManifestText.of(json.dumps(mapping, separators=(",", ":")))
+    if manifest is None:  # a key ending with a comma or starting with a colon: parsed
+        assert any(key.endswith(",") or key.startswith(":") for key in mapping)
+        return
+    for key, value in mapping.items():
+        assert manifest.get(key) == value
+    if other not in mapping:
+        assert manifest.get(other) is None
