@@ -67,6 +67,10 @@ class ManifestText:
                 high = at
         return None
 
+    def count(self) -> int:
+        """How many entries the object has."""
+        return 0 if self.text == "{}" else self.text.count(',"') + 1
+
     def get(self, key: str) -> Any:
         """The value of ``key``, or None."""
         span = self._span(key)

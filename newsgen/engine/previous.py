@@ -94,8 +94,8 @@ class LoadedOutput(PreviousOutput):
                ) -> tuple[dict[str, list[object]], dict[str, int]]:
         """This output's entries with ``manifest`` and ``mtimes`` in their places, in the
         loaded (sorted) order, so that they are written at once (``_dump_sorted``); new
-        paths last. Worth keeping only for an output found :meth:`intact` (whose entries
-        are then well formed)."""
+        paths last. Worth keeping only for an output found intact (``output_intact``: its
+        entries are then well formed)."""
         new_manifest: dict[str, list[object]] = {}
         new_mtimes: dict[str, int] = {}
         old_mtimes = self._mtimes
@@ -107,23 +107,6 @@ class LoadedOutput(PreviousOutput):
         new_manifest.update(manifest)
         new_mtimes.update(mtimes)
         return new_manifest, new_mtimes
-
-    def intact(self, root: str) -> bool:
-        """Every file is there with the size and mtime newsgen left it."""
-        if not self._manifest:
-            return False
-        lstat, mtimes = os.lstat, self._mtimes
-        # One string and one lstat a file: a Path a file made this 2.45 CPU-seconds at
-        # 100,000 articles (240,000 output files with the search index), 1.33 without.
-        for relative, (digest, size) in self._manifest.items():
-            try:
-                info = lstat(root + relative)
-            except OSError:
-                return False
-            if info.st_size != size or info.st_mtime_ns != mtimes.get(relative) or \
-                    not isinstance(digest, str):
-                return False
-        return True
 
 
 class TextOutput(PreviousOutput):
@@ -149,8 +132,7 @@ class TextOutput(PreviousOutput):
         return isinstance(relative, str) and self.entry(relative) is not None
 
     def __len__(self) -> int:
-        text = self.manifest_text.text
-        return 0 if text == "{}" else text.count(',"') + 1
+        return self.manifest_text.count()
 
     def get(self, relative: str) -> tuple[str, int] | None:
         found = self.entry(relative)
@@ -159,10 +141,12 @@ class TextOutput(PreviousOutput):
     def entry(self, relative: str) -> tuple[str, int, int] | None:
         if relative not in self._entries:
             value = self.manifest_text.get(relative)
+            state = self.mtimes_text.get(relative)
+            mtime = state[1] if isinstance(state, list) and len(state) == 2 else None
             self._entries[relative] = None if not (isinstance(value, list) and
                                                    len(value) == 2) else \
                 (value[0] if isinstance(value[0], str) else "", _count(value[1]),
-                 _count(self.mtimes_text.get(relative)))
+                 _count(mtime))
         return self._entries[relative]
 
     def mtime(self, relative: str) -> int | None:
@@ -171,9 +155,11 @@ class TextOutput(PreviousOutput):
 
     def loaded(self) -> LoadedOutput:
         """The same output parsed, for what the text cannot do (a new file's entry)."""
-        manifest, mtimes = json.loads(self.manifest_text.text), json.loads(self.mtimes_text.text)
+        manifest, state = json.loads(self.manifest_text.text), json.loads(self.mtimes_text.text)
         return LoadedOutput({k: v for k, v in manifest.items()
-                             if isinstance(v, list) and len(v) == 2}, mtimes)
+                             if isinstance(v, list) and len(v) == 2},
+                            {k: v[1] if isinstance(v, list) and len(v) == 2 else -1
+                             for k, v in state.items()})
 
 
 def _count(value: object) -> int:
@@ -193,12 +179,37 @@ def read_manifest(out_dir: Path) -> dict[str, list]:
 
 
 def output_intact(out_dir: Path) -> bool:
-    """Every file of the last build is there, with the size and mtime newsgen left it."""
-    return LoadedOutput(read_manifest(out_dir), read_mtimes(out_dir)).intact(
-        os.path.join(out_dir, ""))
+    """Every file of the last build is there, with the size and mtime newsgen left it. The
+    state beside the output holds both, so the manifest is only counted, not parsed (0.3
+    of the 1.5 CPU-seconds this took at 100,000 articles)."""
+    manifest = ManifestText.read(out_dir / MANIFEST)
+    state = _read_state(out_dir)
+    if manifest is None or len(state) != manifest.count():
+        return False
+    lstat, root = os.lstat, os.path.join(out_dir, "")
+    for relative, value in state.items():
+        try:
+            info = lstat(root + relative)
+            size, mtime = value
+        except (OSError, TypeError, ValueError):
+            return False
+        if info.st_size != size or info.st_mtime_ns != mtime:
+            return False
+    return True
 
 
 def read_mtimes(out_dir: Path) -> dict[str, int]:
+    """Each file's mtime as newsgen left it (-1 where the state does not say)."""
+    return {relative: value[1] if isinstance(value, list) and len(value) == 2 else -1
+            for relative, value in _read_state(out_dir).items()}
+
+
+def state_entry(size: object, mtime: int) -> list[object]:
+    """A file's entry in the state beside the output: its size and mtime."""
+    return [size, mtime]
+
+
+def _read_state(out_dir: Path) -> dict[str, object]:
     try:
         data = json.loads(sibling(out_dir, "state").read_text())
     except (OSError, ValueError):

@@ -39,6 +39,7 @@ from newsgen.engine.previous import (
     TextOutput,
     read_manifest,
     read_mtimes,
+    state_entry,
 )
 
 MARKER_DIR = ".newsgen"
@@ -226,7 +227,7 @@ class OutputWriter:
         old = self.old
         if isinstance(old, TextOutput):
             texts = (old.manifest_text.replaced(self.manifest),
-                     old.mtimes_text.replaced(self.new_mtimes))
+                     old.mtimes_text.replaced(self._state()))
             if texts[0] is not None and texts[1] is not None:
                 self._texts = (texts[0], texts[1])
                 self.stats.unchanged += len(old) - len(self.manifest)
@@ -262,9 +263,15 @@ class OutputWriter:
         if texts:
             state.write_text(texts[1], encoding="ascii")
         else:
-            _dump_sorted(str(state), self.new_mtimes)
+            _dump_sorted(str(state), self._state())
         os.replace(state, sibling(self.out_dir, "state"))
         return self.stats
+
+    def _state(self) -> dict[str, list[object]]:
+        """What the state beside the output records of each file: its size and mtime."""
+        manifest = self.manifest
+        return {relative: state_entry(manifest[relative][1], mtime)
+                for relative, mtime in self.new_mtimes.items()}
 
     def _changes(self, deletes: list[str]) -> str:
         """The text of ``.newsgen/changes``: ``A``, ``M`` or ``D``, a tab and the path, one
