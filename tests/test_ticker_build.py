@@ -241,3 +241,20 @@ def test_a_full_build_trusts_an_output_found_intact(
     assert trusted == [not edited]
     assert "<!-- edited -->" not in page.read_text()
     _assert_same_as_clean(site)
+
+
+@pytest.mark.parametrize("state", ["older form", "removed"])
+def test_the_record_beside_the_output_heals_in_one_build(make_site: Callable[..., Path],
+                                                         state: str) -> None:
+    """The sizes and mtimes newsgen keeps beside the output (``.public.state``): in the form
+    of an older newsgen (mtimes alone), or gone, the next build is a full one, and the one
+    after it knows every file again (the no-change shortcut)."""
+    site, _ = _site(make_site)
+    path = site.parent / ".public.state"
+    if state == "removed":
+        path.unlink()
+    else:
+        path.write_text(json.dumps({k: v[1] for k, v in json.loads(path.read_text()).items()}))
+    assert _build(site).mode == "full"
+    assert _build(site).mode == "unchanged"
+    _assert_same_as_clean(site)

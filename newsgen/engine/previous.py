@@ -199,8 +199,9 @@ def output_intact(out_dir: Path) -> bool:
 
 
 def read_mtimes(out_dir: Path) -> dict[str, int]:
-    """Each file's mtime as newsgen left it (-1 where the state does not say)."""
-    return {relative: value[1] if isinstance(value, list) and len(value) == 2 else -1
+    """Each file's mtime as newsgen left it; a state of the older form holds the mtime
+    alone (which output_intact does not take: a first build after the change is full)."""
+    return {relative: value[1] if isinstance(value, list) and len(value) == 2 else value
             for relative, value in _read_state(out_dir).items()}
 
 

@@ -20,6 +20,7 @@ when it is renamed over another), while rewriting existing files does not (measu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -214,6 +215,9 @@ class OutputWriter:
             assert old is not None, "only a file of the last build is kept"
             self.manifest[relative] = [digest, old[1]]
             mtime = self.old.mtime(relative)
+            if mtime is None:  # kept by its digest: known from now on
+                with contextlib.suppress(OSError):
+                    mtime = os.lstat(self._root + relative).st_mtime_ns
             if mtime is not None:
                 self.new_mtimes[relative] = mtime
             self.stats.unchanged += 1
