@@ -153,6 +153,10 @@ def _as_is(lines: list[str]) -> list[str]:
     return lines
 
 
+def _no_contents(tokens: list[dict[str, Any]]) -> etree.Element:
+    return etree.Element("div")
+
+
 def _contains_any(needles: tuple[str, ...]) -> Callable[[str], bool]:
     """A test for "text contains one of ``needles``" (a generator in ``any()`` would cost
     more than the search it saves on a short block)."""
@@ -260,6 +264,7 @@ class MarkdownConverter:
         self._inactive: set[str] = set()
         self._toc: Any = self.md.treeprocessors["toc"]
         self._toc_marker: str = self._toc.marker
+        self._toc_div = self._toc.build_toc_div
         if prune:
             self._add_guards()
 
@@ -299,9 +304,11 @@ class MarkdownConverter:
             elif not possible and name not in self._inactive:
                 self.md.inlinePatterns.deregister(name)
                 self._inactive.add(name)
-        # The table-of-contents extension walks the whole tree for its marker paragraph;
-        # a body without the marker's text cannot have one.
-        self._toc.marker = self._toc_marker if self._toc_marker in text else ""
+        # The table-of-contents extension walks the whole tree for its marker paragraph; a
+        # body without its text has none, nor a use for the list it serializes to ``md.toc``.
+        marked = self._toc_marker in text
+        self._toc.marker = self._toc_marker if marked else ""
+        self._toc.build_toc_div = self._toc_div if marked else _no_contents
         self._fenced.run = self._fenced_run if "```" in text or "~~~" in text else _as_is
 
     def convert(self, text: str, source: str = "") -> RenderedBody:
