@@ -23,7 +23,8 @@ from newsgen.content.frontmatter import decode_source, parse_yaml, split_front_m
 from newsgen.content.urls import slug_problem, slugify
 from newsgen.engine.paths import UnsafePath, check_relative, safe_join
 from newsgen.errors import ContentError, ProblemList
-from newsgen.render.markup import MarkdownConverter, _BracketEnds
+from newsgen.render.markdown_pruning import _BracketEnds
+from newsgen.render.markup import MarkdownConverter
 
 EXAMPLES = settings(max_examples=int(os.environ.get("NEWSGEN_HYPOTHESIS_EXAMPLES", 1000)),
                     deadline=None, suppress_health_check=[HealthCheck.too_slow])
