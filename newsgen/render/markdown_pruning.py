@@ -1,8 +1,8 @@
 """Python-Markdown, pruned per body: what a body cannot match is not tried.
 
 Python-Markdown tries every inline pattern on every text node, every block processor's
-search on every block. Most bodies have no backticks, escapes, footnotes or
-table-of-contents marker, so a substring
+search on every block and every tree processor on the whole tree. Most bodies have no
+backticks, escapes, footnotes, attribute lists or table-of-contents marker, so a substring
 test on the body (or the node, or the block) decides beforehand that those searches would
 find nothing. The HTML is exactly Python-Markdown's: ``tests/test_properties.py`` compares
 the pruned converter with a plain one on generated bodies.
@@ -151,6 +151,10 @@ def _guard_block(method: Callable[..., Any], needles: tuple[str, ...], kind: str
     return lambda parent, blocks: contains(blocks[0]) and method(parent, blocks)
 
 
+def _unchanged(root: etree.Element) -> None:
+    return None
+
+
 class Pruner:
     """Set up once on a converter's Python-Markdown instance; :meth:`fit` before each body."""
 
@@ -166,6 +170,11 @@ class Pruner:
         self.toc: Any = md.treeprocessors["toc"]
         self.toc_marker: str = self.toc.marker
         self.toc_div = self.toc.build_toc_div
+        # Attribute lists are ``{...}`` and only backslash escapes leave the digits-between-
+        # STX-and-ETX that the unescape step restores: without "{" or "\\" they find nothing.
+        self.unless = {name: (needle, md.treeprocessors[name], md.treeprocessors[name].run)
+                       for name, needle in (("attr_list", "{"), ("unescape", "\\"))
+                       if name in md.treeprocessors}
         md.parser.blockprocessors.__class__ = _ListedRegistry
         md.inlinePatterns.__class__ = _ListedRegistry
         for name, (pattern, _priority) in self.patterns.items():
@@ -183,8 +192,8 @@ class Pruner:
         """Leave out the inline patterns that cannot match ``text``: Python-Markdown tries
         each of them on every text node, half of a body's conversion time, and most bodies
         have no backticks, escapes, images, footnotes, autolinks or entities. The same
-        goes for the fenced-code preprocessor (a search of the whole body) and the
-        table-of-contents marker."""
+        goes for the fenced-code preprocessor (a search of the whole body), the
+        table-of-contents marker and the tree processors named in ``unless``."""
         if "\x02" in text or "\x03" in text:  # removed first thing: "`\x02``" is a fence
             text = text.replace("\x02", "").replace("\x03", "")
         for name, triggers in _TRIGGERS.items():
@@ -204,3 +213,5 @@ class Pruner:
         self.toc.marker = self.toc_marker if marked else ""
         self.toc.build_toc_div = self.toc_div if marked else _no_contents
         self.fenced.run = self.fenced_run if "```" in text or "~~~" in text else _as_is
+        for needle, processor, run in self.unless.values():
+            processor.run = run if needle in text else _unchanged
