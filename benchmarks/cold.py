@@ -49,14 +49,20 @@ class Sample:
     load: float  # 1-minute load average when the build started
     seconds: float
     cpu: float
+    sys: float  # of which system time
     peak: float
     pages: int
 
 
-def variants(venv: Venv, corpus: Path, out: Path, templates: str) -> list[Tool]:
-    return [Newsgen(venv, corpus / "newsgen", out / "newsgen", templates),
-            Newsgen(venv, corpus / "newsgen", out / "newsgen-nosearch", templates, search=False),
-            Hugo(venv, corpus / "hugo", out / "hugo", templates)]
+def variants(venv: Venv, corpus: Path, out: Path, templates: str, search: str) -> list[Tool]:
+    """newsgen with search on and off (``search``: both, on or off), then Hugo."""
+    tools: list[Tool] = []
+    if search in ("both", "on"):
+        tools.append(Newsgen(venv, corpus / "newsgen", out / "newsgen", templates))
+    if search in ("both", "off"):
+        tools.append(Newsgen(venv, corpus / "newsgen", out / "newsgen-nosearch", templates,
+                             search=False))
+    return [*tools, Hugo(venv, corpus / "hugo", out / "hugo", templates)]
 
 
 def compare(args: argparse.Namespace, venv: Venv) -> str:
@@ -66,7 +72,7 @@ def compare(args: argparse.Namespace, venv: Venv) -> str:
         corpus, out = args.work / f"corpus-{n}", args.work / f"out-{n}"
         if not (corpus / "newsgen" / "newsgen.yaml").exists():  # same seed: same corpus
             gen.generate(n, corpus, args.seed)
-        tools = variants(venv, corpus, out, args.templates)
+        tools = variants(venv, corpus, out, args.templates, args.search)
         for tool in tools:
             tool.prepare()
         samples = []
@@ -79,8 +85,8 @@ def compare(args: argparse.Namespace, venv: Venv) -> str:
                 print(f"  N={n} round {k + 1}: {tool.label} (load {load:.2f})", flush=True)
                 result = measure_result(tool, True, venv.measure_python(), args.timeout)
                 samples.append(Sample(tool.label, k + 1, load, result["seconds"],
-                                      result["cpu_seconds"], result["peak_mb"],
-                                      tool.article_pages()))
+                                      result["cpu_seconds"], result["sys_seconds"],
+                                      result["peak_mb"], tool.article_pages()))
         parts.append(table(n, args.templates, samples))
     return "\n".join(parts)
 

@@ -76,9 +76,12 @@ def run(timeout: float, cwd: str, cmd: list[str]) -> dict[str, object]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     maxrss = usage.ru_maxrss * 1024
     # user + system CPU of the build and every descendant it reaped (newsgen's forked
-    # workers, Pagefind; Hugo's threads are its own): less load-dependent than wall time
+    # workers, Pagefind; Hugo's threads are its own): less load-dependent than wall time.
+    # System time apart: creating files where many were just deleted costs the kernel
+    # more each time (RESULTS.md, 2026-12-07 02:40 notes), whatever the tool.
     return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
-            "peak_mb": max(peak[0], maxrss) / 2**20, "rc": rc, "stderr": tail}
+            "sys_seconds": usage.ru_stime, "peak_mb": max(peak[0], maxrss) / 2**20, "rc": rc,
+            "stderr": tail}
 
 
 def kill_tree(proc: subprocess.Popen[bytes]) -> None:

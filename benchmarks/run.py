@@ -165,6 +165,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="only cold builds, alternated round by round: newsgen with search "
                         "on and off, and Hugo; prints wall, CPU, peak memory and load per build "
                         "(never recorded)")
+    parser.add_argument("--search", choices=("both", "on", "off"), default="both",
+                        help="with --cold-only: newsgen with search on, off or both "
+                        "(default: both)")
     parser.add_argument("--no-record", action="store_true",
                         help="print the table but do not add it to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
