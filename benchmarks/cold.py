@@ -93,10 +93,10 @@ def compare(args: argparse.Namespace, venv: Venv) -> str:
 
 def table(n: int, templates: str, samples: list[Sample]) -> str:
     rows = [f"N = {n:,}, templates: {templates}", "",
-            "| round | build | load (1 min) at start | wall s | CPU s (user+sys) | peak MiB "
-            "| article pages |", "|---|---|---|---|---|---|---|"]
+            "| round | build | load (1 min) at start | wall s | CPU s (user+sys) | of which sys "
+            "| peak MiB | article pages |", "|---|---|---|---|---|---|---|---|"]
     rows += [f"| {s.round} | {s.label} | {s.load:.2f} | {s.seconds:.2f} | {s.cpu:.2f} "
-             f"| {s.peak:.0f} | {s.pages} |" for s in samples]
+             f"| {s.sys:.2f} | {s.peak:.0f} | {s.pages} |" for s in samples]
     medians = {}
     for label in dict.fromkeys(s.label for s in samples):
         mine = [s for s in samples if s.label == label]
