@@ -1,7 +1,8 @@
 """Measurement child: run one build command, report its wall time and peak memory as JSON.
 
 run.py starts a fresh copy of this script for every measurement, so that
-``getrusage(RUSAGE_CHILDREN)`` covers exactly one build. With psutil (installed in the
+``getrusage(RUSAGE_CHILDREN)`` covers exactly one build (its peak RSS and its CPU seconds,
+user + system, of the build and the descendants it waited for). With psutil (installed in the
 harness venv) it also samples the whole process tree every 250 ms and sums the proportional
 set size (PSS) of every process, so a build that forks workers is charged for all of them
 without counting pages they share twice. The peak reported is the larger of the two.
@@ -72,8 +73,14 @@ def run(timeout: float, cwd: str, cmd: list[str]) -> dict[str, object]:
         done.set()
         err.seek(0)
         tail = err.read()[-4000:].decode("utf-8", "replace")
-    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return {"seconds": seconds, "peak_mb": max(peak[0], maxrss) / 2**20, "rc": rc,
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    maxrss = usage.ru_maxrss * 1024
+    # user + system CPU of the build and every descendant it reaped (newsgen's forked
+    # workers, Pagefind; Hugo's threads are its own): less load-dependent than wall time.
+    # System time apart: creating files where many were just deleted costs the kernel
+    # more each time (RESULTS.md, 2026-12-07 02:40 notes), whatever the tool.
+    return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "sys_seconds": usage.ru_stime, "peak_mb": max(peak[0], maxrss) / 2**20, "rc": rc,
             "stderr": tail}
 
 

@@ -16,16 +16,15 @@ examples:
   python benchmarks/run.py --sizes 1000 --repeat 1 # quick check
   python benchmarks/run.py --large                 # adds N = 100,000
   python benchmarks/run.py --tools newsgen --sizes 10000 --no-record
+  python benchmarks/run.py --cold-only --sizes 10000 --templates light
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,9 +34,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import chart  # noqa: E402
+import cold as cold_only  # noqa: E402
 import generate as gen  # noqa: E402
 import report  # noqa: E402
-from tools import BENCH, TOOLS, Tool, Venv  # noqa: E402
+from tools import BENCH, TEMPLATES, TOOLS, Tool, Venv  # noqa: E402
 
 
 @dataclass
@@ -68,16 +68,7 @@ class ToolRun:
 
 def measure(tool: Tool, cold: bool, python: str, timeout: float) -> tuple[float, float]:
     """One build in a fresh measurement child; raises RuntimeError with a short reason."""
-    cmd = [python, str(BENCH / "measure.py"), str(timeout), str(tool.cwd), "--",
-           *tool.command(cold)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError("harness: " + (done.stderr.strip().splitlines() or ["?"])[-1])
-    result = json.loads(done.stdout)
-    if result["rc"] != 0:
-        reason = "timeout" if result["rc"] == "timeout" else f"exit {result['rc']}"
-        lines = [ln for ln in result["stderr"].splitlines() if ln.strip()]
-        raise RuntimeError(f"{reason}: {lines[-1][:140] if lines else 'no message'}")
+    result = cold_only.measure_result(tool, cold, python, timeout)
     return result["seconds"], result["peak_mb"]
 
 
@@ -145,7 +136,7 @@ def bench_size(n: int, args: argparse.Namespace, venv: Venv) -> list[ToolRun]:
     room = gen.generate(n, corpus, args.seed)
     runs = []
     for name in args.tools:
-        tool = TOOLS[name](venv, corpus / name, args.work / f"out-{n}" / name)
+        tool = TOOLS[name](venv, corpus / name, args.work / f"out-{n}" / name, args.templates)
         runs.append(bench_tool(tool, room, args, venv.measure_python()))
     return runs
 
@@ -167,6 +158,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=5, help="corpus seed (default: 5)")
     parser.add_argument("--work", type=Path, default=BENCH / ".work",
                         help="folder for the venv, corpora and outputs (default: benchmarks/.work)")
+    parser.add_argument("--templates", choices=TEMPLATES, default="harness",
+                        help="harness: the theme / benchmarks/hugo/layouts; light: the minimal "
+                        "equivalent sets of benchmarks/light/ (default: harness)")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only cold builds, alternated round by round: newsgen with search "
+                        "on and off, and Hugo; prints wall, CPU, peak memory and load per build "
+                        "(never recorded)")
+    parser.add_argument("--search", choices=("both", "on", "off"), default="both",
+                        help="with --cold-only: newsgen with search on, off or both "
+                        "(default: both)")
     parser.add_argument("--no-record", action="store_true",
                         help="print the table but do not add it to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
@@ -188,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     venv = Venv(args.work / "venv")
     print("setting up the harness venv", file=sys.stderr, flush=True)
     venv.ensure()
+    if args.cold_only:
+        print(cold_only.compare(args, venv))
+        return 0
     tools = {name: TOOLS[name](venv, Path(), Path()) for name in args.tools}
     versions = {name: (tool.problem() and "not installed") or tool.version()
                 for name, tool in tools.items()}

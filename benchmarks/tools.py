@@ -21,6 +21,7 @@ import generate as gen
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+TEMPLATES = ("harness", "light")  # light: see "The light templates" in README.md
 ARTICLE_PAGE = re.compile(r"^[^/]+/\d{4}/\d{2}/[^/]+/index\.html$")
 
 
@@ -60,8 +61,14 @@ class Tool:
     name = ""
     headlines = True
 
-    def __init__(self, venv: Venv, site: Path, out: Path) -> None:
+    def __init__(self, venv: Venv, site: Path, out: Path, templates: str = "harness") -> None:
         self.venv, self.site, self.out = venv, site, out
+        self.templates = templates  # "harness" or "light" (see TEMPLATES)
+
+    @property
+    def label(self) -> str:
+        """How tables name this build: the tool, and its variant where it has one."""
+        return self.name
 
     @property
     def cwd(self) -> Path:
@@ -84,6 +91,9 @@ class Tool:
 
     def prepare(self) -> None:
         """Anything the tool needs in its site folder besides the generated corpus."""
+
+    def configure(self) -> None:
+        """Put this variant's settings into the site folder (cheap; before each build)."""
 
     def article_pages(self) -> int:
         """Pages at <section>/YYYY/MM/<slug>/index.html: one per article in every tool."""
@@ -108,6 +118,15 @@ class Tool:
 class Newsgen(Tool):
     name = "newsgen"
 
+    def __init__(self, venv: Venv, site: Path, out: Path, templates: str = "harness",
+                 search: bool = True) -> None:
+        super().__init__(venv, site, out, templates)
+        self.search = search  # Hugo builds no search index: off compares like with like
+
+    @property
+    def label(self) -> str:
+        return self.name if self.search else f"{self.name} (search off)"
+
     def problem(self) -> str | None:
         return None
 
@@ -126,6 +145,21 @@ class Newsgen(Tool):
         (it is on the benchmark machine) every build would compile newsgen's modules
         again, 0.05 s (measured) that an installed newsgen does not spend."""
         _run([sys.executable, "-m", "compileall", "-q", str(REPO / "newsgen")], REPO)
+        self.configure()
+
+    def configure(self) -> None:
+        """Templates and search for this variant. Several variants share one site folder
+        (the generated corpus), so each sets them again before its builds: the light
+        templates are the site's own ``templates/``, which override the theme file by file;
+        ``search: false`` leaves out the Pagefind index, its page and the masthead box."""
+        shutil.rmtree(self.site / "templates", ignore_errors=True)
+        if self.templates == "light":
+            shutil.copytree(BENCH / "light" / "newsgen", self.site / "templates")
+        config = self.site / "newsgen.yaml"
+        lines = [ln for ln in config.read_text(encoding="utf-8").splitlines()
+                 if ln != "search: false"]
+        config.write_text("\n".join(lines + ([] if self.search else ["search: false"])) + "\n",
+                          encoding="utf-8")
 
     def command(self, cold: bool) -> list[str]:
         cmd = [sys.executable, "-m", "newsgen", "build", str(self.site), "-o", str(self.out),
@@ -200,8 +234,12 @@ class Hugo(Tool):
         shutil.copytree(BENCH / "hugo" / "layouts", self.site / "layouts")
 
     def command(self, cold: bool) -> list[str]:
+        # The harness's layouts are already the light ones but for the latest-news list,
+        # which baseof.html leaves out in the "light" environment.
+        light = ["--environment", "light"] if self.templates == "light" else []
         return [self.binary, "--source", str(self.site), "--destination", str(self.out),
-                "--buildFuture", "--quiet", "--cacheDir", str(self.site.parent / "hugo-cache")]
+                "--buildFuture", "--quiet", "--cacheDir", str(self.site.parent / "hugo-cache"),
+                *light]
 
     def reset(self) -> None:
         super().reset()

@@ -29,7 +29,8 @@ from newsgen.content.urls import slug_problem, slugify
 from newsgen.engine.manifest_text import ManifestText
 from newsgen.engine.paths import UnsafePath, check_relative, safe_join
 from newsgen.errors import ContentError, ProblemList
-from newsgen.render.markup import MarkdownConverter, _BracketEnds
+from newsgen.render.markdown_pruning import _BracketEnds
+from newsgen.render.markup import MarkdownConverter
 
 EXAMPLES = settings(max_examples=int(os.environ.get("NEWSGEN_HYPOTHESIS_EXAMPLES", 1000)),
                     deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,7 +162,8 @@ _WHITESPACE = st.sampled_from(["  \n", "\t", "\t\n", "  \r\n", "\r", " \t\n", "<
                                "a | b\n", "|---|", "*[ABC]: x\n", "[r]: /x\n", "\n    ",
                                "[TOC]", "\n\n[TOC]\n\n", "[", "]", "[[", "]]", "](/a)",
                                "[x][r]", "![i](/p.png)", "(", ")", "\x02", "\x03",
-                               "\n```\n", "\n~~~\n"])
+                               "\n```\n", "\n~~~\n", "{: .c}", "{#i}", "\n{: #x}\n", "\\{",
+                               "{", "}"])
 
 
 @EXAMPLES
@@ -170,6 +172,9 @@ _WHITESPACE = st.sampled_from(["  \n", "\t", "\t\n", "  \r\n", "\r", " \t\n", "<
 @example("``\x02`\ncode\n``\x03`\n")
 @example("[TO\x02C]")
 @example("a [\x03^1] b\n\n[^1]: n")
+# attribute lists and backslash escapes: their tree processors are skipped without "{", "\\"
+@example("## H {: #h .c }\n\npara\n{: .p}\n\n- item\n{: .l}")
+@example("a \\{: .c} \\*b\\* [l](/x \"t\\*\")")
 def test_leaving_out_impossible_patterns_changes_nothing(text: str) -> None:
     """The converter skips inline patterns whose trigger characters a body or a text node
     lacks, and block processors whose trigger a block lacks, and finds closing brackets its

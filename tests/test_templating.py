@@ -165,6 +165,29 @@ def test_cached_block_renders_once_per_distinct_arguments() -> None:
     assert renders == ["a", "c", "d", "e"]
 
 
+def test_cached_block_survives_one_turn_of_the_cache_and_is_dropped_after_two() -> None:
+    """At its limit the cache starts a new generation and keeps the previous one: a fragment
+    asked for again from there is moved to the new one, not rendered again (emptying the
+    cache at the limit re-rendered most teasers of a 10,000-article build); what nobody
+    asked for during a whole generation goes, so memory stays bounded."""
+    from newsgen.render.templating import FragmentCache
+
+    class Small(FragmentCache):
+        LIMIT = 2
+
+    renders: list[str] = []
+    cached = Small()
+    items = {name: object() for name in "abcd"}
+
+    def show(name: str) -> str:
+        return cached("teaser", items[name], caller=lambda: renders.append(name) or name)
+
+    assert [show(name) for name in "abcad"] == ["a", "b", "c", "a", "d"]
+    assert renders == ["a", "b", "c", "d"], "a was kept in the older generation"
+    assert [show(name) for name in "cab"] == ["c", "a", "b"]
+    assert renders == ["a", "b", "c", "d", "b"], "b went when d started a generation"
+
+
 def test_teasers_are_right_on_every_page_they_appear_on(make_site: Callable[..., Path]) -> None:
     """One article's teaser in a related list, a tag listing and a section listing: the cached
     fragment of one page never leaks into another that asks for other options."""
