@@ -104,7 +104,8 @@ def test_expired_article_leaves_every_output_file(site: Path) -> None:
 @pytest.mark.parametrize(("now", "expected"), [
     ("2026-03-25T12:00", "2026-03-26T08:30:00+00:00"),   # the notice expires first
     ("2026-03-26T09:00", "2026-03-27T09:00:00+00:00"),   # then the scoop's embargo lifts
-    ("2026-03-28T00:00", "none"),
+    ("2026-03-28T00:00", "2026-03-29T09:00:00+00:00"),   # the scoop leaves the news sitemap
+    ("2026-03-29T10:00", "none"),  # 48 hours later: Lisbon is an hour ahead of UTC by then
 ])
 def test_next_change_is_printed_and_written(site: Path, now: str, expected: str) -> None:
     result = build(site, now)

@@ -43,8 +43,9 @@ from newsgen.content.loader import load_content
 from newsgen.content.models import Site
 from newsgen.content.moved import MOVED_FILE, Ledger, ledger_writable, load_moved, write_moved
 from newsgen.content.publish import Visibility, select
-from newsgen.content.times import TimeError, iso, parse_time, utc_now
+from newsgen.content.times import TimeError, earliest, iso, parse_time, utc_now
 from newsgen.content.translations import alternates, assemble_editions, whole_site
+from newsgen.distribution.sitemaps import news_window_change
 from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
@@ -280,6 +281,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     content.pages = list(pages)
     sites = assemble_editions(config, now, content, selection, articles, visibility, problems)
     site = whole_site(sites, articles, selection.hidden)
+    site = replace(site, next_change=earliest(site.next_change, news_window_change(site)))
     _raise_if_failed(problems, options.strict)
     translations = translation_map(alternates(sites)) if config.editions else {}
     salt = _salt(config, config_bytes, visibility, sites, translations)
@@ -315,8 +317,8 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         problems.extend(list(site_link_warnings(config.url_prefix, bodies, set(plan.files))))
     _raise_if_failed(problems, options.strict)
     if writer is not None and cache.enabled:
-        plan.snapshot = take_snapshot(sites, content.articles, selection, plan.views,
-                                      problems.warnings, plan.ticker_seen, len(site.articles))
+        plan.snapshot = take_snapshot(sites, site, content.articles, selection, plan.views,
+                                      problems.warnings, plan.ticker_seen)
     return site, plan, problems.warnings, cache
 
 

@@ -45,9 +45,10 @@ from newsgen.content.publish import (
     shown_headlines,
     stories,
 )
-from newsgen.content.times import iso
+from newsgen.content.times import earliest, iso
 from newsgen.content.translations import cross_edition_headlines
 from newsgen.content.urls import output_path
+from newsgen.distribution.sitemaps import news_window_change
 from newsgen.engine.digests import file_digest
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import Problem, ProblemList
@@ -123,11 +124,11 @@ class Outcome:
     next_change: datetime | None
 
 
-def take_snapshot(sites: tuple[Site, ...], articles: Iterable[Article], selection: Selection,
-                  views: dict[str, SiteView], warnings: list[Problem], seen: list[str] | None,
-                  shown: int) -> TickerSnapshot | None:
-    """What a headline-only build needs of this full build (None: it cannot have one).
-    ``shown``: the articles shown, as the build summary counts them."""
+def take_snapshot(sites: tuple[Site, ...], whole: Site, articles: Iterable[Article],
+                  selection: Selection, views: dict[str, SiteView], warnings: list[Problem],
+                  seen: list[str] | None) -> TickerSnapshot | None:
+    """What a headline-only build needs of this full build (None: it cannot have one);
+    ``whole``: every edition's site in one, as the build summary counts it."""
     editions = []
     for site in sites:
         paths = current_ticker_paths(site)
@@ -135,11 +136,12 @@ def take_snapshot(sites: tuple[Site, ...], articles: Iterable[Article], selectio
         if paths is None or view is None:
             return None
         editions.append(_edition(site, view, sorted(paths), seen or []))
-    changes = [selection.next_change] + [s.breaking.expires for s in sites if s.breaking]
-    changes = [t for t in changes if t is not None]
+    changes = [selection.next_change, news_window_change(whole),
+               *(s.breaking.expires for s in sites if s.breaking)]
     return TickerSnapshot(
-        tuple(editions), stories(articles, selection), min(changes) if changes else None,
-        tuple(w for w in warnings if not w.location.path.startswith(HEADLINES)), shown)
+        tuple(editions), stories(articles, selection), earliest(*changes),
+        tuple(w for w in warnings if not w.location.path.startswith(HEADLINES)),
+        len(whole.articles))
 
 
 def _edition(site: Site, view: SiteView, paths: list[str], seen: list[str]) -> EditionTicker:
@@ -280,8 +282,7 @@ def _apply(request: Request, writer: OutputWriter, snapshot: TickerSnapshot,
             writer.put(fragment, html)
         page = ticker_json(edition_conf, ticker)
         writer.put(page.path, page.text.encode())
-    changes = [t for t in (snapshot.next_change, *future) if t is not None]
-    next_change = min(changes) if changes else None
+    next_change = earliest(snapshot.next_change, *future)
     text = iso(next_change) + "\n" if next_change else "none\n"
     writer.put(f"{MARKER_DIR}/next-change", text.encode())
     writer.keep_rest()

@@ -108,7 +108,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def earliest(*times: datetime | None) -> datetime | None:
+    """The first of ``times`` that are set (when a build's output next changes by itself)."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
 __all__ = [
     "MONTHS", "TimeError", "parse_time", "localize", "in_zone", "hhmm", "long_date",
-    "long_datetime", "iso", "same_local_day", "utc_now",
+    "long_datetime", "iso", "same_local_day", "utc_now", "earliest",
 ]

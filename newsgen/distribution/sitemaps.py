@@ -12,7 +12,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Article, Site
@@ -143,11 +143,20 @@ def sitemap_key(config: SiteConfig, entries: Sequence[Entry]) -> str:
     return key.hexdigest()
 
 
+def news_window_change(site: Site) -> datetime | None:
+    """When the oldest article of the news sitemap leaves it, 48 hours after it was first
+    published: the sitemap changes then with no input changed, so it is a scheduled change
+    (a build before it may take the no-change shortcut, one after it must not)."""
+    since = site.now.astimezone(UTC) - NEWS_WINDOW
+    dates = [a.date for a in distributable(site) if a.date > since]
+    return min(dates).astimezone(UTC) + NEWS_WINDOW if dates else None
+
+
 def news_sitemap_files(site: Site, max_urls: int = NEWS_MAX_URLS) -> list[tuple[str, bytes]]:
     """The Google News sitemap: articles first published in the 48 hours up to ``site.now``,
     newest first. Above ``max_urls`` it becomes an index over ``news-sitemap-N.xml``."""
     config = site.config
-    since = site.now - NEWS_WINDOW
+    since = site.now.astimezone(UTC) - NEWS_WINDOW  # 48 hours, across a clock change too
     recent = [a for a in distributable(site) if a.date > since]
     elements = [_news_element(config, a) for a in recent]
     parts = [elements[i: i + max_urls] for i in range(0, len(elements), max_urls)]
