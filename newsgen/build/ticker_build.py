@@ -250,8 +250,10 @@ def _ticker(config: SiteConfig, edition: EditionTicker, by_slug: dict[str, Story
         return None
     mine = {item_key(item, edition.lang) for item in items}
     for key in seen:
-        if key.startswith(edition.lang + "\t") and key not in mine and \
-                edition.known.get(key, "\0") in covered | {"\0"}:
+        if not key.startswith(edition.lang + "\t") or key in mine:
+            continue
+        slug = edition.known.get(key)
+        if slug is None or slug in covered:
             return None  # withdrawn, or not known to be there: every page must be redone
     return sorted(items + rest, key=item_order)[:size]
 

@@ -63,8 +63,9 @@ class PreviousOutput:
 
 class LoadedOutput(PreviousOutput):
     """The previous output as read, unpacked: for a build that changes a few files and keeps
-    the rest (ticker_build.py), and for checking that it is intact. Packing 240,000 entries
-    costs more than such a build's own work; nothing is forked to share them."""
+    the rest (ticker_build.py) when its text cannot be edited in place (TextOutput).
+    Packing 240,000 entries costs more than such a build's own work; nothing is forked to
+    share them."""
 
     def __init__(self, manifest: dict[str, list], mtimes: dict[str, int]) -> None:
         self._manifest = manifest
