@@ -38,7 +38,6 @@ from newsgen.content.publish import (
     Selection,
     Story,
     Visibility,
-    article_item,
     headline_items,
     item_order,
     newest_article_items,
@@ -54,7 +53,7 @@ from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import Problem, ProblemList
 from newsgen.render.renderer import SiteView, render_ticker
 from newsgen.render.templating import make_environment
-from newsgen.render.ticker import article_key_url, current_ticker_paths, item_key, ticker_json
+from newsgen.render.ticker import current_ticker_paths, item_key, keyed_article, ticker_json
 
 # Article items kept beyond the ticker's size: headlines standing in for that many of the
 # newest articles still leave a full ticker (more, and the build is a full one).
@@ -153,9 +152,7 @@ def _edition(site: Site, view: SiteView, paths: list[str], seen: list[str]) -> E
     if wanted:  # the older tickers' article items, found by their address
         by_url = {a.url: a for a in site.articles}
         for key in wanted:
-            target = article_key_url(key)
-            article = by_url.get(target) if target else None
-            if article is not None and item_key(article_item(article), lang) == key:
+            if (article := keyed_article(key, by_url, lang)) is not None:
                 known[key] = article.slug
     return EditionTicker(lang, view, tuple(items), len(site.articles) <= keep, known,
                          tuple(paths))

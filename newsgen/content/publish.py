@@ -194,7 +194,7 @@ def shown_headlines(headlines: Iterable[Headline], visible_slugs: Container[str]
 def _ticker(config: SiteConfig, articles: tuple[Article, ...],
             headlines: tuple[Headline, ...]) -> tuple[TickerItem, ...]:
     """Latest items of articles and headlines together; a headline stands in for its article
-    (``ticker_items(...)[:size]``, without an item for every article of the archive)."""
+    (what sorting every item would give, without an item for every article of the archive)."""
     by_slug = {a.slug: a for a in articles}
     items, covered = headline_items(headlines, lambda slug: by_slug[slug].url)
     size = config.ticker_size
@@ -223,16 +223,6 @@ def newest_article_items(articles: Sequence[Article], count: int,
             plain += 1
             boundary = article.date  # items tied with the last one taken come too
     return heapq.nsmallest(count, pairs, key=lambda pair: item_order(pair[1]))
-
-
-def ticker_items(articles: tuple[Article, ...], headlines: tuple[Headline, ...]
-                 ) -> list[TickerItem]:
-    """Every item the ticker could show, newest first (the ticker is the first few)."""
-    by_slug = {a.slug: a for a in articles}
-    items, covered = headline_items(headlines, lambda slug: by_slug[slug].url)
-    items += [article_item(a) for a in articles if a.slug not in covered]
-    items.sort(key=item_order)
-    return items
 
 
 def headline_items(headlines: Iterable[Headline], url_of: Callable[[str], str]

@@ -70,13 +70,20 @@ def withdrawn(seen: Collection[str] | None, site: Site) -> bool:
             continue
         if by_url is None:
             by_url = {a.url: a for a in site.articles if a.slug not in covered}
-        article = by_url.get(article_key_url(key) or "")
-        if article is None or item_key(article_item(article), language) != key:
+        if keyed_article(key, by_url, language) is None:
             return True
     return False
 
 
-def article_key_url(key: str) -> str | None:
+def keyed_article(key: str, by_url: dict[str, Article], language: str) -> Article | None:
+    """The article of ``by_url`` (articles by address) whose own ticker item has ``key``."""
+    article = by_url.get(_article_key_url(key) or "")
+    if article is None or item_key(article_item(article), language) != key:
+        return None
+    return article
+
+
+def _article_key_url(key: str) -> str | None:
     """The address in an item key of the form an article's item has, else None."""
     try:
         value = json.loads(key.split("\t", 1)[1])
