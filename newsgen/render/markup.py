@@ -68,7 +68,7 @@ class RenderedBody:
                         self.images)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodyMeta:
     """What a build needs of a converted body besides its HTML (kept in memory for every
     article; the HTML itself stays in the body store)."""
