@@ -17,8 +17,14 @@ import pytest
 
 from newsgen.distribution import search
 from newsgen.distribution.shard_spans import Day, spans
-from tests.conftest import BASIC_CONFIG, article
-from tests.test_search import _search_all, browser, build_small_shards, serving  # noqa: F401
+from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, tree_digest
+from tests.test_search import (  # noqa: F401
+    _search_all,
+    browser,
+    build,
+    build_small_shards,
+    serving,
+)
 
 CAP, RECENT = 600, 300
 
@@ -166,3 +172,32 @@ def test_the_shard_cost_harness_measures_the_indexer(make_site: Any,
     assert re.search(r"SHARD_MAX 2: \d+ articles -> [4-9] shards .* largest 2,", printed)
     assert re.search(r"SHARD_MAX 600: \d+ articles -> 2 shards", printed)
     assert search.SHARD_MAX == cap  # the harness puts the limit back
+
+
+def test_a_backdated_article_re_indexes_its_span_only(make_site: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a real build: May 2025 is over the cap, so it is two day ranges; a story backdated
+    into one re-indexes that one, and the one that takes it over the cap splits it alone."""
+    monkeypatch.setattr(search, "SHARD_MAX", 2)
+    may = {day: f"content/articles/may-{day}.md" for day in ("02", "20", "21")}
+    site = make_site({path: article(f"May {day}", f"2025-05-{day}T09:00", "city", "A story.")
+                      for day, path in may.items()})
+    out = tmp_path / "out"
+    assert build(site, out).shards_indexed == 2
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
+        "2025-05-01_16", "2025-05-17_31"]
+    late = {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025-05-17_31").rglob("*")}
+    (site / "content/articles/may-03.md").write_text(
+        article("May 03", "2025-05-03T09:00", "city", "A backdated story."))
+    assert build(site, out).shards_indexed == 1
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025-05-17_31").rglob("*")} == late
+    (site / "content/articles/may-10.md").write_text(
+        article("May 10", "2025-05-10T09:00", "city", "Another backdated story."))
+    assert build(site, out).shards_indexed == 2  # days 1-16 held 3: split into 1-8, 9-16
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
+        "2025-05-01_08", "2025-05-09_16", "2025-05-17_31"]
+    assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2025-05-17_31").rglob("*")} == late
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False)
+    older = older_ticker_allowed(site)
+    assert tree_digest(out, older) == tree_digest(clean, older)
