@@ -11,9 +11,9 @@ only, and the same days always make the same shards. The one exception is a span
 ``cap``: the article that takes it over splits it (or, on the way back, the one that takes
 its parent under merges the parent's parts), a re-index of those articles, once.
 
-Names sort newest first as strings (a span's name starts with its first day, and spans are
-disjoint) and begin with the year: the search page orders, filters by year and merges
-"newest first" by them (static/theme/search.js).
+Names sorted as strings in reverse are newest first (a span's name starts with its first
+day, and spans are disjoint), and they begin with the year: the search page orders,
+filters by year and merges "newest first" by them (static/theme/search.js).
 """
 
 from __future__ import annotations
