@@ -9,6 +9,7 @@ shard once the reader has asked for all older stories).
     python benchmarks/search.py --query-only OUT --word ferry          # a built output
     python benchmarks/search.py --query-only OUT --word port --edition fr   # /fr/search/
     python benchmarks/search.py --query-only OUT --server nginx --files  # a compressing host
+    python benchmarks/search.py /tmp/corpus/newsgen --shard-sizes 250,500,1000  # one shard's cost
 
 Builds run as ``python -m newsgen build`` subprocesses on a copy of the corpus. Memory is the
 high-water mark (VmHWM) of the newsgen process and of the ``pagefind --service`` process it
@@ -276,7 +277,15 @@ def main() -> None:
                         "nginx (gzip for JS, JSON, CSS, SVG), nginx-wasm (also wasm and "
                         "application/octet-stream)")
     parser.add_argument("--files", action="store_true", help="list every /pagefind/ response")
+    parser.add_argument("--shard-sizes", metavar="N,N,...", help="only index shards of these "
+                        "many of the site's articles and report each one's indexer CPU time "
+                        "and peak memory (benchmarks/search_shards.py)")
     args = parser.parse_args()
+    if args.shard_sizes:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from search_shards import shard_costs
+        shard_costs(args.site, [int(n) for n in args.shard_sizes.split(",")])
+        return
     if args.query_only:
         report_query(args.site, args.word, args.edition, args.server, args.files)
         return

@@ -3,6 +3,7 @@ rebuilds), the search page and masthead box, and searching in Chromium on a serv
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import json
@@ -241,17 +242,24 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def test_a_year_over_the_limit_is_split_into_months(make_site: Any, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "SHARD_MAX", 1)
-    site = make_site(search_site())
+def test_a_year_over_the_limit_is_split_by_the_calendar(make_site: Any, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_MAX", 2)
+    files = search_site()
+    for name, date in (("feb", "2026-02-03T09:00"), ("mar", "2026-03-03T09:00"),
+                       ("jul", "2026-07-03T09:00")):
+        files[f"content/articles/{name}.md"] = article(name, date, "city", "A story.")
+    site = make_site(files)
     out = tmp_path / "out"
     build(site, out, use_cache=False)
-    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2025", "2026-11"]
+    # 2026 holds 5: halved, the half holding the newest month down to that month
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
+        "2025", "2026-01_06", "2026-07_09", "2026-11"]
     page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
     form = page.get_element_by_id("search-form")
-    assert form.get("data-bundles") == "/pagefind/2026-11/ /pagefind/2025/"
-    assert form.get("data-sizes") == "2 1" and form.get("data-first") == "500"
+    assert form.get("data-bundles") == ("/pagefind/2026-11/ /pagefind/2026-07_09/ "
+                                        "/pagefind/2026-01_06/ /pagefind/2025/")
+    assert form.get("data-sizes") == "2 1 2 1" and form.get("data-first") == "500"
     assert page.xpath("//select[@id='search-year']/option/text()") == [
         "Any year", "2026", "2025"]
 
@@ -259,7 +267,7 @@ def test_a_year_over_the_limit_is_split_into_months(make_site: Any, tmp_path: Pa
 def test_the_newest_month_is_split_into_days_and_merged_back(make_site: Any, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
-    monkeypatch.setattr(search, "SHARD_MAX", 1)
+    monkeypatch.setattr(search, "SHARD_MAX", 2)
     monkeypatch.setattr(search, "RECENT_MAX", 1)
     files = search_site()
     files["content/articles/october.md"] = article(
@@ -269,7 +277,7 @@ def test_the_newest_month_is_split_into_days_and_merged_back(make_site: Any, tmp
     site = make_site(files)
     out = tmp_path / "out"
     build(site, out)
-    # only the newest month is split: older months stay whole however full they are
+    # only the newest month is split by day: an older one only past SHARD_MAX
     assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
         "2025", "2026-10", "2026-11-18", "2026-11-20"]
     day = {p: p.stat().st_mtime_ns for p in (out / "pagefind/2026-11-18").rglob("*")}
@@ -279,17 +287,18 @@ def test_the_newest_month_is_split_into_days_and_merged_back(make_site: Any, tmp
     assert build(site, out).shards_indexed == 1
     assert {p: p.stat().st_mtime_ns for p in (out / "pagefind/2026-11-18").rglob("*")} == day
     assert "/city/2026/11/pier/" in fragments(out)
-    # once the embargo on a December story lifts, November's days become one month shard
+    # once the embargo on a December story lifts, November's days are grouped as an older
+    # month's: its 3 articles are over SHARD_MAX, so by halves of its days
     (site / "content/articles/december.md").write_text(
         article("Winter timetable", "2026-12-01T09:00", "city", "Ferries run less."))
     result = build_site(site, BuildOptions(out_dir=out, now=datetime.fromisoformat(
         "2026-12-02T12:00:00+00:00")))
-    assert result.shards_indexed == 2  # 2026-11 and 2026-12
+    assert result.shards_indexed == 3  # 2026-11-16_23, 2026-11-24_30 and 2026-12
     assert sorted(p.name for p in (out / "pagefind").iterdir()) == [
-        "2025", "2026-10", "2026-11", "2026-12"]
+        "2025", "2026-10", "2026-11-16_23", "2026-11-24_30", "2026-12"]
     form = lxml.html.parse(str(out / "search" / "index.html")).getroot().get_element_by_id(
         "search-form")
-    assert form.get("data-sizes") == "1 3 2 1"
+    assert form.get("data-sizes") == "1 1 2 2 1"
 
 
 @pytest.fixture(scope="module")
@@ -307,18 +316,33 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
     out = root / "public"
+    build_small_shards(root, out)
+    assert (out / "pagefind" / "2026-11-18").is_dir()
+    with serving(out) as address:
+        yield address
+
+
+def build_small_shards(root: Path, out: Path) -> None:
+    """A clean build of ``root`` with shards of at most 2 stories, the newest month by day
+    past 1, and a first batch of 1: a handful of stories exercise every kind of shard."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "SHARD_MAX", 2)
         patch.setattr(search, "RECENT_MAX", 1)
         patch.setattr(search, "FIRST_BATCH", 1)
         build(root, out, use_cache=False)
-    assert (out / "pagefind" / "2026-11-18").is_dir()
+
+
+@contextlib.contextmanager
+def serving(out: Path) -> Iterator[str]:
+    """``out`` served over HTTP on a free local port, for as long as the block runs."""
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_QuietHandler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")

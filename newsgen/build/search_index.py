@@ -2,8 +2,9 @@
 
 Every file of a shard carries the shard's key as its record's fingerprint; a shard whose
 key is the one the last build wrote, with every file it wrote still intact, is kept as it
-is (no indexer is started when no shard changed). Shards of years that no longer have
-articles simply are not planned, so the writer removes their files. Each edition's shards
+is (no indexer is started when no shard changed). Shards of spans that no longer have
+articles, or that were split or merged (distribution/shard_spans.py), simply are not
+planned, so the writer removes their files. Each edition's shards
 are its own (``fr/pagefind/2026/``), so a French article never re-indexes an English shard;
 the shards to index are shared among indexer processes, one a core (see ``_indexed``).
 """

@@ -1,4 +1,4 @@
-"""Distribution: the site's search index, built with Pagefind, one shard per year.
+"""Distribution: the site's search index, built with Pagefind, in shards of calendar spans.
 
 A site with several languages gets one index per edition, under the edition's own folder
 (``/pagefind/`` for the default edition, ``/fr/pagefind/`` for French), built from that
@@ -15,14 +15,18 @@ files come back in memory, so they pass through the build's writer like every ot
 and nothing is read back from disk. Drafts, embargoed and expired articles are not in
 ``site.articles`` and so are never indexed.
 
-The index is sharded by year of publication (``/pagefind/<year>/``), a year of more than
-SHARD_MAX articles by month (``/pagefind/2026-11/``), and the site's newest month, once it
-holds more than RECENT_MAX articles, by day (``/pagefind/2026-11-29/``). The search page
-loads the newest shards first and merges older ones with Pagefind's ``mergeIndex`` only when
-the reader asks for them. A new article re-indexes only its shard (a small one: new articles
-land in the newest month), and indexing memory is bounded by the largest shard rather than
-the whole archive. Each shard carries a key of everything its records hold; a shard whose
-key is unchanged is not rebuilt.
+The index is sharded by calendar spans of publication (shard_spans.py): a year
+(``/pagefind/2025/``) while it holds at most SHARD_MAX articles, else halves of it, quarters,
+months (``/pagefind/2025-07_12/``, ``/pagefind/2025-05/``), and a month over SHARD_MAX by
+halves of its days down to single days (``/pagefind/2025-05-09_16/``); the site's newest
+month is a shard of its own, by day once it holds more than RECENT_MAX articles
+(``/pagefind/2026-11-29/``). The boundaries are the calendar's, so an article added to an
+old month moves none of its neighbours. The search page loads the newest shards first and
+merges older ones with Pagefind's ``mergeIndex`` only when the reader asks for them. A new
+article re-indexes only its shard (a small one: new articles land in the newest month), an
+edit to an old article a shard of at most SHARD_MAX, and indexing memory is bounded by the
+largest shard rather than the whole archive. Each shard carries a key of everything its
+records hold; a shard whose key is unchanged is not rebuilt.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import base64
 import json
 import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -43,6 +48,7 @@ import babel
 from newsgen.content.models import Article, Site
 from newsgen.content.times import in_zone, long_date
 from newsgen.distribution.pagefind_files import canonical
+from newsgen.distribution.shard_spans import spans
 from newsgen.engine.digests import digest
 from newsgen.i18n.catalogs import translations
 from newsgen.i18n.dates import EditionDates
@@ -51,11 +57,14 @@ SEARCH_DIR = "pagefind"
 FORMAT = "search-2"  # part of every shard key: change it when records change shape
 INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
                 "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
-# Articles a year's shard holds before it is split into months. Measured at 10,000 articles
-# (benchmarks/search.py): a 3,300-article shard took the indexer to a 719 MiB peak and 12 s
-# to re-index under load; more, smaller shards cost a query more requests (one index chunk
-# and one metadata file per shard).
-SHARD_MAX = 1500
+# Articles a shard holds at most, but for one day's: a calendar span holding more is halved
+# (shard_spans.py). Pagefind's cost grows with a shard's records (pagefind 1.5.2, 100k-corpus
+# bodies, benchmarks/search_shards.py): 1.74 ms of CPU and 0.21 MiB of peak memory a record, so
+# 600 records take ~1.0 s and ~140 MiB, a third of the 3 s an edit to an old article may
+# take at 100,000 articles and under a quarter of its 600 MB; 1,000 took 1.75 s and
+# 225 MiB, 3,000 (a whole month there) 5.2 s and 630 MiB. Smaller shards cost a reader who
+# searches the whole archive more requests (an entry, metadata and index chunk each).
+SHARD_MAX = 600
 # Articles the newest month's shard holds before it is split into days. Measured with
 # pagefind 1.5.2 on 10k-corpus bodies under a load of ~3.5 on 2 cores: 100 records 0.35 s,
 # 300 records 0.87 s, 600 1.97 s, 1,000 3.4 s; so a new article (which lands in the newest
@@ -80,7 +89,8 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Shard:
-    """The articles of one year (in the edition's time zone) and the key of their records."""
+    """The articles of one calendar span (in the edition's time zone) and the key of their
+    records."""
 
     name: str
     articles: tuple[Article, ...]
@@ -159,32 +169,16 @@ class _Words:
 
 
 def _groups(site: Site) -> dict[str, list[Article]]:
-    """Articles by shard: a year (``2025``), or its months (``2026-11``) once the year holds
-    more than SHARD_MAX articles, and the site's newest month by day (``2026-11-29``) once it
-    holds more than RECENT_MAX. Calendar units, so an article's shard never depends on its
-    neighbours' edits; a unit is split once, when it outgrows its limit, and the newest
-    month's days are merged back into one month shard when a newer month starts."""
+    """Articles by shard, each in ``site.articles``' order: calendar spans of at most
+    SHARD_MAX articles, the newest month by day past RECENT_MAX (see shard_spans.py).
+    Calendar units, so an article's shard never depends on its neighbours' edits."""
     zone = site.config.timezone
-    dates = {id(a): in_zone(a.date, zone) for a in site.articles}
-    years: dict[int, list[Article]] = {}
-    for article in site.articles:
-        years.setdefault(dates[id(article)].year, []).append(article)
-    newest = max(((d.year, d.month) for d in dates.values()), default=None)
+    days = [(article, in_zone(article.date, zone)) for article in site.articles]
+    counts = Counter((when.year, when.month, when.day) for _, when in days)
+    names = spans(counts, SHARD_MAX, RECENT_MAX)
     groups: dict[str, list[Article]] = {}
-    for year, articles in years.items():
-        if len(articles) <= SHARD_MAX:
-            groups[str(year)] = articles
-            continue
-        months: dict[int, list[Article]] = {}
-        for article in articles:
-            months.setdefault(dates[id(article)].month, []).append(article)
-        for month, members in months.items():
-            name = f"{year}-{month:02d}"
-            if (year, month) != newest or len(members) <= RECENT_MAX:
-                groups[name] = members
-                continue
-            for article in members:
-                groups.setdefault(f"{name}-{dates[id(article)].day:02d}", []).append(article)
+    for article, when in days:
+        groups.setdefault(names[when.year, when.month, when.day], []).append(article)
     return groups
 
 

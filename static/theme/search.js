@@ -1,6 +1,7 @@
 /* The search page: results as you type, from the site's Pagefind index. The index is in
-   shards (a year, a month or a day each, newest first in data-bundles, with their article
-   counts in data-sizes). A query loads the newest shards until they hold WINDOW stories, and
+   shards (a calendar span each: a year, a range of its months, a month, a range of its days
+   or a day; named by the span's first day, so newest first in data-bundles and starting with
+   the year, with their article counts in data-sizes). A query loads the newest shards until they hold WINDOW stories, and
    older shards only when the reader asks for them, filters by their year, or when the newer
    ones hold no match: the bytes a first result costs do not grow with the archive. Without
    JavaScript the page explains and links the archive. Its messages come in the page's
