@@ -90,6 +90,12 @@ def well_formed(packed: object) -> bool:
         packed[_HEADER.size:_HEADER.size + fingerprint_size + digest_size].isascii()
 
 
+def packed_fingerprint(packed: bytes) -> str:
+    """The fingerprint of a packed record, without unpacking the rest."""
+    fingerprint_size = _HEADER.unpack_from(packed)[0]
+    return packed[_HEADER.size:_HEADER.size + fingerprint_size].decode()
+
+
 def packed_digest(packed: bytes) -> str:
     """The output digest of a packed record, without unpacking the rest."""
     fingerprint_size, digest_size, _count = _HEADER.unpack_from(packed)
