@@ -97,9 +97,15 @@ def _indexed(todo: list[tuple[Site, Shard]], processes: int
     threads = [threading.Thread(target=work, args=(lane,), daemon=True) for lane in lanes]
     for thread in threads:
         thread.start()
+    planned: Future[list[tuple[str, bytes]]] = Future()
+    planned.set_result([])
     try:
         for i, (_site, shard) in enumerate(todo):
-            yield shard, results[i].result()
+            files = results[i].result()
+            # Let go of each shard's files once handed on: the futures held every shard's
+            # files (the whole index) until the last one, 400 MB of the parent at 100,000.
+            results[i] = planned
+            yield shard, files
     finally:
         stop.set()
         for thread in threads:
