@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 CACHE_DIR = ".newsgen-cache"
 # 9: a live blog's ``updated`` is set at publication (publish.py);
 # 10: converted bodies list their images (markup.BodyMeta.images);
-# 11: articles and body metadata have slots (an article pickles as its values)
-FORMAT = "11"
+# 11: articles and body metadata have slots (an article pickles as its values);
+# 12: a one-language site not in English writes its dates with Babel (pages rendered again)
+FORMAT = "12"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
