@@ -37,6 +37,8 @@ from newsgen.build.page_records import (
     unpack_record,
     well_formed,
 )
+from newsgen.build.source_records import SCHEMA as SOURCES_SCHEMA
+from newsgen.build.source_records import SourceRecords
 from newsgen.engine.digests import digest
 from newsgen.render.markup import BodyMeta, RenderedBody
 
@@ -47,7 +49,8 @@ CACHE_DIR = ".newsgen-cache"
 # 9: a live blog's ``updated`` is set at publication (publish.py);
 # 10: converted bodies list their images (markup.BodyMeta.images);
 # 11: articles and body metadata have slots (an article pickles as its values);
-# 12: a one-language site not in English writes its dates with Babel (pages rendered again)
+# 12: a one-language site not in English writes its dates with Babel (pages rendered again);
+#     parsed files are kept in chunks (source_records.py)
 FORMAT = "12"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
@@ -55,9 +58,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
                                    record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, record BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
-                                    mtime INTEGER NOT NULL, record BLOB NOT NULL);
-"""
+""" + SOURCES_SCHEMA
 
 
 class BuildCache:
@@ -74,8 +75,7 @@ class BuildCache:
         self.metas: dict[str, BodyMeta] = {}
         self.pages = PageRecords()
         self.pages_state: PagesState | None = None
-        self.sources: dict[str, tuple[int, int, bytes]] = {}
-        self.new_sources: dict[str, tuple[int, int, object]] = {}
+        self.sources = SourceRecords()
         if enabled:
             self._load()
         self.store = BodyStore(self.path if enabled else None)
@@ -103,8 +103,7 @@ class BuildCache:
                     self.pages_state = PagesState(key, tuple(entries))
                 row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
                 if row and row[0] == self.source_scope:
-                    for path, size, mtime, record in db.execute("SELECT * FROM sources"):
-                        self.sources[path] = (size, mtime, record)
+                    self.sources.read(db)
         except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError, IndexError):
             self.metas.clear()
@@ -118,20 +117,14 @@ class BuildCache:
 
     def get(self, relative: str, size: int, mtime_ns: int) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
-        entry = self.sources.pop(relative, None)  # each file is asked for once: free it
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
-            return None
-        try:
-            return pickle.loads(entry[2])
-        except Exception:  # a damaged row costs a re-parse, never a wrong page
-            return None
+        return self.sources.get(relative, size, mtime_ns)
 
     def put(self, relative: str, size: int, mtime_ns: int, parsed: object) -> None:
         if time.time_ns() - mtime_ns < RACY_NS:
             return  # edited just now: the same mtime may hide another edit (as in git)
         # Pickled when the cache is saved: the parsed objects are mostly shared with the
         # build's own, their pickles would not be (120 MB at 100,000 articles).
-        self.new_sources[relative] = (size, mtime_ns, parsed)
+        self.sources.put(relative, size, mtime_ns, parsed)
 
     def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
         """Keep newly converted bodies: the metadata here, the HTML in the store."""
@@ -166,16 +159,9 @@ class BuildCache:
             stale = set(self.metas) - used
             db.executemany("DELETE FROM bodies WHERE key=?", ((k,) for k in stale))
             row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
-            if not row or row[0] != self.source_scope:
-                db.execute("DELETE FROM sources")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)",
                         (self.source_scope,))
-            # every file loaded was asked for (and popped): what is left is gone
-            gone = list(self.sources)
-            db.executemany("DELETE FROM sources WHERE path=?", ((p,) for p in gone))
-            db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                           ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
-                            for path, (size, mtime, parsed) in self.new_sources.items()))
+            self.sources.save(db, fresh=not row or row[0] != self.source_scope)
             # Only rows that changed: a one-article rebuild of a large site keeps nearly all
             # of its 18,000 records, and rewriting them all was most of saving the cache.
             old = self.pages
