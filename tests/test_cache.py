@@ -228,3 +228,34 @@ def test_rows_are_folded_into_the_base(make_site: Callable[..., Path], tmp_path:
     for relative in edited:
         assert base[relative] == _stat(site, relative)
     assert _build(site, tmp_path / "out") == built
+
+
+def test_body_metadata_is_kept_in_chunks_then_rows(make_site: Callable[..., Path],
+                                                   tmp_path: Path) -> None:
+    """Bodies' metadata follows the same scheme: the base in chunks, a row (``folded`` 0)
+    for each body converted since, and bodies no article shows any more listed as gone
+    until the base is written again (so their metadata is not taken without their HTML)."""
+    site = _site(make_site, 40)
+    _build(site, tmp_path / "out")
+
+    def tables() -> tuple[int, set[str], set[str]]:
+        with sqlite3.connect(site / CACHE) as conn:
+            based = sum(len(pickle.loads(data)) for (data,) in
+                        conn.execute("SELECT records FROM meta_chunks"))
+            rows = {key for (key,) in conn.execute("SELECT key FROM bodies WHERE folded=0")}
+            gone = {key for (key,) in conn.execute("SELECT key FROM meta_gone")}
+        return based, rows, gone
+
+    assert tables() == (41, set(), set())  # 40 articles and the About page
+    story = site / "content/articles/story-5.md"
+    old_text = story.read_text()
+    story.write_text(old_text.replace("More words", "Fewer words"))
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean", use_cache=False)
+    based, rows, gone = tables()
+    new_key = digest(read_body(load_config(site), "content/articles/story-5.md")[0])
+    assert based == 41 and rows == {new_key} and len(gone) == 1
+    story.write_text(old_text)  # back to a body whose HTML row was dropped
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean2", use_cache=False)
+    assert _build(site, tmp_path / "out") == built

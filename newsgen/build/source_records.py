@@ -26,6 +26,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
                                     mtime INTEGER NOT NULL, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS source_chunks (chunk INTEGER PRIMARY KEY, records BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta_chunks (chunk INTEGER PRIMARY KEY, records BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta_gone (key TEXT PRIMARY KEY);
 """
 CHUNK = 4_000  # records a base chunk
 REWRITE_FROM = 500  # rows (and files gone) that have the base written again, at least
@@ -47,11 +49,7 @@ class SourceRecords:
 
     def read(self, db: sqlite3.Connection) -> None:
         """Raises pickle's and SQLite's errors, or TypeError, for a damaged cache."""
-        for (data,) in db.execute("SELECT records FROM source_chunks ORDER BY chunk"):
-            chunk = pickle.loads(data)
-            if not isinstance(chunk, dict):
-                raise TypeError("not a chunk of records")
-            self.base.update(chunk)
+        self.base = read_chunks(db, "source_chunks")
         self.based = len(self.base)
         for path, size, mtime, record in db.execute("SELECT * FROM sources"):
             self.rows[path] = (size, mtime, record)
@@ -91,7 +89,7 @@ class SourceRecords:
         gone = [*self.rows, *self.base]
         # rows after this save, and base records of files gone (kept until a rewrite)
         pending = len(self.row_paths | self.new.keys()) + len(self.base)
-        if fresh or not self.based or pending >= max(REWRITE_FROM, self.based // 20):
+        if fresh or rewrite_due(pending, self.based):
             self._rewrite(db)
             return
         db.executemany("DELETE FROM sources WHERE path=?", ((path,) for path in gone))
@@ -103,12 +101,33 @@ class SourceRecords:
 
     def _rewrite(self, db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM sources")
-        db.execute("DELETE FROM source_chunks")
-        db.executemany("INSERT INTO source_chunks VALUES (?, ?)", self._chunks())
+        write_chunks(db, "source_chunks", {**self.used, **self.new})
 
-    def _chunks(self) -> Iterator[tuple[int, bytes]]:
-        records = {**self.used, **self.new}
-        paths = sorted(records)
-        for number, start in enumerate(range(0, len(paths), CHUNK)):
-            chunk = {path: records[path] for path in paths[start:start + CHUNK]}
-            yield number, pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
+
+def read_chunks(db: sqlite3.Connection, table: str) -> dict[str, Any]:
+    """Every record of a base (``source_chunks``, or the cache's ``meta_chunks``)."""
+    found: dict[str, Any] = {}
+    for (data,) in db.execute(f"SELECT records FROM {table} ORDER BY chunk"):
+        chunk = pickle.loads(data)
+        if not isinstance(chunk, dict):
+            raise TypeError("not a chunk of records")
+        found.update(chunk)
+    return found
+
+
+def write_chunks(db: sqlite3.Connection, table: str, records: dict[str, Any]) -> None:
+    """Write a base again: ``records`` in key order, CHUNK to a pickle."""
+    db.execute(f"DELETE FROM {table}")
+    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", _chunks(records))
+
+
+def rewrite_due(pending: int, based: int) -> bool:
+    """Whether rows (and records of what is gone) are enough to write the base again."""
+    return not based or pending >= max(REWRITE_FROM, based // 20)
+
+
+def _chunks(records: dict[str, Any]) -> Iterator[tuple[int, bytes]]:
+    keys = sorted(records)
+    for number, start in enumerate(range(0, len(keys), CHUNK)):
+        chunk = {key: records[key] for key in keys[start:start + CHUNK]}
+        yield number, pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
