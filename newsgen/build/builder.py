@@ -50,7 +50,6 @@ from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.previous import output_intact
-from newsgen.engine.stamps import Listing
 from newsgen.engine.workers import Aside, few_collections, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
@@ -155,7 +154,7 @@ def _full_build(request: Request, options: BuildOptions, reporter: Reporter, sta
     try:
         site, plan, warnings, cache = _generate(config, request.now, options, reporter,
                                                 writer, moved_from, _seen(config, seen_key),
-                                                intact, request.listing)
+                                                intact)
         _write_ledger(config, plan.ledger)  # first: a failed commit still records it
         stats = _write(writer, plan, site, config.site_dir)
     except BaseException:
@@ -181,12 +180,10 @@ def _full_build(request: Request, options: BuildOptions, reporter: Reporter, sta
 def _request(config: SiteConfig, options: BuildOptions, now: datetime, out_dir: Path
              ) -> Request:
     flags = (options.drafts, options.future, options.strict)
-    listing: Listing = {}
-    rest_key, inputs = input_keys(config, flags, now, listing) if options.use_cache \
-        else (None, None)
+    rest_key, inputs = input_keys(config, flags, now) if options.use_cache else (None, None)
     return Request(config, out_dir, now, Visibility(options.drafts, options.future),
                    options.strict, cache_scope(config), rest_key or "", inputs or "",
-                   meta_keys(out_dir), f"ticker-seen:{out_dir.resolve()}", listing)
+                   meta_keys(out_dir), f"ticker-seen:{out_dir.resolve()}")
 
 
 def _shortcut(request: Request, intact: Callable[[], bool], started: float
@@ -262,12 +259,10 @@ def _unchanged(request: Request, intact: Callable[[], bool]) -> BuildResult | No
 # long: the pipeline's stages in their one order, each a call; splitting it hides the order
 def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
               writer: OutputWriter | None, moved_from: dict[str, str] | None = None,
-              ticker_seen: list[str] | None = None, intact: Callable[[], bool] | None = None,
-              listing: Listing | None = None
+              ticker_seen: list[str] | None = None, intact: Callable[[], bool] | None = None
               ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     """``intact``: whether the previous output is as newsgen left it, asked (once loading
-    is done, and before render workers fork) to spare an lstat a page. ``listing``: the
-    content folders as the inputs key listed them (the loader's walk takes them)."""
+    is done, and before render workers fork) to spare an lstat a page."""
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
     config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
@@ -275,7 +270,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
                        digest(config_bytes, static_signature(config)),
                        options.use_cache and writer is not None)
     content = load_content(config, problems, cache if cache.enabled else None,
-                           options.workers, listing)
+                           options.workers)
     moved = load_moved(config, problems)
     reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
                     f"headlines, {len(content.pages)} pages")

@@ -12,22 +12,21 @@ from newsgen import __version__
 from newsgen.build.cache import FORMAT, RACY_NS
 from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.engine.digests import digest
-from newsgen.engine.stamps import Listing, file_stamps
+from newsgen.engine.stamps import file_stamps
 from newsgen.engine.writer import MANIFEST
 from newsgen.render.templating import templates_digest
 
 
-def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime,
-               listing: Listing | None = None) -> tuple[str | None, str | None]:
+def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
+               ) -> tuple[str | None, str | None]:
     """Fingerprints of everything a build reads (and of the cache's format: a newsgen with
     another format must not take the last build as its own): without the headline files, and
     with them. Either is None when a file it covers was written so recently that its mtime
     cannot be trusted. The clock enters only as the local date (the front page shows it);
     crossing a scheduled change is checked separately. ``flags``: the build's drafts,
-    future and strict options; ``listing`` receives the content folders' entries (for the
-    loader: see ``engine.stamps``)."""
+    future and strict options."""
     rest, headlines = file_stamps(os.path.join(config.site_dir, "content"), "headlines",
-                                  time.time_ns() - RACY_NS, listing)
+                                  time.time_ns() - RACY_NS)
     if rest is None:
         return None, None
     today = now.astimezone(config.timezone).date().isoformat()

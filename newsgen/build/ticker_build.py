@@ -23,7 +23,7 @@ import base64
 import json
 import pickle
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -49,7 +49,6 @@ from newsgen.content.translations import cross_edition_headlines
 from newsgen.content.urls import output_path
 from newsgen.distribution.sitemaps import news_window_change
 from newsgen.engine.digests import file_digest
-from newsgen.engine.stamps import Listing
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import Problem, ProblemList
 from newsgen.render.renderer import SiteView, render_ticker
@@ -113,9 +112,6 @@ class Request:
     inputs_key: str  # the whole fingerprint ("" when a file was written just now)
     meta_keys: tuple[str, str]  # where the inputs key and the summary are kept
     seen_key: str  # where the ticker items older tickers may show are kept
-    # the content folders as the inputs key listed them, for a full build's loader (emptied
-    # as it reads them)
-    listing: Listing = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -39,7 +39,6 @@ from newsgen.content.sources import SourceFile, discover, read_text
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
 from newsgen.engine.digests import digest as text_key
 from newsgen.engine.paths import UnsafePath
-from newsgen.engine.stamps import Listing
 from newsgen.engine.workers import Portable, parallel_map
 from newsgen.errors import ContentError, Problem, ProblemList, SourceLocation
 
@@ -69,39 +68,36 @@ class SourceMemo(Protocol):
 
 
 def load_content(config: SiteConfig, problems: ProblemList,
-                 memo: SourceMemo | None = None, workers: int | None = None,
-                 listing: Listing | None = None) -> Content:
+                 memo: SourceMemo | None = None, workers: int | None = None) -> Content:
     """Read every article, headline file and page; problems go to ``problems``.
 
     With a ``memo``, a file whose size and mtime match an earlier clean parse is not read
     again; its warnings are replayed so they are still reported. Articles are parsed on
     every core (YAML and field checks are a tenth of a cold build) and keep no body, only
-    its hash: see :func:`read_body` and bodies.py. ``listing``: the content folders as the
-    build's input fingerprint listed them (sources.discover)."""
+    its hash: see :func:`read_body` and bodies.py."""
     loader = _Loader(config, problems)
     content = Content()
-    articles = discover(config, "content/articles", (".md", ".markdown"), problems, listing)
+    articles = discover(config, "content/articles", (".md", ".markdown"), problems)
     for article in _parse_all(loader, loader.article, articles, memo, workers,
                               _SharedValues().share):
         if isinstance(article, UncheckedBody):
             content.unchecked.append(article)
         elif article is not None:
             content.articles.append(article)
-    pages = discover(config, "content/pages", (".md", ".markdown"), problems, listing)
+    pages = discover(config, "content/pages", (".md", ".markdown"), problems)
     content.pages = [p for p in _parse_all(loader, loader.page, pages, memo, 1) if p is not None]
-    content.headlines = load_headlines(config, problems, memo, listing)
+    content.headlines = load_headlines(config, problems, memo)
     content.breaking = load_breaking(config, problems)
     _check_unique_slugs(content, problems)
     return content
 
 
 def load_headlines(config: SiteConfig, problems: ProblemList,
-                   memo: SourceMemo | None = None, listing: Listing | None = None
-                   ) -> list[Headline]:
+                   memo: SourceMemo | None = None) -> list[Headline]:
     """Every headline of ``content/headlines/``, in file order (a headline-only rebuild
     reads these alone, see build/ticker_build.py)."""
     loader = _Loader(config, problems)
-    sources = discover(config, "content/headlines", (".yaml", ".yml"), problems, listing)
+    sources = discover(config, "content/headlines", (".yaml", ".yml"), problems)
     return [headline for parsed in _parse_all(loader, loader.headlines, sources, memo, 1)
             for headline in parsed]
 

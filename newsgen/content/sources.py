@@ -14,7 +14,6 @@ from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import decode_source, split_front_matter
 from newsgen.engine.digests import digest as text_key
 from newsgen.engine.paths import fold_case, symlink_problem, windows_name_problem
-from newsgen.engine.stamps import Listing
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 
 
@@ -50,17 +49,15 @@ def read_body(config: SiteConfig, relative: str, key: str = "",
 
 
 def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
-             problems: ProblemList, listing: Listing | None = None) -> list[SourceFile]:
+             problems: ProblemList) -> list[SourceFile]:
     """Files below ``folder`` in a stable order (a folder's files, then its subfolders);
     symlinks leaving the site are refused. Each file comes with its stat: the loader needs
     it to trust the cache, and taking it here makes the walk over 10,000 articles one
-    system call a file. ``listing``: the folders the build's input fingerprint already
-    listed (``engine.stamps``), taken from it (and removed) instead of listed again."""
+    system call a file."""
     root = config.site_dir / folder
     found: list[SourceFile] = []
     if root.is_dir():
-        walk = _Walk(config, suffixes, config.site_dir.resolve(), problems, listing)
-        walk.folder(str(root), folder, found)
+        _walk(config, str(root), folder, suffixes, config.site_dir.resolve(), problems, found)
     return _one_per_case(found, problems)
 
 
@@ -79,60 +76,42 @@ def _one_per_case(found: list[SourceFile], problems: ProblemList) -> list[Source
     return [s for s in found if s.relative not in clashing] if clashing else found
 
 
-class _Walk:
-    def __init__(self, config: SiteConfig, suffixes: tuple[str, ...], site: Path,
-                 problems: ProblemList, listing: Listing | None) -> None:
-        self.config = config
-        self.suffixes = suffixes
-        self.site = site
-        self.problems = problems
-        self.listing = listing
-
-    def entries(self, directory: str) -> list[os.DirEntry[str]] | None:
-        listed = self.listing.pop(directory, None) if self.listing is not None else None
-        if listed is not None:
-            return listed
+def _walk(config: SiteConfig, directory: str, relative: str, suffixes: tuple[str, ...],
+          site: Path, problems: ProblemList, found: list[SourceFile]) -> None:
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if _is_folder(entry):
+            if _bad_name(entry.name, f"{relative}/{entry.name}", problems):
+                continue
+            if entry.is_symlink():
+                _check_link(Path(entry.path), config, site, problems, folder_link=True)
+            else:
+                folders.append(entry)
+            continue
+        name = entry.name
+        if name.startswith(".") or not name.lower().endswith(suffixes) or \
+                _bad_name(name, f"{relative}/{name}", problems):
+            continue
+        if entry.is_symlink() and not _check_link(Path(entry.path), config, site, problems):
+            continue
+        where = f"{relative}/{name}"
         try:
-            with os.scandir(directory) as scan:
-                return sorted(scan, key=lambda entry: entry.name)
+            info = entry.stat()
         except OSError:
-            return None
-
-    def folder(self, directory: str, relative: str, found: list[SourceFile]) -> None:
-        entries = self.entries(directory)
-        if entries is None:
-            return
-        config, problems = self.config, self.problems
-        folders = []
-        for entry in entries:
-            if _is_folder(entry):
-                if _bad_name(entry.name, f"{relative}/{entry.name}", problems):
-                    continue
-                if entry.is_symlink():
-                    _check_link(Path(entry.path), config, self.site, problems, folder_link=True)
-                else:
-                    folders.append(entry)
-                continue
-            name = entry.name
-            if name.startswith(".") or not name.lower().endswith(self.suffixes) or \
-                    _bad_name(name, f"{relative}/{name}", problems):
-                continue
-            if entry.is_symlink() and not _check_link(Path(entry.path), config, self.site,
-                                                      problems):
-                continue
-            where = f"{relative}/{name}"
-            try:
-                info = entry.stat()
-            except OSError:
-                info = None
-            if info is None or not stat.S_ISREG(info.st_mode):
-                # a FIFO or device would block or stream forever
-                problems.error(SourceLocation(where), "not a regular file; not read",
-                               "special-file")
-                continue
-            found.append(SourceFile(where, entry.path, info))
-        for entry in folders:
-            self.folder(entry.path, f"{relative}/{entry.name}", found)
+            info = None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            # a FIFO or device would block or stream forever
+            problems.error(SourceLocation(where), "not a regular file; not read",
+                           "special-file")
+            continue
+        found.append(SourceFile(where, entry.path, info))
+    for entry in folders:
+        _walk(config, entry.path, f"{relative}/{entry.name}", suffixes, site, problems, found)
 
 
 def _bad_name(name: str, where: str, problems: ProblemList) -> bool:
