@@ -35,7 +35,10 @@ def _site(make_site: Callable[..., Path], count: int = 260) -> Path:
             f"Story {n}", f"2026-03-{1 + n % 20:02d}T{n % 24:02d}:{n % 60:02d}",
             "world" if n % 3 else "city", body, tags=f"[tag{n % 7}, tag{n % 11}]")
     files["content/pages/about.md"] = "---\ntitle: About\n---\n\nWho [we](/world/) are.\n"
-    return make_site(files)
+    site = make_site(files)
+    for path in site.glob("content/**/*.md"):  # so that the cache keeps their parses
+        _touch_back(path, path.read_text())
+    return site
 
 
 def _build(site: Path, out: Path, use_cache: bool = True) -> dict[str, str]:
@@ -90,10 +93,20 @@ def _damage_sources_not_a_chunk(db: Path) -> None:
         conn.execute("UPDATE source_chunks SET records=?", (pickle.dumps(["a", "list"]),))
 
 
+def _damage_source_records(db: Path) -> None:
+    """Chunks that unpickle, with records of the wrong shape: each costs a re-parse."""
+    with sqlite3.connect(db) as conn:
+        for chunk, data in list(conn.execute("SELECT chunk, records FROM source_chunks")):
+            records = {path: 42 if n % 2 else record[:2] for n, (path, record) in
+                       enumerate(pickle.loads(data).items())}
+            conn.execute("UPDATE source_chunks SET records=? WHERE chunk=?",
+                         (pickle.dumps(records), chunk))
+
+
 @pytest.mark.parametrize("damage", [
     _damage_truncate, _damage_garbage, _damage_foreign, _damage_other_version,
     _damage_missing_bodies, _damage_bad_html_rows, _damage_bad_meta, _damage_bad_sources,
-    _damage_sources_not_a_chunk,
+    _damage_sources_not_a_chunk, _damage_source_records,
 ], ids=lambda f: f.__name__.removeprefix("_damage_"))
 def test_damaged_cache_gives_the_clean_site(make_site: Callable[..., Path], tmp_path: Path,
                                             damage: Callable[[Path], None]) -> None:
@@ -181,9 +194,7 @@ def test_parsed_files_are_kept_in_chunks_then_rows(make_site: Callable[..., Path
     """A first build keeps every parse in the base's chunks; a rebuild adds a row for each
     file it parsed, and leaves the base alone; what it builds equals a clean build."""
     site = _site(make_site, 40)
-    (site / "content/articles/extra.md").write_text(article("Nobody links here"))
-    for path in site.glob("content/**/*.md"):
-        _touch_back(path, path.read_text())
+    _touch_back(site / "content/articles/extra.md", article("Nobody links here"))
     _build(site, tmp_path / "out")
     base, rows = _source_tables(site)
     assert rows == {} and len(base) == 42  # 41 articles and the About page
@@ -208,9 +219,7 @@ def test_rows_are_folded_into_the_base(make_site: Callable[..., Path], tmp_path:
     monkeypatch.setattr(source_records, "REWRITE_FROM", 3)
     monkeypatch.setattr(source_records, "CHUNK", 16)  # several chunks, each read back
     site = _site(make_site, 40)
-    (site / "content/articles/extra.md").write_text(article("Nobody links here"))
-    for path in site.glob("content/**/*.md"):
-        _touch_back(path, path.read_text())
+    _touch_back(site / "content/articles/extra.md", article("Nobody links here"))
     _build(site, tmp_path / "out")
     with sqlite3.connect(site / CACHE) as conn:
         assert conn.execute("SELECT count(*) FROM source_chunks").fetchone()[0] == 3

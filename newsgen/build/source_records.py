@@ -1,5 +1,6 @@
 """Clean parses of content files kept between builds (the build cache's ``SourceMemo``): a
-base of every file's record, pickled in large chunks, and a row per file parsed since.
+base of every file's record, pickled in large chunks, and a row per file parsed since. The
+bodies' metadata is kept the same way (``read_chunks``, ``write_chunks``; see cache.py).
 
 A row a file, each its own pickle, cost a rebuild at 100,000 articles 2.2 s to read back
 (100,000 ``pickle.loads`` and the sharing of each article's tags and bylines afterwards). A
@@ -75,7 +76,8 @@ class SourceRecords:
                 return None
             self.used[relative] = (size, mtime_ns, parsed)
             return parsed
-        if record is None or record[0] != size or record[1] != mtime_ns:
+        if not (isinstance(record, tuple) and len(record) == 3) or record[0] != size or \
+                record[1] != mtime_ns:  # a damaged record costs a re-parse as well
             return None
         self.used[relative] = record  # the base's own tuple: kept, not copied
         return record[2]
