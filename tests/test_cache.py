@@ -4,6 +4,7 @@ and are read back by the processes that render them."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import article, tree_digest
 
+from newsgen.build import source_records
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.content.config import load_config
 from newsgen.content.sources import read_body
@@ -33,7 +35,10 @@ def _site(make_site: Callable[..., Path], count: int = 260) -> Path:
             f"Story {n}", f"2026-03-{1 + n % 20:02d}T{n % 24:02d}:{n % 60:02d}",
             "world" if n % 3 else "city", body, tags=f"[tag{n % 7}, tag{n % 11}]")
     files["content/pages/about.md"] = "---\ntitle: About\n---\n\nWho [we](/world/) are.\n"
-    return make_site(files)
+    site = make_site(files)
+    for path in site.glob("content/**/*.md"):  # so that the cache keeps their parses
+        _touch_back(path, path.read_text())
+    return site
 
 
 def _build(site: Path, out: Path, use_cache: bool = True) -> dict[str, str]:
@@ -80,12 +85,28 @@ def _damage_bad_meta(db: Path) -> None:
 
 def _damage_bad_sources(db: Path) -> None:
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE sources SET record=x'8004'")
+        conn.execute("UPDATE source_chunks SET records=x'8004'")
+
+
+def _damage_sources_not_a_chunk(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE source_chunks SET records=?", (pickle.dumps(["a", "list"]),))
+
+
+def _damage_source_records(db: Path) -> None:
+    """Chunks that unpickle, with records of the wrong shape: each costs a re-parse."""
+    with sqlite3.connect(db) as conn:
+        for chunk, data in list(conn.execute("SELECT chunk, records FROM source_chunks")):
+            records = {path: 42 if n % 2 else record[:2] for n, (path, record) in
+                       enumerate(pickle.loads(data).items())}
+            conn.execute("UPDATE source_chunks SET records=? WHERE chunk=?",
+                         (pickle.dumps(records), chunk))
 
 
 @pytest.mark.parametrize("damage", [
     _damage_truncate, _damage_garbage, _damage_foreign, _damage_other_version,
     _damage_missing_bodies, _damage_bad_html_rows, _damage_bad_meta, _damage_bad_sources,
+    _damage_sources_not_a_chunk, _damage_source_records,
 ], ids=lambda f: f.__name__.removeprefix("_damage_"))
 def test_damaged_cache_gives_the_clean_site(make_site: Callable[..., Path], tmp_path: Path,
                                             damage: Callable[[Path], None]) -> None:
@@ -142,3 +163,108 @@ def test_a_file_saved_during_the_build_is_not_mixed(make_site: Callable[..., Pat
 
     with pytest.raises(ContentError, match="changed while the site was building"):
         read_body(config, "content/articles/a.md", digest("Other text."))
+
+
+def _source_tables(site: Path) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """(path: (size, mtime)) of the parsed files in the base's chunks, and in rows."""
+    with sqlite3.connect(site / CACHE) as conn:
+        base: dict[str, tuple[int, int]] = {}
+        for (data,) in conn.execute("SELECT records FROM source_chunks ORDER BY chunk"):
+            base.update({path: record[:2] for path, record in pickle.loads(data).items()})
+        rows = {path: (size, mtime) for path, size, mtime in
+                conn.execute("SELECT path, size, mtime FROM sources")}
+    return base, rows
+
+
+def _stat(site: Path, relative: str) -> tuple[int, int]:
+    info = (site / relative).stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _touch_back(path: Path, text: str) -> None:
+    """Rewrite a file and date it a minute back: the cache keeps no parse of a file
+    written within the last two seconds (its mtime could hide another edit)."""
+    path.write_text(text)
+    back = path.stat().st_mtime_ns - 60 * 10**9
+    os.utime(path, ns=(back, back))
+
+
+def test_parsed_files_are_kept_in_chunks_then_rows(make_site: Callable[..., Path],
+                                                   tmp_path: Path) -> None:
+    """A first build keeps every parse in the base's chunks; a rebuild adds a row for each
+    file it parsed, and leaves the base alone; what it builds equals a clean build."""
+    site = _site(make_site, 40)
+    _touch_back(site / "content/articles/extra.md", article("Nobody links here"))
+    _build(site, tmp_path / "out")
+    base, rows = _source_tables(site)
+    assert rows == {} and len(base) == 42  # 41 articles and the About page
+    assert base["content/articles/story-5.md"] == _stat(site, "content/articles/story-5.md")
+    story = site / "content/articles/story-5.md"
+    _touch_back(story, story.read_text().replace("More words", "Fewer words"))
+    (site / "content/articles/extra.md").unlink()
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean", use_cache=False)
+    after, rows = _source_tables(site)
+    assert rows == {"content/articles/story-5.md": _stat(site, "content/articles/story-5.md")}
+    # the base is not written again for one file: a gone file's record waits for the
+    # next rewrite (it is only ever used for that path at that size and mtime)
+    assert after == base
+    assert _build(site, tmp_path / "out") == built  # from the row and the base
+
+
+def test_rows_are_folded_into_the_base(make_site: Callable[..., Path], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the rows (and files gone) pass a twentieth of the base, or REWRITE_FROM, the
+    base is written again from this build's parses and the rows are emptied."""
+    monkeypatch.setattr(source_records, "REWRITE_FROM", 3)
+    monkeypatch.setattr(source_records, "CHUNK", 16)  # several chunks, each read back
+    site = _site(make_site, 40)
+    _touch_back(site / "content/articles/extra.md", article("Nobody links here"))
+    _build(site, tmp_path / "out")
+    with sqlite3.connect(site / CACHE) as conn:
+        assert conn.execute("SELECT count(*) FROM source_chunks").fetchone()[0] == 3
+    edited = [f"content/articles/story-{n}.md" for n in (1, 2)]
+    for relative in edited:
+        _touch_back(site / relative, (site / relative).read_text() + "\nA late line.\n")
+    _build(site, tmp_path / "out")
+    assert _source_tables(site)[1].keys() == set(edited)  # two rows: under the three
+    (site / "content/articles/extra.md").unlink()
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean", use_cache=False)
+    base, rows = _source_tables(site)
+    assert rows == {}
+    assert "content/articles/extra.md" not in base and len(base) == 41
+    for relative in edited:
+        assert base[relative] == _stat(site, relative)
+    assert _build(site, tmp_path / "out") == built
+
+
+def test_body_metadata_is_kept_in_chunks_then_rows(make_site: Callable[..., Path],
+                                                   tmp_path: Path) -> None:
+    """Bodies' metadata follows the same scheme: the base in chunks, a row (``folded`` 0)
+    for each body converted since, and bodies no article shows any more listed as gone
+    until the base is written again (so their metadata is not taken without their HTML)."""
+    site = _site(make_site, 40)
+    _build(site, tmp_path / "out")
+
+    def tables() -> tuple[int, set[str], set[str]]:
+        with sqlite3.connect(site / CACHE) as conn:
+            based = sum(len(pickle.loads(data)) for (data,) in
+                        conn.execute("SELECT records FROM meta_chunks"))
+            rows = {key for (key,) in conn.execute("SELECT key FROM bodies WHERE folded=0")}
+            gone = {key for (key,) in conn.execute("SELECT key FROM meta_gone")}
+        return based, rows, gone
+
+    assert tables() == (41, set(), set())  # 40 articles and the About page
+    story = site / "content/articles/story-5.md"
+    old_text = story.read_text()
+    story.write_text(old_text.replace("More words", "Fewer words"))
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean", use_cache=False)
+    based, rows, gone = tables()
+    new_key = digest(read_body(load_config(site), "content/articles/story-5.md")[0])
+    assert based == 41 and rows == {new_key} and len(gone) == 1
+    story.write_text(old_text)  # back to a body whose HTML row was dropped
+    built = _build(site, tmp_path / "out")
+    assert built == _build(site, tmp_path / "clean2", use_cache=False)
+    assert _build(site, tmp_path / "out") == built

@@ -17,7 +17,7 @@ import pytest
 from newsgen.build import search_index
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.errors import BuildFailed
-from tests.conftest import article, older_ticker_allowed, tree_digest
+from tests.conftest import BASIC_CONFIG, article, older_ticker_allowed, tree_digest
 from tests.test_browser import base_url, demo  # noqa: F401  (fixtures: the demo, served)
 from tests.test_editions import NOW, trilingual
 from tests.test_search import (
@@ -206,3 +206,21 @@ def test_edition_search_pages_pass_axe_and_vnu(
     page.close()
     assert not violations, "\n".join(violations)
     assert errors == []
+
+
+def test_a_one_language_site_writes_dates_in_its_language(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """``language: fr`` without ``languages:``: the theme's strings are French, and so are
+    the dates on its pages and in its search records (they were English before)."""
+    site = make_site({"content/articles/bac.md": article("Le bac reprend", authors="[ana]")},
+                     config=BASIC_CONFIG + "language: fr\n")
+    out = tmp_path / "out"
+    build(site, out, use_cache=False)
+    page = lxml.html.parse(str(out / "world/2026/03/bac/index.html")).getroot()
+    assert page.xpath("string(//p[@class='byline'])") == "Par Ana Lima"
+    assert page.xpath("string(//span[@class='published'])") == "20 mars 2026 à 10:00"
+    assert records(out / "pagefind")["/world/2026/03/bac/"]["meta"]["date"] == "20 mars 2026"
+    english = make_site({"content/articles/ferry.md": article("Ferry returns")})
+    build(english, tmp_path / "en", use_cache=False)
+    en = lxml.html.parse(str(tmp_path / "en/world/2026/03/ferry/index.html")).getroot()
+    assert en.xpath("string(//span[@class='published'])") == "20 March 2026, 10:00"

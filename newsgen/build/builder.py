@@ -50,7 +50,7 @@ from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.previous import output_intact
-from newsgen.engine.workers import Aside, few_collections, worth_forking
+from newsgen.engine.workers import Aside, few_collections, settle, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.render.editions import translation_map
@@ -282,6 +282,7 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     sites = assemble_editions(config, now, content, selection, articles, visibility, problems)
     site = whole_site(sites, articles, selection.hidden)
     site = replace(site, next_change=earliest(site.next_change, news_window_change(site)))
+    settle()
     _raise_if_failed(problems, options.strict)
     translations = translation_map(alternates(sites)) if config.editions else {}
     salt = _salt(config, config_bytes, visibility, sites, translations)

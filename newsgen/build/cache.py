@@ -7,7 +7,8 @@ keyed by content, and the whole cache is dropped when newsgen's version, the cac
 the markup settings change. A cache that SQLite cannot read, or whose rows do not unpickle
 into the expected types, is deleted and the build goes on without it; a body row that is
 missing or unreadable later is converted again from its file: a cache can cost time, never
-correctness.
+correctness. Parsed files and the bodies' metadata, read back whole by every build, are kept
+as a base in large chunks plus a row for each one since (see ``source_records.py``).
 
 Bodies are also how a build streams: their HTML is written to the store as soon as it is
 converted and read back by whichever process renders a page or feed that shows it, so no
@@ -37,6 +38,8 @@ from newsgen.build.page_records import (
     unpack_record,
     well_formed,
 )
+from newsgen.build.source_records import SCHEMA as SOURCES_SCHEMA
+from newsgen.build.source_records import SourceRecords, read_chunks, rewrite_due, write_chunks
 from newsgen.engine.digests import digest
 from newsgen.render.markup import BodyMeta, RenderedBody
 
@@ -46,17 +49,18 @@ if TYPE_CHECKING:
 CACHE_DIR = ".newsgen-cache"
 # 9: a live blog's ``updated`` is set at publication (publish.py);
 # 10: converted bodies list their images (markup.BodyMeta.images);
-# 11: articles and body metadata have slots (an article pickles as its values)
-FORMAT = "11"
+# 11: articles and body metadata have slots (an article pickles as its values);
+# 12: a one-language site not in English writes its dates with Babel (pages rendered again);
+#     parsed files are kept in chunks (source_records.py)
+FORMAT = "12"
 RACY_NS = 2_000_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
-                                   record BLOB NOT NULL);
+                                   record BLOB NOT NULL, folded INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS bodies_unfolded ON bodies (key) WHERE folded = 0;
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, record BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
-                                    mtime INTEGER NOT NULL, record BLOB NOT NULL);
-"""
+""" + SOURCES_SCHEMA
 
 
 class BuildCache:
@@ -71,10 +75,10 @@ class BuildCache:
         self.source_scope = digest(self.scope, source_scope)
         self.enabled = enabled
         self.metas: dict[str, BodyMeta] = {}
+        self._metas_based = self._meta_rows = 0  # metadata in the base, in rows
         self.pages = PageRecords()
         self.pages_state: PagesState | None = None
-        self.sources: dict[str, tuple[int, int, bytes]] = {}
-        self.new_sources: dict[str, tuple[int, int, object]] = {}
+        self.sources = SourceRecords()
         if enabled:
             self._load()
         self.store = BodyStore(self.path if enabled else None)
@@ -87,11 +91,7 @@ class BuildCache:
                 row = db.execute("SELECT value FROM meta WHERE key='scope'").fetchone()
                 if not row or row[0] != self.scope:
                     raise _Stale
-                for key, record in db.execute("SELECT key, record FROM bodies"):
-                    meta = pickle.loads(record)
-                    if not isinstance(meta, BodyMeta):
-                        raise _Stale
-                    self.metas[key] = meta
+                self._read_metas(db)
                 for path, record in db.execute("SELECT path, record FROM pages"):
                     if not isinstance(path, str) or not well_formed(record):
                         raise _Stale
@@ -102,41 +102,54 @@ class BuildCache:
                     self.pages_state = PagesState(key, tuple(entries))
                 row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
                 if row and row[0] == self.source_scope:
-                    for path, size, mtime, record in db.execute("SELECT * FROM sources"):
-                        self.sources[path] = (size, mtime, record)
+                    self.sources.read(db)
         except (_Stale, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError, IndexError):
             self.metas.clear()
+            self._metas_based = self._meta_rows = 0
             self.pages.clear()
             self.pages_state = None
             self.sources.clear()
             self._drop()
+
+    def _read_metas(self, db: sqlite3.Connection) -> None:
+        """Body metadata: a base in chunks (as parsed files are, ``source_records``) and
+        the rows of bodies converted since (``folded`` 0). Reading 100,000 rows and
+        unpickling each was a second of every rebuild at 100,000 articles."""
+        self.metas.update(read_chunks(db, "meta_chunks"))
+        if any(type(meta) is not BodyMeta for meta in self.metas.values()):
+            raise _Stale
+        self._metas_based = len(self.metas)
+        for (key,) in db.execute("SELECT key FROM meta_gone"):  # their HTML is gone
+            self.metas.pop(key, None)
+            self._meta_rows += 1
+        for key, record in db.execute("SELECT key, record FROM bodies WHERE folded = 0"):
+            meta = pickle.loads(record)
+            if not isinstance(meta, BodyMeta):
+                raise _Stale
+            self.metas[key] = meta
+            self._meta_rows += 1
 
     def _drop(self) -> None:
         _drop_files(self.path)
 
     def get(self, relative: str, size: int, mtime_ns: int) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
-        entry = self.sources.pop(relative, None)  # each file is asked for once: free it
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
-            return None
-        try:
-            return pickle.loads(entry[2])
-        except Exception:  # a damaged row costs a re-parse, never a wrong page
-            return None
+        return self.sources.get(relative, size, mtime_ns)
 
     def put(self, relative: str, size: int, mtime_ns: int, parsed: object) -> None:
         if time.time_ns() - mtime_ns < RACY_NS:
             return  # edited just now: the same mtime may hide another edit (as in git)
         # Pickled when the cache is saved: the parsed objects are mostly shared with the
         # build's own, their pickles would not be (120 MB at 100,000 articles).
-        self.new_sources[relative] = (size, mtime_ns, parsed)
+        self.sources.put(relative, size, mtime_ns, parsed)
 
     def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
         """Keep newly converted bodies: the metadata here, the HTML in the store."""
         bodies = list(bodies)
         for key, body in bodies:
             self.metas[key] = body.meta
+        self._meta_rows += len(bodies)
         self.store.put(bodies, self.scope)
 
     def save(self, used_bodies: Iterable[str], pages: PageRecords,
@@ -164,17 +177,18 @@ class BuildCache:
                            sorted(meta.items()))
             stale = set(self.metas) - used
             db.executemany("DELETE FROM bodies WHERE key=?", ((k,) for k in stale))
+            if rewrite_due(self._meta_rows + len(stale), self._metas_based):
+                write_chunks(db, "meta_chunks", {key: self.metas[key] for key in used
+                                                 if key in self.metas})
+                db.execute("UPDATE bodies SET folded = 1 WHERE folded = 0")
+                db.execute("DELETE FROM meta_gone")
+            else:  # the base keeps their metadata until it is written again
+                db.executemany("INSERT OR REPLACE INTO meta_gone VALUES (?)",
+                               ((key,) for key in stale))
             row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
-            if not row or row[0] != self.source_scope:
-                db.execute("DELETE FROM sources")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)",
                         (self.source_scope,))
-            # every file loaded was asked for (and popped): what is left is gone
-            gone = list(self.sources)
-            db.executemany("DELETE FROM sources WHERE path=?", ((p,) for p in gone))
-            db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                           ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
-                            for path, (size, mtime, parsed) in self.new_sources.items()))
+            self.sources.save(db, fresh=not row or row[0] != self.source_scope)
             # Only rows that changed: a one-article rebuild of a large site keeps nearly all
             # of its 18,000 records, and rewriting them all was most of saving the cache.
             old = self.pages
@@ -249,7 +263,8 @@ class BodyStore:
             db = self._connect()
             with db:
                 _prepare(db, scope)
-                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO bodies (key, html, record) "
+                               "VALUES (?, ?, ?)", rows)
         except (sqlite3.Error, OSError):  # full disk, read-only site: hold them instead
             self._memory.update((key, body_html) for key, body_html, _meta in rows)
 

@@ -22,7 +22,8 @@ from newsgen.engine.digests import file_digest
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import Problem
 from newsgen.render.fingerprint import UNKNOWN_ARTICLE, Fingerprinter, article_ids
-from newsgen.render.renderer import TICKER_MARKER, PageSpec, Renderer
+from newsgen.render.renderer import TICKER_MARKER, Renderer
+from newsgen.render.specs import PageSpec
 from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import current_ticker_paths
 

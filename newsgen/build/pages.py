@@ -42,7 +42,8 @@ from newsgen.engine.workers import MIN_PARALLEL, Portable, parallel_map
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import ProblemList, SourceLocation
 from newsgen.render.fingerprint import Fingerprinter, article_ids
-from newsgen.render.renderer import PageSpec, Renderer, SiteView
+from newsgen.render.renderer import Renderer, SiteView
+from newsgen.render.specs import PageSpec
 from newsgen.render.templating import make_environment, template_problem
 from newsgen.render.ticker import seen_after, ticker_json, withdrawn
 from newsgen.reporter import Reporter
@@ -233,8 +234,10 @@ def _era(index: int, article_count: int, others: list[PageSpec], positions: dict
     listed article's."""
     if index < article_count:
         return index
-    shown = others[index - article_count].context.get("articles")
-    return positions.get(shown[0].slug, 0) if shown else 0
+    spec = others[index - article_count]
+    first = spec.first if spec.first is not None else \
+        next(iter(spec.context.get("articles") or ()), None)
+    return positions.get(first.slug, 0) if first is not None else 0
 
 
 def _reserved(path: str, url: str, source: str, problems: ProblemList) -> bool:

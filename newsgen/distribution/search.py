@@ -51,10 +51,10 @@ from newsgen.distribution.pagefind_files import canonical
 from newsgen.distribution.shard_spans import spans
 from newsgen.engine.digests import digest
 from newsgen.i18n.catalogs import translations
-from newsgen.i18n.dates import EditionDates
+from newsgen.i18n.dates import EditionDates, babel_dates
 
 SEARCH_DIR = "pagefind"
-FORMAT = "search-2"  # part of every shard key: change it when records change shape
+FORMAT = "search-3"  # part of every shard key: change it when records change (3: dates)
 INSTALL_HINT = ("install the Pagefind indexer with `pip install 'pagefind[bin]'` (or put "
                 "a `pagefind` binary on PATH), or set `search: false` in newsgen.yaml")
 # Articles a shard holds at most, but for one day's: a calendar span holding more is halved
@@ -152,13 +152,13 @@ def _member(site: Site, article: Article, words: _Words) -> str:
 class _Words:
     """What a record says in its edition's language: the byline's "By" from the theme's
     catalog, and the date as the edition's pages write it (the theme's English house style
-    on a one-language site and in English editions, Babel's long date in the others)."""
+    in English, Babel's long date in every other language)."""
 
     def __init__(self, site: Site) -> None:
         config = site.config
         self.by = translations(config.language, config.site_dir).gettext("By %(names)s")
         self._dates = None
-        if config.editions and not config.language.startswith("en"):
+        if babel_dates(config.language):
             self._dates = EditionDates(config.language, config.timezone)
         self._zone = config.timezone
 

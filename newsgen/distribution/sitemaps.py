@@ -19,7 +19,7 @@ from newsgen.content.models import Article, Site
 from newsgen.content.pagination import listing_pages, page_url
 from newsgen.content.times import iso
 from newsgen.content.urls import archive_url, author_url, section_url, tag_url
-from newsgen.distribution.feeds import distributable, grouped, newest
+from newsgen.distribution.feeds import distributable, distributed, newest
 from newsgen.distribution.weblinks import xml_safe
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -59,13 +59,12 @@ def site_entries(site: Site) -> list[Entry]:
     """
     config = site.config
     prefix, per_page, order = config.page_prefix, config.per_page, config.pagination_order
-    articles = distributable(site)
+    articles, by_section, by_tag, by_author = distributed(site)
     overall = newest(articles) or max((p.updated for p in site.pages if p.updated),
                                       default=None)
     entries = [Entry(prefix + "/", overall)]
     entries += [Entry(a.url, a.modified) for a in articles]
 
-    by_section, by_tag, by_author = grouped(articles)
 
     def listing(items: Sequence[Article], base: str) -> None:
         shown = None  # newest order: the running newest, so the listing costs one pass

@@ -92,6 +92,15 @@ def few_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+        gc.unfreeze()  # what ``settle`` froze may be collected again (a server builds on)
+
+
+def settle() -> None:
+    """Leave every object alive now out of the cyclic GC's collections for the rest of the
+    build (they are still freed by reference count). Called once the site is loaded: its
+    objects otherwise sit in the young generations until a collection walks them all, and
+    at 100,000 articles that one collection took 0.9 s, in the middle of planning pages."""
+    gc.freeze()
 
 
 def release_free_memory() -> None:

@@ -15,8 +15,15 @@ from babel.dates import format_date, format_time
 from newsgen.i18n.languages import locale
 
 
+def babel_dates(language: str) -> bool:
+    """Whether a site or edition in ``language`` writes its dates with Babel: every
+    language but English, with or without other editions (a French newsroom's one-language
+    site reads "7 décembre 2026" like its French edition would)."""
+    return not language.startswith("en")
+
+
 class EditionDates:
-    """The date filters of one non-English edition. ``joined`` puts a date and a time
+    """The date filters of one non-English site or edition. ``joined`` puts a date and a time
     together ("{date} at {time}"), translated by the theme's catalog ("{date} à {time}")."""
 
     def __init__(self, tag: str, zone: ZoneInfo, joined: str = "{date}, {time}") -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from newsgen.content.models import Article
 from newsgen.engine.digests import digest
-from newsgen.render.renderer import Deferred, Lazy
+from newsgen.render.specs import Deferred, Lazy
 
 UNKNOWN_ARTICLE = 0xFFFFFFFF  # a ref to an article outside the site's list: always "changed"
 

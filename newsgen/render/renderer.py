@@ -9,8 +9,9 @@ one small render plus a splice per page rather than a full re-render of the site
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from newsgen import __version__
 from newsgen.content.image_fields import static_image_size
 from newsgen.content.models import Article, Page, Section, Site, TickerItem
-from newsgen.content.pagination import Pagination, listing_pages, page_url
+from newsgen.content.pagination import ListingPage, Pagination, listing_pages, page_url
 from newsgen.content.urls import archive_url, author_url, output_path, section_url, tag_url
 from newsgen.distribution import search
 from newsgen.distribution.feeds import ATOM_TYPE, feed_links, feed_urls
@@ -29,67 +30,13 @@ from newsgen.i18n.languages import direction
 from newsgen.render.editions import EditionLink, edition_links
 from newsgen.render.live import live_context, live_entries
 from newsgen.render.share import share_links
+from newsgen.render.specs import Deferred, Lazy, PageSpec, RenderedPage
 
 TICKER_MARKER = "<!--newsgen:ticker-->"
 RELATED_COUNT = 4
 RELATED_WINDOW = 10
 FRONT_TOP_STORIES = 6
 SECTION_BLOCK_SIZE = 4
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    """One output file: where it goes, which content file(s) asked for it, its text."""
-
-    path: str
-    url: str
-    source: str
-    text: str
-
-
-class Lazy:
-    """A context value computed only when the page is rendered.
-
-    Fingerprints skip it, so it must be a pure function of the page's other context values and
-    the site configuration (share links, metadata): work that is not needed to decide whether
-    a page changed is not done for pages that did not.
-    """
-
-    __slots__ = ("make",)
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self.make = make
-
-
-class Deferred:
-    """A context value worked out where the page is fingerprinted (in a render worker), not
-    while every page is described in the parent. Unlike :class:`Lazy` it is part of the
-    fingerprint: the related-stories list of 10,000 articles is a few seconds of work that
-    should run on every core."""
-
-    __slots__ = ("make", "_value", "_done")
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self.make = make
-        self._done = False
-        self._value: Any = None
-
-    @property
-    def value(self) -> Any:
-        if not self._done:
-            self._value, self._done = self.make(), True
-        return self._value
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A page before rendering: its template and the context the template will see."""
-
-    path: str
-    url: str
-    source: str
-    template: str
-    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -199,6 +146,11 @@ class Renderer:
     def page(self, template: str, url: str, source: str, context: dict[str, Any]) -> PageSpec:
         """Describe a page; nothing is rendered until :meth:`render` (the builder may find
         from the spec's fingerprint that the page is unchanged and skip it)."""
+        return PageSpec(output_path(url, self.root), url, source, template,
+                        self._described(url, context))
+
+    def _described(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
+        """``context`` with what every page's template reads of it."""
         meta = context.setdefault("page", {})
         meta.setdefault("url", url)
         meta.setdefault("canonical", self.site.config.absolute(url))
@@ -211,7 +163,7 @@ class Renderer:
         if "metadata" not in context:
             context["metadata"] = Lazy(lambda: self.metadata.website(
                 meta.get("title", ""), meta["description"], meta["canonical"]))
-        return PageSpec(output_path(url, self.root), url, source, template, context)
+        return context
 
     def listing_feeds(self, page_url: str, name: str) -> list[dict[str, str]]:
         """The RSS and Atom feeds of a section, tag or author page (see ``feeds.py``)."""
@@ -314,14 +266,20 @@ class Renderer:
         order = self.site.config.pagination_order
         pages = listing_pages(len(items), self.site.config.per_page, order)
         urls = tuple(page_url(base, p) for p in sorted(pages, key=lambda p: p.number))
-        for listed in pages:
+
+        def make(listed: ListingPage, url: str) -> dict[str, Any]:
             page_context = dict(context)
             page_context["page"] = dict(context["page"])
             if not listed.first:
                 page_context["page"]["title"] += f" (page {listed.number})"
             page_context.update(articles=list(items[listed.start: listed.stop]),
                                 pagination=Pagination(listed.number, len(pages), urls, order))
-            yield self.page(template, page_url(base, listed), source, page_context)
+            return self._described(url, page_context)
+
+        for listed, url in zip(pages, map(partial(page_url, base), pages), strict=True):
+            yield PageSpec(output_path(url, self.root), url, source, template,
+                           make=partial(make, listed, url),
+                           first=items[listed.start] if listed.start < listed.stop else None)
 
     def section_pages(self) -> Iterator[PageSpec]:
         for section in self.site.sections:
@@ -395,13 +353,18 @@ class Renderer:
         return self.page("404.html", self.prefix + "/404.html", "404", context)
 
     def search_page(self) -> PageSpec:
-        shards = search.shard_sizes(self.site)
-        bundles = [f"{self.root}/{search.search_root(self.site)}{name}/" for name, _ in shards]
-        years = sorted({name[:4] for name, _ in shards}, reverse=True)
-        context = {"bundles": bundles, "years": years, "sizes": [n for _, n in shards],
-                   "first_batch": search.FIRST_BATCH,
-                   "page": {"kind": "search", "title": self.text("Search")}}
-        return self.page("search.html", self.view.search_url, "search", context)
+        url = self.view.search_url
+
+        def make() -> dict[str, Any]:  # the shards' sizes: a pass over every article
+            shards = search.shard_sizes(self.site)
+            bundles = [f"{self.root}/{search.search_root(self.site)}{name}/"
+                       for name, _ in shards]
+            years = sorted({name[:4] for name, _ in shards}, reverse=True)
+            return self._described(url, {
+                "bundles": bundles, "years": years, "sizes": [n for _, n in shards],
+                "first_batch": search.FIRST_BATCH,
+                "page": {"kind": "search", "title": self.text("Search")}})
+        return PageSpec(output_path(url, self.root), url, "search", "search.html", make=make)
 
     # -- ticker outputs (the rest is in ticker.py) -------------------------------------------
     def ticker_fragment(self) -> RenderedPage:

@@ -34,7 +34,7 @@ from newsgen.content.times import (
 )
 from newsgen.errors import Problem, SourceLocation
 from newsgen.i18n.catalogs import TemplateStrings, catalogs_digest, translations
-from newsgen.i18n.dates import EditionDates
+from newsgen.i18n.dates import EditionDates, babel_dates
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -80,7 +80,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         "weekday": lambda t: WEEKDAYS[in_zone(t, zone).weekday()],
         "month_year": lambda t: month_year(t, zone),
     })
-    if config.editions and not config.language.startswith("en"):
+    if babel_dates(config.language):
         env.filters.update(_edition_dates(config, strings))
     env.globals["cached"] = FragmentCache()
     return env

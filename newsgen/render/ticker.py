@@ -11,7 +11,7 @@ from newsgen.content.models import Article, Site, TickerItem
 from newsgen.content.publish import article_item, headline_items
 from newsgen.content.times import iso
 from newsgen.content.urls import output_path, section_url
-from newsgen.render.renderer import RenderedPage
+from newsgen.render.specs import RenderedPage
 
 
 def current_ticker_paths(site: Site) -> frozenset[str] | None:
