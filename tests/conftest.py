@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the processes the tests start see Ctrl-C. A suite started as a background job
+    of a non-interactive shell (``bash .ci/run > log &``) inherits SIGINT ignored, and an
+    ignored signal stays ignored across exec: ``newsgen serve`` then never sees the SIGINT
+    its tests send. A handled signal is reset to the default in a child, so handling it
+    here is enough."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 BASIC_CONFIG = """\
 title: Test Gazette
