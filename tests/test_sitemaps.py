@@ -284,11 +284,8 @@ def test_the_demo_site_is_ready_for_distribution(tmp_path: Path) -> None:
 def test_unchanged_sitemap_parts_are_kept(make_site: Callable[..., Path], tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Past 50,000 URLs (here 3) the index and every part are kept while the key holds."""
-    import functools
-
-    from newsgen.build import distribution
-    monkeypatch.setattr(distribution, "sitemap_files",
-                        functools.partial(sitemap_files, max_urls=3))
+    from newsgen.distribution import sitemaps
+    monkeypatch.setattr(sitemaps, "MAX_URLS", 3)
     site = make_site(SITE, BASIC_CONFIG)
     out = tmp_path / "out"
     build_site(site, BuildOptions(out_dir=out, now=NOW))
@@ -303,6 +300,41 @@ def test_unchanged_sitemap_parts_are_kept(make_site: Callable[..., Path], tmp_pa
                                                "updated: 2026-03-21T11:00"))
     result = build_site(site, BuildOptions(out_dir=out, now=NOW))
     assert any(name in result.stats.changed for name in parts)
+
+
+def test_a_new_article_rewrites_only_the_sitemap_parts_it_reaches(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles come first in the sitemap, oldest first, so the newest story lands after
+    every part that lists only older ones: those parts are kept (not even rewritten), the
+    rest and the index are written again, and the files are those of a clean build."""
+    from newsgen.distribution import sitemaps
+    monkeypatch.setattr(sitemaps, "MAX_URLS", 3)
+    site = make_site(SITE, BASIC_CONFIG)
+    out = tmp_path / "out"
+    build_site(site, BuildOptions(out_dir=out, now=NOW))
+    first = out / "sitemap-1.xml"
+    before = first.stat()
+    (site / "content/articles/e.md").write_text(article(
+        "Harbour fog lifts", "2026-03-21T08:00", "world", "Text.", slug="fog"))
+    build_site(site, BuildOptions(out_dir=out, now=NOW))
+    parts = sorted(p.name for p in out.glob("sitemap-*.xml"))
+    delta = {line.split("\t")[1] for line in (out / ".newsgen/changes").read_text().splitlines()}
+    rewritten = delta & {"sitemap.xml", *parts}
+    assert "sitemap.xml" in rewritten and "sitemap-1.xml" not in rewritten
+    assert 0 < len(rewritten - {"sitemap.xml"}) < len(parts)
+    assert (first.stat().st_ino, first.stat().st_mtime_ns) == (before.st_ino,
+                                                               before.st_mtime_ns)
+    clean = tmp_path / "clean"
+    build_site(site, BuildOptions(out_dir=clean, now=NOW, use_cache=False))
+    for name in ["sitemap.xml", *parts]:
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    index = assert_valid("siteindex.xsd", (out / "sitemap.xml").read_bytes())
+    listed = [loc.text for loc in index.iter(f"{SM}loc")]
+    assert listed == [f"{ORIGIN}/{name}" for name in sorted(parts, key=lambda n: int(
+        n.removeprefix("sitemap-").removesuffix(".xml")))]
+    urls = [url for name in parts for url in locs(
+        assert_valid("sitemap.xsd", (out / name).read_bytes()))]
+    assert f"{ORIGIN}/world/2026/03/fog/" in urls and len(urls) == len(set(urls))
 
 
 def test_cutting_by_count_gives_the_files_measuring_does(

@@ -302,10 +302,10 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
         env = _render_editions(sites, plan, salt, reporter, options.workers, translations)
         rendered = not problems.errors
         if rendered:
-            feed_keys, sitemap_key = keys.result()
+            feed_keys, sitemap = keys.result()
             for edition, edition_keys in zip(sites, feed_keys, strict=True):
                 add_feeds(edition, plan, options.workers, edition_keys)
-            add_sitemaps(sites, site, plan, sitemap_key, translations)
+            add_sitemaps(sites, site, plan, sitemap)
     if rendered and writer is not None:
         plan.indexed = add_search(sites, plan, options.workers)
     if rendered:

@@ -62,8 +62,10 @@ def site_entries(site: Site) -> list[Entry]:
     articles, by_section, by_tag, by_author = distributed(site)
     overall = newest(articles) or max((p.updated for p in site.pages if p.updated),
                                       default=None)
-    entries = [Entry(prefix + "/", overall)]
-    entries += [Entry(a.url, a.modified) for a in articles]
+    # Articles first, oldest first: a new article joins the end of their run, so a split
+    # sitemap's parts before it stay as they were (the listings after it change anyway).
+    entries = [Entry(a.url, a.modified) for a in reversed(articles)]
+    entries.append(Entry(prefix + "/", overall))
 
 
     def listing(items: Sequence[Article], base: str) -> None:
@@ -110,30 +112,73 @@ def with_alternates(entries: list[Entry], translations: dict[str, dict[str, str]
     return result
 
 
-def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int = MAX_URLS,
-                  max_bytes: int = MAX_BYTES) -> list[tuple[str, bytes]]:
+def sitemap_files(config: SiteConfig, entries: Sequence[Entry], max_urls: int | None = None,
+                  max_bytes: int | None = None) -> list[tuple[str, bytes]]:
     """``sitemap.xml`` alone, or a sitemap index at ``sitemap.xml`` over ``sitemap-N.xml``
     parts when the URLs exceed ``max_urls`` or ``max_bytes`` (the limits are parameters so
     that tests can split a small site)."""
+    max_urls = MAX_URLS if max_urls is None else max_urls
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if len(entries) <= max_urls:  # the usual case: one file, no need to measure each URL
-        single = _document(_urlset([_url_element(config, entry) for entry in entries]))
+        single = sitemap_part(config, entries)
         if len(single) <= max_bytes:
             return [(SITEMAP, single)]
-    elements = [_url_element(config, entry) for entry in entries]
     if _fits_by_count(config, entries, max_urls, max_bytes):
-        parts = [elements[i: i + max_urls] for i in range(0, len(elements), max_urls)]
-    else:
-        parts = _split(elements, max_urls, max_bytes)
-    if len(parts) <= 1:
+        parts = count_parts(config, entries, max_urls)
+        return [(SITEMAP, sitemap_index(config, parts)),
+                *((part.name, sitemap_part(config, part.entries)) for part in parts)]
+    elements = [_url_element(config, entry) for entry in entries]
+    cut = _split(elements, max_urls, max_bytes)
+    if len(cut) <= 1:
         return [(SITEMAP, _document(_urlset(elements)))]
-    return _indexed(config, SITEMAP, parts, [[e.lastmod for e in entries[a:b]]
-                                             for a, b in _bounds(parts)])
+    return _indexed(config, SITEMAP, cut, [[e.lastmod for e in entries[a:b]]
+                                           for a, b in _bounds(cut)])
+
+
+@dataclass(frozen=True)
+class Part:
+    """One ``sitemap-N.xml`` of a sitemap cut by count: a rebuild writes again only the
+    parts whose key changed (a new article, listed last of the articles, changes the part
+    it lands in and those after it; at 100,000 articles one of three)."""
+
+    name: str
+    key: str
+    entries: Sequence[Entry]
+
+
+def count_parts(config: SiteConfig, entries: Sequence[Entry], max_urls: int | None = None
+                ) -> list[Part]:
+    """``entries`` in runs of ``max_urls``, each with the key of what it lists."""
+    max_urls = MAX_URLS if max_urls is None else max_urls
+    return [Part(f"{SITEMAP.removesuffix('.xml')}-{number}.xml",
+                 sitemap_key(config, entries[start: start + max_urls]),
+                 entries[start: start + max_urls])
+            for number, start in enumerate(range(0, len(entries), max_urls), start=1)]
+
+
+def split_by_count(config: SiteConfig, entries: Sequence[Entry]) -> bool:
+    """Whether the sitemap over ``entries`` is an index over parts cut by count alone (as
+    :func:`count_parts` cuts them), so that each part can be kept or written on its own."""
+    return len(entries) > MAX_URLS and _fits_by_count(config, entries, MAX_URLS, MAX_BYTES)
+
+
+def sitemap_part(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
+    """One ``<urlset>`` file over ``entries``."""
+    return _document(_urlset([_url_element(config, entry) for entry in entries]))
+
+
+def sitemap_index(config: SiteConfig, parts: Sequence[Part]) -> bytes:
+    """The sitemap index over ``parts``, each with its newest lastmod."""
+    index = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
+    for part in parts:
+        _index_entry(config, index, part.name, [e.lastmod for e in part.entries])
+    return _document(index)
 
 
 def sitemap_key(config: SiteConfig, entries: Sequence[Entry]) -> str:
-    """What ``sitemap.xml`` is made from: a rebuild whose entries are the same keeps the
-    file (writing 18,000 URLs as XML was 0.11-0.15 s of a 1.8-2 s one-article rebuild at
-    10,000)."""
+    """What ``sitemap.xml`` (or one part of it) is made from: a rebuild whose entries are
+    the same keeps the file (writing 18,000 URLs as XML was 0.11-0.15 s of a 1.8-2 s
+    one-article rebuild at 10,000)."""
     key = hashlib.blake2b(repr((config.base_url, MAX_URLS, MAX_BYTES)).encode(),
                           digest_size=16)
     key.update("\n".join(f"{e.path} {e.lastmod.isoformat() if e.lastmod else ''}"
@@ -274,9 +319,14 @@ def _indexed(config: SiteConfig, name: str, parts: list[list[ET.Element]],
     for number, (part, times) in enumerate(zip(parts, lastmods, strict=True), start=1):
         part_name = f"{stem}-{number}.xml"
         files.append((part_name, _document(_urlset(part, news=news))))
-        sitemap = ET.SubElement(index, "sitemap")
-        ET.SubElement(sitemap, "loc").text = config.absolute(config.url_prefix + "/" + part_name)
-        known = [t for t in times if t is not None]
-        if known:
-            ET.SubElement(sitemap, "lastmod").text = iso(max(known))
+        _index_entry(config, index, part_name, times)
     return [(name, _document(index))] + files
+
+
+def _index_entry(config: SiteConfig, index: ET.Element, part_name: str,
+                 times: Sequence[datetime | None]) -> None:
+    sitemap = ET.SubElement(index, "sitemap")
+    ET.SubElement(sitemap, "loc").text = config.absolute(config.url_prefix + "/" + part_name)
+    known = [t for t in times if t is not None]
+    if known:
+        ET.SubElement(sitemap, "lastmod").text = iso(max(known))
