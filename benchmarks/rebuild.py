@@ -56,7 +56,13 @@ def change(site: Path, out: Path, scenario: str, k: int, room: gen.Newsroom | No
         body = a.body + f"\nCorrection {k}: an earlier version misstated a figure.\n"
         gen.write_article("newsgen", site, replace(a, body=body), room.authors)
     elif scenario == "article" and room is not None:
-        gen.write_article("newsgen", site, gen.extra_article(room, k), room.authors)
+        extra = gen.extra_article(room, k)
+        if gen.article_path("newsgen", site, extra).exists():
+            # an earlier run added article k: writing it again changes nothing, and the
+            # build measured would be a no-op counted as a new article
+            raise SystemExit(f"rebuild.py: article {k} is in {site} already; start the "
+                             "numbers past every earlier run's (--first)")
+        gen.write_article("newsgen", site, extra, room.authors)
     elif scenario == "headline":
         # at the corpus's "now", titled to sort first: each one enters the ticker's top
         gen.write_headline("newsgen", site, {"time": gen.NOW.strftime("%Y-%m-%dT%H:%M"),
