@@ -67,7 +67,6 @@ def site_entries(site: Site) -> list[Entry]:
     entries = [Entry(a.url, a.modified) for a in reversed(articles)]
     entries.append(Entry(prefix + "/", overall))
 
-
     def listing(items: Sequence[Article], base: str) -> None:
         shown = None  # newest order: the running newest, so the listing costs one pass
         for page in listing_pages(len(items), per_page, order):
