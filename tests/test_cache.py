@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -268,3 +269,24 @@ def test_body_metadata_is_kept_in_chunks_then_rows(make_site: Callable[..., Path
     built = _build(site, tmp_path / "out")
     assert built == _build(site, tmp_path / "clean2", use_cache=False)
     assert _build(site, tmp_path / "out") == built
+
+
+def test_a_fresh_install_of_the_theme_keeps_the_cache(make_site: Callable[..., Path],
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new virtualenv (a CI runner's) installs the theme's files in another folder with new
+    mtimes. The build is still the same: nothing is parsed again, and with no content
+    changed it is the no-change build."""
+    from newsgen.content import theme
+    site = _site(make_site, 40)
+    _build(site, tmp_path / "out")
+    before = _source_tables(site)
+    installed = tmp_path / "venv-theme"
+    shutil.copytree(theme.theme_dir() / "static" / "theme", installed / "static" / "theme",
+                    copy_function=shutil.copy)  # new files: new mtimes, another folder
+    monkeypatch.setattr(theme, "theme_dir", lambda: installed)
+    result = build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW))
+    assert result.mode == "unchanged"
+    assert _source_tables(site) == before
+    (installed / "static/theme/ticker.js").write_text("/* another theme */\n")
+    assert build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW)).mode == "full"

@@ -11,7 +11,8 @@ from pathlib import Path
 from newsgen import __version__
 from newsgen.build.cache import FORMAT, RACY_NS
 from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
-from newsgen.engine.digests import digest
+from newsgen.content.theme import THEME_PREFIX
+from newsgen.engine.digests import digest, file_digest
 from newsgen.engine.stamps import file_stamps
 from newsgen.engine.writer import MANIFEST
 from newsgen.render.templating import templates_digest
@@ -58,14 +59,23 @@ def cache_scope(config: SiteConfig) -> str:
 
 
 def static_signature(config: SiteConfig) -> str:
-    """Names, sizes and mtimes of static files: parsed articles carry image sizes."""
+    """Names, sizes and mtimes of static files: parsed articles carry image sizes. Names
+    are relative to their folder, and the theme's few files are signed by their bytes, not
+    their mtimes: a fresh install of newsgen (a CI runner's new virtualenv) gives the theme
+    new mtimes and a new folder, which made every article be parsed again."""
     parts = []
     for root, prefix in static_roots(config):
         for current, _dirs, names in os.walk(root):
             for name in names:
+                path = os.path.join(current, name)
+                relative = os.path.relpath(path, root).replace(os.sep, "/")
                 try:
-                    info = os.stat(os.path.join(current, name))
+                    if prefix == THEME_PREFIX:
+                        with open(path, "rb") as handle:
+                            parts.append(f"{prefix}|{relative}|{file_digest(handle.read())}")
+                    else:
+                        info = os.stat(path)
+                        parts.append(f"{prefix}|{relative}|{info.st_size}|{info.st_mtime_ns}")
                 except OSError:
                     continue
-                parts.append(f"{prefix}|{current}/{name}|{info.st_size}|{info.st_mtime_ns}")
     return digest(*sorted(parts))

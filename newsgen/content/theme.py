@@ -19,17 +19,20 @@ def theme_dir() -> Path:
     return package.parent
 
 
+THEME_PREFIX = "theme"  # where the theme's assets go in the output, and their folder
+
+
 def static_roots(config: SiteConfig) -> tuple[tuple[Path, str], ...]:
     """(folder, output prefix) pairs copied into the output, lowest priority first.
 
     The theme's assets live under ``static/theme/`` so that only they, never a source
     checkout's demo images, travel with the theme; the site's ``static/`` goes to the root.
     """
-    theme = theme_dir() / "static" / "theme"
+    theme = theme_dir() / "static" / THEME_PREFIX
     site = config.site_dir / "static"
     roots: list[tuple[Path, str]] = []
     if theme.is_dir():
-        roots.append((theme, "theme"))
+        roots.append((theme, THEME_PREFIX))
     if site.is_dir():
         roots.append((site, ""))
     return tuple(roots)
