@@ -3,6 +3,7 @@ what they show and are kept from the last build while it is unchanged."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from newsgen.build.page_records import PageRecord, pack_record
@@ -17,6 +18,7 @@ from newsgen.distribution.sitemaps import (
     Part,
     count_parts,
     news_sitemap_files,
+    part_name,
     robots,
     site_entries,
     sitemap_files,
@@ -119,10 +121,11 @@ def _keep_sitemap(plan: PagePlan, key: str) -> bool:
     if index is None or index.fingerprint != key:
         return False
     records = [(SITEMAP, index)]
-    path = f"{SITEMAP.removesuffix('.xml')}-1.xml"
-    while (record := plan.old_records.get(path)) is not None:
+    for number in itertools.count(1):
+        path = part_name(SITEMAP, number)
+        if (record := plan.old_records.get(path)) is None:
+            break
         records.append((path, record))
-        path = f"{SITEMAP.removesuffix('.xml')}-{len(records)}.xml"
     writer = plan.writer
     if writer is None or not all(writer.is_unchanged(p, r.digest) for p, r in records):
         return False

@@ -149,10 +149,15 @@ def count_parts(config: SiteConfig, entries: Sequence[Entry], max_urls: int | No
                 ) -> list[Part]:
     """``entries`` in runs of ``max_urls``, each with the key of what it lists."""
     max_urls = MAX_URLS if max_urls is None else max_urls
-    return [Part(f"{SITEMAP.removesuffix('.xml')}-{number}.xml",
+    return [Part(part_name(SITEMAP, number),
                  sitemap_key(config, entries[start: start + max_urls]),
                  entries[start: start + max_urls])
             for number, start in enumerate(range(0, len(entries), max_urls), start=1)]
+
+
+def part_name(name: str, number: int) -> str:
+    """The name of part ``number`` of the sitemap (or news sitemap) ``name``."""
+    return f"{name.removesuffix('.xml')}-{number}.xml"
 
 
 def split_by_count(config: SiteConfig, entries: Sequence[Entry]) -> bool:
@@ -312,20 +317,18 @@ def _indexed(config: SiteConfig, name: str, parts: list[list[ET.Element]],
              lastmods: list[list[datetime | None]], news: bool = False
              ) -> list[tuple[str, bytes]]:
     """A sitemap index at ``name`` and its parts at ``stem-1.xml``, ``stem-2.xml``, ..."""
-    stem = name.removesuffix(".xml")
     index = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
     files: list[tuple[str, bytes]] = []
     for number, (part, times) in enumerate(zip(parts, lastmods, strict=True), start=1):
-        part_name = f"{stem}-{number}.xml"
-        files.append((part_name, _document(_urlset(part, news=news))))
-        _index_entry(config, index, part_name, times)
+        files.append((part_name(name, number), _document(_urlset(part, news=news))))
+        _index_entry(config, index, part_name(name, number), times)
     return [(name, _document(index))] + files
 
 
-def _index_entry(config: SiteConfig, index: ET.Element, part_name: str,
+def _index_entry(config: SiteConfig, index: ET.Element, part: str,
                  times: Sequence[datetime | None]) -> None:
     sitemap = ET.SubElement(index, "sitemap")
-    ET.SubElement(sitemap, "loc").text = config.absolute(config.url_prefix + "/" + part_name)
+    ET.SubElement(sitemap, "loc").text = config.absolute(config.url_prefix + "/" + part)
     known = [t for t in times if t is not None]
     if known:
         ET.SubElement(sitemap, "lastmod").text = iso(max(known))
