@@ -290,3 +290,42 @@ def test_a_fresh_install_of_the_theme_keeps_the_cache(make_site: Callable[..., P
     assert _source_tables(site) == before
     (installed / "static/theme/ticker.js").write_text("/* another theme */\n")
     assert build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW)).mode == "full"
+
+
+def test_a_fresh_clone_of_the_site_keeps_the_parses(make_site: Callable[..., Path],
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy pipeline checks the site out afresh: every content and static file has a
+    new mtime and the same bytes. With the cache restored, no file is parsed again (they are
+    known by their digest), and a file whose bytes did change at the same size is."""
+    from newsgen.content import loader
+    site = _site(make_site, 40)
+    (site / "static/img").mkdir(parents=True)
+    _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    options = BuildOptions(out_dir=tmp_path / "out", now=NOW, workers=1)
+    build_site(site, options)
+    parsed: list[str] = []
+    article_parse = loader._Loader.article
+
+    def counting(self: loader._Loader, source: loader.SourceFile) -> object:
+        parsed.append(source.relative)
+        return article_parse(self, source)
+    counting.__name__ = "article"  # the loader passes its parse to workers by name
+    monkeypatch.setattr(loader._Loader, "article", counting)
+    for path in [*site.glob("content/**/*.md"), *site.glob("static/**/*.svg")]:
+        _touch_back(path, path.read_text())  # the clone's bytes, at a new mtime
+    story = site / "content/articles/story-7.md"
+    changed = story.read_text().replace("More words", "Mote words")  # the same size
+    _touch_back(story, changed)
+    result = build_site(site, options)
+    assert result.mode == "full" and parsed == ["content/articles/story-7.md"]
+    assert tree_digest(tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
+    parsed.clear()  # the new mtimes were remembered: nothing is read again
+    _touch_back(story, changed.replace("Mote", "More"))
+    build_site(site, options)
+    assert parsed == ["content/articles/story-7.md"]
+    assert tree_digest(tmp_path / "out") == _build(site, tmp_path / "clean2", use_cache=False)
+    parsed.clear()  # a static file with new bytes is a new scope: every file is parsed
+    _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg" />')
+    build_site(site, options)
+    assert len(parsed) == 40

@@ -20,7 +20,13 @@ import jinja2
 from newsgen.build.bodies import convert_bodies, site_links
 from newsgen.build.cache import BuildCache, read_meta
 from newsgen.build.distribution import add_feeds, add_sitemaps, distribution_keys
-from newsgen.build.inputs import cache_scope, input_keys, large_output, meta_keys, static_signature
+from newsgen.build.inputs import (
+    cache_scope,
+    input_keys,
+    large_output,
+    meta_keys,
+    static_content_signature,
+)
 from newsgen.build.live import add_live_updates
 from newsgen.build.moves import add_moves, current_urls, previous_urls, urls_key
 from newsgen.build.page_records import PageRecord, PageRecords
@@ -266,9 +272,9 @@ def _generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
     config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
+    keep = options.use_cache and writer is not None
     cache = BuildCache(config.site_dir, cache_scope(config),
-                       digest(config_bytes, static_signature(config)),
-                       options.use_cache and writer is not None)
+                       digest(config_bytes, static_content_signature(config, keep)), keep)
     content = load_content(config, problems, cache if cache.enabled else None,
                            options.workers)
     moved = load_moved(config, problems)

@@ -38,8 +38,15 @@ from newsgen.build.page_records import (
     unpack_record,
     well_formed,
 )
+from newsgen.build.source_records import (
+    RACY_NS,
+    Content,
+    SourceRecords,
+    read_chunks,
+    rewrite_due,
+    write_chunks,
+)
 from newsgen.build.source_records import SCHEMA as SOURCES_SCHEMA
-from newsgen.build.source_records import SourceRecords, read_chunks, rewrite_due, write_chunks
 from newsgen.engine.digests import digest
 from newsgen.render.markup import BodyMeta, RenderedBody
 
@@ -52,8 +59,7 @@ CACHE_DIR = ".newsgen-cache"
 # 11: articles and body metadata have slots (an article pickles as its values);
 # 12: a one-language site not in English writes its dates with Babel (pages rendered again);
 #     parsed files are kept in chunks (source_records.py)
-FORMAT = "12"
-RACY_NS = 2_000_000_000
+FORMAT = "13"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
@@ -133,16 +139,17 @@ class BuildCache:
     def _drop(self) -> None:
         _drop_files(self.path)
 
-    def get(self, relative: str, size: int, mtime_ns: int) -> object:
+    def get(self, relative: str, size: int, mtime_ns: int, content: Content) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
-        return self.sources.get(relative, size, mtime_ns)
+        return self.sources.get(relative, size, mtime_ns, content)
 
-    def put(self, relative: str, size: int, mtime_ns: int, parsed: object) -> None:
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: object,
+            content: str | None) -> None:
         if time.time_ns() - mtime_ns < RACY_NS:
             return  # edited just now: the same mtime may hide another edit (as in git)
         # Pickled when the cache is saved: the parsed objects are mostly shared with the
         # build's own, their pickles would not be (120 MB at 100,000 articles).
-        self.sources.put(relative, size, mtime_ns, parsed)
+        self.sources.put(relative, size, mtime_ns, parsed, content)
 
     def add_bodies(self, bodies: Iterable[tuple[str, RenderedBody]]) -> None:
         """Keep newly converted bodies: the metadata here, the HTML in the store."""

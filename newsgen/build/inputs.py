@@ -3,19 +3,24 @@ next build that nothing changed, or only the headlines (builder.py, ticker_build
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from newsgen import __version__
-from newsgen.build.cache import FORMAT, RACY_NS
+from newsgen.build.cache import CACHE_DIR, FORMAT, RACY_NS
 from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.content.theme import THEME_PREFIX
 from newsgen.engine.digests import digest, file_digest
 from newsgen.engine.stamps import file_stamps
 from newsgen.engine.writer import MANIFEST
 from newsgen.render.templating import templates_digest
+
+STATIC_MEMO = "static.json"
 
 
 def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
@@ -59,23 +64,77 @@ def cache_scope(config: SiteConfig) -> str:
 
 
 def static_signature(config: SiteConfig) -> str:
-    """Names, sizes and mtimes of static files: parsed articles carry image sizes. Names
-    are relative to their folder, and the theme's few files are signed by their bytes, not
-    their mtimes: a fresh install of newsgen (a CI runner's new virtualenv) gives the theme
-    new mtimes and a new folder, which made every article be parsed again."""
+    """Names, sizes and mtimes of static files, for the keys that tell a build nothing
+    changed. Names are relative to their folder, and the theme's few files are signed by
+    their bytes, not their mtimes: a fresh install of newsgen (a CI runner's new
+    virtualenv) gives the theme new mtimes and a new folder."""
     parts = []
+    for prefix, relative, path in _static_files(config):
+        try:
+            if prefix == THEME_PREFIX:
+                with open(path, "rb") as handle:
+                    parts.append(f"{prefix}|{relative}|{file_digest(handle.read())}")
+            else:
+                info = os.stat(path)
+                parts.append(f"{prefix}|{relative}|{info.st_size}|{info.st_mtime_ns}")
+        except OSError:
+            continue
+    return digest(*sorted(parts))
+
+
+def static_content_signature(config: SiteConfig, keep: bool) -> str:
+    """Names and digests of the static files: what parsed articles depend on (they carry
+    their images' sizes), so the parse cache's scope. Signed by bytes, not mtimes: a fresh
+    clone of the site's repository (every deploy pipeline's checkout) gives every file a new
+    mtime, which threw the whole parse cache away. A file's digest is remembered by its
+    size and mtime in ``.newsgen-cache/static.json`` (``keep``: saved there), so a build
+    reads only the static files that changed since the last."""
+    memo_path = config.site_dir / CACHE_DIR / STATIC_MEMO
+    try:
+        old = json.loads(memo_path.read_text(encoding="utf-8"))
+        if not isinstance(old, dict):
+            old = {}
+    except (OSError, ValueError):
+        old = {}
+    new: dict[str, list[object]] = {}
+    parts = []
+    recent = time.time_ns() - RACY_NS
+    for prefix, relative, path in _static_files(config):
+        name = f"{prefix}|{relative}"
+        try:
+            info = os.stat(path)
+            entry = old.get(name)
+            if isinstance(entry, list) and entry[:2] == [info.st_size, info.st_mtime_ns]:
+                content = str(entry[2])
+            else:
+                with open(path, "rb") as handle:
+                    content = hashlib.file_digest(handle, "sha256").hexdigest()[:32]
+        except OSError:
+            continue
+        if info.st_mtime_ns <= recent:
+            new[name] = [info.st_size, info.st_mtime_ns, content]
+        parts.append(f"{name}|{content}")
+    if keep and new != old:
+        _save_memo(memo_path, new)
+    return digest(*sorted(parts))
+
+
+def _static_files(config: SiteConfig) -> Iterator[tuple[str, str, str]]:
+    """(output prefix, path relative to its folder, path) of every static file."""
     for root, prefix in static_roots(config):
         for current, _dirs, names in os.walk(root):
             for name in names:
                 path = os.path.join(current, name)
-                relative = os.path.relpath(path, root).replace(os.sep, "/")
-                try:
-                    if prefix == THEME_PREFIX:
-                        with open(path, "rb") as handle:
-                            parts.append(f"{prefix}|{relative}|{file_digest(handle.read())}")
-                    else:
-                        info = os.stat(path)
-                        parts.append(f"{prefix}|{relative}|{info.st_size}|{info.st_mtime_ns}")
-                except OSError:
-                    continue
-    return digest(*sorted(parts))
+                yield prefix, os.path.relpath(path, root).replace(os.sep, "/"), path
+
+
+def _save_memo(path: Path, memo: dict[str, list[object]]) -> None:
+    """Written whole and renamed into place: two builds of one site into two folders may
+    save it at once. A memo that cannot be saved costs the next build a re-read."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(memo, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

@@ -10,22 +10,28 @@ pickle of every record (1.2 s at 100,000), so a rebuild adds rows for the files 
 and the base is written again only when those rows (or files gone since) pass a twentieth
 of it: after a first build, and then after every few thousand files changed.
 
-A record is used when the file's size and mtime are the ones it was parsed at; a row is
-newer than the base's record of its file. Chunks are a few thousand records so that neither
-pickling them (the pickler remembers every object it wrote) nor reading them back holds more
-than a chunk's bytes at once.
+A record is used when the file's size and mtime are the ones it was parsed at, or when
+only the mtime differs and the bytes' digest is the one parsed: a fresh clone of the site's
+repository (a deploy pipeline's checkout) gives every file a new mtime, which re-parsed the
+whole site. A row is newer than the base's record of its file. Chunks are a few thousand
+records so that neither pickling them (the pickler remembers every object it wrote) nor
+reading them back holds more than a chunk's bytes at once.
 """
 
 from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
+
+RACY_NS = 2_000_000_000  # as the build cache's: an mtime this recent may hide a second edit
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
-                                    mtime INTEGER NOT NULL, record BLOB NOT NULL);
+                                    mtime INTEGER NOT NULL, record BLOB NOT NULL,
+                                    content TEXT);
 CREATE TABLE IF NOT EXISTS source_chunks (chunk INTEGER PRIMARY KEY, records BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta_chunks (chunk INTEGER PRIMARY KEY, records BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta_gone (key TEXT PRIMARY KEY);
@@ -33,7 +39,8 @@ CREATE TABLE IF NOT EXISTS meta_gone (key TEXT PRIMARY KEY);
 CHUNK = 4_000  # records a base chunk
 REWRITE_FROM = 500  # rows (and files gone) that have the base written again, at least
 
-Record = tuple[int, int, Any]  # size, mtime (ns), the parse
+Record = tuple[int, int, Any, str | None]  # size, mtime (ns), the parse, the bytes' digest
+Content = Callable[[], str | None]  # the digest of the file's bytes now, or None
 
 
 class SourceRecords:
@@ -42,7 +49,7 @@ class SourceRecords:
 
     def __init__(self) -> None:
         self.base: dict[str, Record] = {}
-        self.rows: dict[str, tuple[int, int, bytes]] = {}
+        self.rows: dict[str, tuple[int, int, bytes, str | None]] = {}
         self.based = 0  # records the base held when read
         self.row_paths: frozenset[str] = frozenset()  # the rows read
         self.used: dict[str, Record] = {}  # handed out: the next base, with ``new``
@@ -52,8 +59,9 @@ class SourceRecords:
         """Raises pickle's and SQLite's errors, or TypeError, for a damaged cache."""
         self.base = read_chunks(db, "source_chunks")
         self.based = len(self.base)
-        for path, size, mtime, record in db.execute("SELECT * FROM sources"):
-            self.rows[path] = (size, mtime, record)
+        for path, size, mtime, record, content in db.execute(
+                "SELECT path, size, mtime, record, content FROM sources"):
+            self.rows[path] = (size, mtime, record, content)
         self.row_paths = frozenset(self.rows)
 
     def clear(self) -> None:
@@ -62,28 +70,45 @@ class SourceRecords:
         self.based = 0
         self.row_paths = frozenset()
 
-    def get(self, relative: str, size: int, mtime_ns: int) -> Any:
-        """The parse of a file at this size and mtime, or None; each file is asked for
-        once, and what is left at the end are files that are gone."""
+    def get(self, relative: str, size: int, mtime_ns: int, content: Content) -> Any:
+        """The parse of a file at this size and mtime (or of these bytes: ``content``, asked
+        only when just the mtime differs), or None; each file is asked for once, and what
+        is left at the end are files that are gone."""
         row = self.rows.pop(relative, None)
         record = self.base.pop(relative, None)
         if row is not None:
-            if row[0] != size or row[1] != mtime_ns:
+            if not self._same(row, size, mtime_ns, content):
                 return None
             try:
                 parsed = pickle.loads(row[2])
             except Exception:  # a damaged row costs a re-parse, never a wrong page
                 return None
-            self.used[relative] = (size, mtime_ns, parsed)
+            self._use(relative, (size, row[1], parsed, row[3]), mtime_ns)
             return parsed
-        if not (isinstance(record, tuple) and len(record) == 3) or record[0] != size or \
-                record[1] != mtime_ns:  # a damaged record costs a re-parse as well
+        if not (isinstance(record, tuple) and len(record) == 4) or \
+                not self._same(record, size, mtime_ns, content):  # damaged: a re-parse too
             return None
-        self.used[relative] = record  # the base's own tuple: kept, not copied
+        self._use(relative, record, mtime_ns)
         return record[2]
 
-    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any) -> None:
-        self.new[relative] = (size, mtime_ns, parsed)
+    @staticmethod
+    def _same(record: tuple[Any, ...], size: int, mtime_ns: int, content: Content) -> bool:
+        if record[0] != size:
+            return False
+        return record[1] == mtime_ns or (record[3] is not None and content() == record[3])
+
+    def _use(self, relative: str, record: Record, mtime_ns: int) -> None:
+        if record[1] == mtime_ns:
+            self.used[relative] = record  # the base's own tuple: kept, not copied
+        elif time.time_ns() - mtime_ns >= RACY_NS:
+            # the same bytes at a new mtime: remembered at it, so the next build reads no file
+            self.new[relative] = (record[0], mtime_ns, record[2], record[3])
+        else:
+            self.used[relative] = record
+
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any,
+            content: str | None) -> None:
+        self.new[relative] = (size, mtime_ns, parsed, content)
 
     def save(self, db: sqlite3.Connection, fresh: bool) -> None:
         """Keep what this build read and parsed; ``fresh``: the tables hold another
@@ -95,9 +120,10 @@ class SourceRecords:
             self._rewrite(db)
             return
         db.executemany("DELETE FROM sources WHERE path=?", ((path,) for path in gone))
-        db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                       ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
-                        for path, (size, mtime, parsed) in self.new.items()))
+        db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
+                       ((path, size, mtime, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL),
+                         content)
+                        for path, (size, mtime, parsed, content) in self.new.items()))
         # a file gone from the base stays in it until the next rewrite: its record is only
         # used for a file at that path, size and mtime, parsed as it was
 

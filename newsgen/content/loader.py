@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,7 +36,7 @@ from newsgen.content.models import (
     UncheckedBody,
 )
 from newsgen.content.nesting import nesting_problem
-from newsgen.content.sources import SourceFile, discover, read_text
+from newsgen.content.sources import SourceFile, discover, file_content_digest, read_text, with_bytes
 from newsgen.content.urls import article_url, author_url, page_url, slug_problem, slugify, tag_url
 from newsgen.engine.digests import digest as text_key
 from newsgen.engine.paths import UnsafePath
@@ -60,11 +61,14 @@ class Content:
 
 
 class SourceMemo(Protocol):
-    """Parsed files from an earlier build, keyed by path, size and mtime (see cache.py)."""
+    """Parsed files from an earlier build, keyed by path, size and mtime, and by the bytes'
+    digest when only the mtime differs (``content``, asked then; see cache.py)."""
 
-    def get(self, relative: str, size: int, mtime_ns: int) -> Any: ...
+    def get(self, relative: str, size: int, mtime_ns: int,
+            content: Callable[[], str | None]) -> Any: ...
 
-    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any) -> None: ...
+    def put(self, relative: str, size: int, mtime_ns: int, parsed: Any,
+            content: str | None) -> None: ...
 
 
 def load_content(config: SiteConfig, problems: ProblemList,
@@ -142,7 +146,8 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
                 pass
             info = stats[index]
             if info is not None:
-                cached = memo.get(_memo_key(source), info.st_size, info.st_mtime_ns)
+                cached = memo.get(_memo_key(source), info.st_size, info.st_mtime_ns,
+                                  partial(file_content_digest, source.location))
         if cached is None:
             todo.append(index)
         else:
@@ -154,24 +159,30 @@ def _parse_all(loader: _Loader, parse: Callable[[SourceFile], Any],
     # (Windows, macOS), pay from about 1,300 files with two of them.
     parsed = parallel_map(Portable(_parsing, (loader, name, [sources[i] for i in todo]),
                                    spawn_from=2000), len(todo), workers)
-    for index, (result, items) in zip(todo, parsed, strict=True):
+    for index, (result, items, content) in zip(todo, parsed, strict=True):
         settle(result)
         results[index], found[index] = result, items
         info = stats[index]
         if memo is not None and info is not None and not any(p.severity == "error" for p in items):
-            memo.put(_memo_key(sources[index]), info.st_size, info.st_mtime_ns, (result, items))
+            memo.put(_memo_key(sources[index]), info.st_size, info.st_mtime_ns, (result, items),
+                     content)
     for items in found:
         loader.problems.extend(items)
     return results
 
 
 def _parsing(state: tuple[_Loader, str, list[SourceFile]]
-             ) -> Callable[[int], tuple[Any, list[Problem]]]:
+             ) -> Callable[[int], tuple[Any, list[Problem], str | None]]:
     """The function parsing file ``index`` of ``state`` with the loader's method named
-    there, in whichever process runs it (a spawned worker receives ``state`` pickled)."""
+    there, in whichever process runs it (a spawned worker receives ``state`` pickled). It
+    also gives the digest of the bytes parsed, read once for both."""
     loader, name, sources = state
     parse = getattr(loader, name)
-    return lambda index: loader.isolated(parse, sources[index])
+
+    def parsing(index: int) -> tuple[Any, list[Problem], str | None]:
+        source, content = with_bytes(sources[index], loader.config)
+        return (*loader.isolated(parse, source), content)
+    return parsing
 
 
 def _memo_key(source: SourceFile) -> str:

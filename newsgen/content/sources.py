@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgen.content.config import SiteConfig
@@ -22,11 +22,14 @@ class SourceFile:
     """A content file found on disk: its site-relative path, where it is, and its stat
     when it was taken on the way (:func:`discover`). ``location`` is a string: a ``Path``
     a file cost 3 s of every rebuild's walk at 100,000 articles (cProfile), and only the
-    files that must be read again need one (:attr:`path`)."""
+    files that must be read again need one (:attr:`path`). ``data``: the file's bytes when
+    they were read ahead (:func:`with_bytes`), so that a parse and the digest it is cached
+    under see the same version of the file."""
 
     relative: str
     location: str | os.PathLike[str]
     info: os.stat_result | None = field(default=None, compare=False)
+    data: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def path(self) -> Path:
@@ -46,6 +49,35 @@ def read_body(config: SiteConfig, relative: str, key: str = "",
         raise ContentError(SourceLocation(relative), "file changed while the site was "
                            "building; build again", "changed")
     return body, body_line
+
+
+def with_bytes(source: SourceFile, config: SiteConfig) -> tuple[SourceFile, str | None]:
+    """The source with its bytes read, and their :func:`content_digest`; the source as it
+    was and None when it cannot be read or is over the size limit (its parse reports
+    that)."""
+    try:
+        with open(source.location, "rb") as file:
+            if os.fstat(file.fileno()).st_size > config.max_file_size:
+                return source, None
+            data = file.read()
+    except OSError:
+        return source, None
+    return replace(source, data=data), content_digest(data)
+
+
+def content_digest(data: bytes) -> str:
+    """What a parsed file is remembered by besides its size and mtime: a fresh clone of a
+    site's repository gives every file a new mtime and the same bytes."""
+    return text_key(data)
+
+
+def file_content_digest(location: str | os.PathLike[str]) -> str | None:
+    """:func:`content_digest` of a file on disk, or None when it cannot be read."""
+    try:
+        with open(location, "rb") as file:
+            return content_digest(file.read())
+    except OSError:
+        return None
 
 
 def discover(config: SiteConfig, folder: str, suffixes: tuple[str, ...],
@@ -146,13 +178,19 @@ def _check_link(path: Path, config: SiteConfig, site: Path, problems: ProblemLis
 
 def read_text(source: SourceFile, config: SiteConfig) -> str:
     """The file as text: size-limited, UTF-8 (BOM allowed), LF line ends."""
-    size = os.stat(source.location).st_size
-    if size > config.max_file_size:
+    data = source.data
+    if data is None:
+        size = os.stat(source.location).st_size
+        if size <= config.max_file_size:
+            with open(source.location, "rb") as file:
+                data = file.read()
+    else:
+        size = len(data)
+    if data is None or size > config.max_file_size:
         raise ContentError(SourceLocation(source.relative),
                            f"file is {size:,} bytes, over the limit of "
                            f"{config.max_file_size:,} (limits.file_size)", "size")
-    with open(source.location, "rb") as file:
-        text = decode_source(file.read(), source.relative)
+    text = decode_source(data, source.relative)
     if not text.strip():
         raise ContentError(SourceLocation(source.relative, 1), "file is empty", "empty")
     return text
