@@ -35,6 +35,7 @@ from newsgen.build.page_records import (
     PageRecords,
     PagesState,
     pack_record,
+    read_state,
     unpack_record,
     well_formed,
 )
@@ -103,9 +104,7 @@ class BuildCache:
                         raise _Stale
                     self.pages.put_packed(path, record)
                 row = db.execute("SELECT value FROM meta WHERE key='pages'").fetchone()
-                if row and row[0]:
-                    key, *entries = str(row[0]).split("\n")
-                    self.pages_state = PagesState(key, tuple(entries))
+                self.pages_state = read_state(str(row[0])) if row else None
                 row = db.execute("SELECT value FROM meta WHERE key='sources'").fetchone()
                 if row and row[0] == self.source_scope:
                     self.sources.read(db)
@@ -160,17 +159,16 @@ class BuildCache:
         self.store.put(bodies, self.scope)
 
     def save(self, used_bodies: Iterable[str], pages: PageRecords,
-             meta: dict[str, str] | None = None, pages_state: PagesState | None = None
-             ) -> None:
-        """Keep what this build used; rows no build needs any more are dropped."""
+             meta: dict[str, str] | None = None, pages_state: str = "") -> None:
+        """Keep what this build used; rows no build needs any more are dropped.
+        ``pages_state``: the pages state as :func:`state_text` wrote it."""
         self.store.close()
         if not self.enabled:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         used = set(used_bodies)
         meta = dict(meta or {})
-        meta["pages"] = "" if pages_state is None else \
-            "\n".join((pages_state.site_key, *pages_state.entries))
+        meta["pages"] = pages_state
         try:
             self._write(used, pages, meta)
         except sqlite3.Error:

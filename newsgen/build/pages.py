@@ -72,6 +72,7 @@ class PagePlan:
         self.old_records = old_records
         self.old_state = old_state
         self.state: PagesState | None = None
+        self.state_text = ""  # ``state`` as the cache keeps it, once pages are rendered
         self.writer = writer
         self.sources: dict[str, str] = {}
         self.folded: dict[str, str] = {}
@@ -80,6 +81,7 @@ class PagePlan:
         self.rendered = 0
         self.notes: list[str] = []  # for the person building, neither error nor warning
         self.ledger = Ledger()  # the moves ledger's change (build/moves.py)
+        self.moved_from: dict[str, list[str]] = {}  # old addresses of moved articles (moves.py)
         self.indexed = (0.0, 0)  # seconds spent indexing for search, shards indexed
         # Ticker items that kept pages may still show (render/ticker.py ``withdrawn``):
         # the last build's, then this build's for the next one.
