@@ -4,6 +4,7 @@ and are read back by the processes that render them."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -329,3 +330,22 @@ def test_a_fresh_clone_of_the_site_keeps_the_parses(make_site: Callable[..., Pat
     _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg" />')
     build_site(site, options)
     assert len(parsed) == 40
+
+
+@pytest.mark.parametrize("memo", ["not json", "[1, 2]", '{"|img/photo.svg": [1, 2]}',
+                                  '{"|img/photo.svg": [41, 0, 7]}'])
+def test_a_damaged_static_memo_costs_a_read(make_site: Callable[..., Path], tmp_path: Path,
+                                            memo: str) -> None:
+    """``.newsgen-cache/static.json`` remembers static files' digests; damaged, it is read
+    past (the files are digested again), never trusted and never a traceback."""
+    site = _site(make_site, 4)
+    (site / "static/img").mkdir(parents=True)
+    _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    _build(site, tmp_path / "out")
+    saved = json.loads((site / ".newsgen-cache/static.json").read_text())
+    assert len(saved["|img/photo.svg"][2]) == 32  # beside the theme's files
+    (site / ".newsgen-cache/static.json").write_text(memo)
+    story = site / "content/articles/story-1.md"  # a change: the build is not the shortcut
+    _touch_back(story, story.read_text().replace("More words", "Other words"))
+    assert _build(site, tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
+    assert json.loads((site / ".newsgen-cache/static.json").read_text()) == saved

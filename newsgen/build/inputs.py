@@ -104,8 +104,9 @@ def static_content_signature(config: SiteConfig, keep: bool) -> str:
         try:
             info = os.stat(path)
             entry = old.get(name)
-            if isinstance(entry, list) and entry[:2] == [info.st_size, info.st_mtime_ns]:
-                content = str(entry[2])
+            if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str) \
+                    and entry[:2] == [info.st_size, info.st_mtime_ns]:
+                content = entry[2]
             else:
                 with open(path, "rb") as handle:
                     content = hashlib.file_digest(handle, "sha256").hexdigest()[:32]
