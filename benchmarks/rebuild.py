@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -65,8 +66,18 @@ def change(site: Path, out: Path, scenario: str, k: int, room: gen.Newsroom | No
         gen.write_article("newsgen", site, extra, room.authors)
     elif scenario == "headline":
         # at the corpus's "now", titled to sort first: each one enters the ticker's top
+        number = f"{100_000 - k:06d}"
+        title = f"Breaking: {number} update"
+        day = gen.headline_file("newsgen", site, gen.NOW.strftime("%Y-%m-%d"))
+        earlier = re.findall(r'"Breaking: (\S+) update"', day.read_text(encoding="utf-8")) \
+            if day.exists() else []
+        if any(other <= number for other in earlier):
+            # one of an earlier run's sorts first: the ticker's top would not change, and a
+            # no-op would be counted as a headline
+            raise SystemExit(f"rebuild.py: headline {k} would not top the ticker of {site}; "
+                             "start the numbers past every earlier run's (--first)")
         gen.write_headline("newsgen", site, {"time": gen.NOW.strftime("%Y-%m-%dT%H:%M"),
-                                             "title": f"Breaking: {100_000 - k:06d} update"})
+                                             "title": title})
 
 
 def build(site: Path, out: Path, profile: str | None) -> dict[str, object]:
