@@ -10,7 +10,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -258,3 +258,53 @@ def test_the_record_beside_the_output_heals_in_one_build(make_site: Callable[...
     assert _build(site).mode == "full"
     assert _build(site).mode == "unchanged"
     _assert_same_as_clean(site)
+
+
+def _checkout(site: Path, back_seconds: int) -> None:
+    """A deploy pipeline's fresh clone: every file of the site, the same bytes, a new mtime
+    (the cache restored beside it keeps its own)."""
+    when = time.time_ns() - back_seconds * 10**9
+    for path in site.rglob("*"):
+        if path.is_file() and ".newsgen-cache" not in path.parts:
+            os.utime(path, ns=(when, when))
+
+
+def test_a_fresh_checkout_takes_the_no_change_and_headline_builds(
+        make_site: Callable[..., Path]) -> None:
+    """Inputs are fingerprinted by their bytes: on a CI runner, where every run checks the
+    site out afresh, an unchanged site is the no-change build and a new headline the
+    headline-only one, as on the machine that built last; an edit is still seen."""
+    site, _full = _site(make_site)
+    _checkout(site, 30)
+    assert _build(site).mode == "unchanged"
+    _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
+    _checkout(site, 20)
+    result = _build(site)
+    assert result.mode == "ticker" and _changes(site) == sorted(
+        [*FRONTS, "ticker.html", "ticker.json"])
+    _assert_same_as_clean(site)
+    story = site / "content/articles/s3.md"
+    story.write_text(story.read_text().replace("Story 3", "Story 3b"))  # another size
+    _checkout(site, 10)
+    assert _build(site).mode == "full"
+    _assert_same_as_clean(site)
+    same_size = story.read_text().replace("Story 3b", "Story 3c")
+    story.write_text(same_size)  # the same size, other bytes: seen by its digest
+    _checkout(site, 5)
+    assert _build(site).mode == "full"
+    _assert_same_as_clean(site)
+
+
+def test_an_edition_turning_the_day_first_is_built(make_site: Callable[..., Path]) -> None:
+    """The no-change build must not keep a French front page (Paris) showing yesterday's
+    date when the clock has crossed midnight in Paris but not yet in Lisbon, the site's
+    time zone (found by the state machine once checkouts took the shortcut)."""
+    config = CONFIG + ("languages:\n  en: {}\n"
+                       "  fr: {title: La Gazette, timezone: Europe/Paris}\n")
+    site, _full = _site(make_site, config)
+    evening = datetime(2026, 3, 21, 22, 30, tzinfo=ZoneInfo("Europe/Lisbon"))
+    _build(site, now=evening)
+    assert _build(site, now=evening).mode == "unchanged"
+    later = evening + timedelta(hours=1)  # 00:30 in Paris, 23:30 in Lisbon
+    assert _build(site, now=later).mode != "unchanged"
+    _assert_same_as_clean(site, later)
