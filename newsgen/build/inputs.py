@@ -3,7 +3,6 @@ next build that nothing changed, or only the headlines (builder.py, ticker_build
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -18,6 +17,7 @@ from newsgen.build.cache import CACHE_DIR, FORMAT, RACY_NS
 from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.content.sources import file_content_digest
 from newsgen.engine.digests import digest
+from newsgen.engine.paths import replace_file
 from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
 from newsgen.render.templating import templates_digest
@@ -173,9 +173,10 @@ def static_content_signature(config: SiteConfig, keep: bool) -> str:
                     and entry[:2] == [info.st_size, info.st_mtime_ns]:
                 content = entry[2]
             else:
-                with open(path, "rb") as handle:
-                    content = hashlib.file_digest(handle, "sha256").hexdigest()[:32]
+                content = file_content_digest(path)
         except OSError:
+            continue
+        if content is None:
             continue
         if info.st_mtime_ns <= recent:
             new[name] = [info.st_size, info.st_mtime_ns, content]
@@ -195,12 +196,10 @@ def _static_files(config: SiteConfig) -> Iterator[tuple[str, str, str]]:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write a memo whole and rename it into place: two builds of one site into two
-    folders may save it at once. A memo that cannot be saved costs the next build a read."""
+    """Save a memo (two builds of one site into two folders may save it at once). One that
+    cannot be saved costs the next build a read of the files."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        replace_file(path, data)
     except OSError:
         pass

@@ -11,7 +11,6 @@ build that notices a move against its output folder's last addresses writes it.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from newsgen.content.aliases import alias_problem
 from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import parse_yaml
 from newsgen.content.sources import SourceFile, read_text
-from newsgen.engine.paths import printable
+from newsgen.engine.paths import printable, replace_file
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 
 MOVED_FILE = "content/moved.yaml"
@@ -100,16 +99,7 @@ def ledger_writable(config: SiteConfig) -> bool:
 def write_moved(config: SiteConfig, data: bytes) -> None:
     """Replace the ledger atomically (a crash leaves the old one or the new one, whole).
     Raises OSError."""
-    path = config.site_dir / MOVED_FILE
-    handle, temporary = tempfile.mkstemp(prefix=".moved-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    replace_file(config.site_dir / MOVED_FILE, data)
 
 
 def _quoted(text: str) -> str:

@@ -4,6 +4,7 @@ LF line ends). Everything that reads a content file from disk goes through here.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Callable
@@ -74,10 +75,11 @@ def content_digest(data: bytes) -> str:
 
 
 def file_content_digest(location: str | os.PathLike[str]) -> str | None:
-    """:func:`content_digest` of a file on disk, or None when it cannot be read."""
+    """:func:`content_digest` of a file on disk (read in blocks: it may be a large photo),
+    or None when it cannot be read."""
     try:
         with open(location, "rb") as file:
-            return content_digest(file.read())
+            return hashlib.file_digest(file, "sha256").hexdigest()[:32]
     except OSError:
         return None
 

@@ -1,11 +1,13 @@
 """Path safety for every file newsgen writes or follows: relative POSIX paths that can never
-leave their root, names every common file system can hold, and the key under which two paths
-collide on a case-insensitive one."""
+leave their root, names every common file system can hold, the key under which two paths
+collide on a case-insensitive one, and a file replaced whole or not at all."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -103,3 +105,19 @@ def symlink_problem(path: Path, site_root: Path) -> str | None:
     if target != site_root and site_root not in target.parents:
         return f"symlink points outside the site ({target.as_posix()}); not followed"
     return None
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, renamed over it: a
+    crash, or another build saving the same file at once, leaves one version whole. Raises
+    OSError; the temporary file does not outlive a failure."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
