@@ -349,3 +349,32 @@ def test_a_damaged_static_memo_costs_a_read(make_site: Callable[..., Path], tmp_
     _touch_back(story, story.read_text().replace("More words", "Other words"))
     assert _build(site, tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
     assert json.loads((site / ".newsgen-cache/static.json").read_text()) == saved
+
+
+def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A static file over DIGEST_MAX (a camera photo) is not digested on every checkout: it
+    enters by size and mtime, so a new mtime is a new scope and every file is parsed."""
+    from newsgen.build import inputs
+    from newsgen.content import loader
+    monkeypatch.setattr(inputs, "DIGEST_MAX", 60)
+    site = _site(make_site, 5)
+    (site / "static/img").mkdir(parents=True)
+    large = '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"></svg>\n'
+    _touch_back(site / "static/img/large.svg", large)
+    options = BuildOptions(out_dir=tmp_path / "out", now=NOW, workers=1)
+    build_site(site, options)
+    memo = site / ".newsgen-cache/static.json"  # the theme's files are over 60 bytes too
+    assert not memo.exists() or "|img/large.svg" not in json.loads(memo.read_text())
+    parsed: list[str] = []
+    article_parse = loader._Loader.article
+
+    def counting(self: loader._Loader, source: loader.SourceFile) -> object:
+        parsed.append(source.relative)
+        return article_parse(self, source)
+    counting.__name__ = "article"  # the loader passes its parse to workers by name
+    monkeypatch.setattr(loader._Loader, "article", counting)
+    _touch_back(site / "static/img/large.svg", large)  # the same bytes, a new mtime
+    assert build_site(site, options).mode == "full" and len(parsed) == 5
+    assert tree_digest(tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
