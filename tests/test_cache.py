@@ -299,20 +299,12 @@ def test_a_fresh_clone_of_the_site_keeps_the_parses(make_site: Callable[..., Pat
     """A deploy pipeline checks the site out afresh: every content and static file has a
     new mtime and the same bytes. With the cache restored, no file is parsed again (they are
     known by their digest), and a file whose bytes did change at the same size is."""
-    from newsgen.content import loader
     site = _site(make_site, 40)
     (site / "static/img").mkdir(parents=True)
     _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
     options = BuildOptions(out_dir=tmp_path / "out", now=NOW, workers=1)
     build_site(site, options)
-    parsed: list[str] = []
-    article_parse = loader._Loader.article
-
-    def counting(self: loader._Loader, source: loader.SourceFile) -> object:
-        parsed.append(source.relative)
-        return article_parse(self, source)
-    counting.__name__ = "article"  # the loader passes its parse to workers by name
-    monkeypatch.setattr(loader._Loader, "article", counting)
+    parsed = _count_parses(monkeypatch)
     for path in [*site.glob("content/**/*.md"), *site.glob("static/**/*.svg")]:
         _touch_back(path, path.read_text())  # the clone's bytes, at a new mtime
     story = site / "content/articles/story-7.md"
@@ -357,7 +349,6 @@ def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path
     """A static file over DIGEST_MAX (a camera photo) is not digested on every checkout: it
     enters by size and mtime, so a new mtime is a new scope and every file is parsed."""
     from newsgen.build import inputs
-    from newsgen.content import loader
     monkeypatch.setattr(inputs, "DIGEST_MAX", 60)
     site = _site(make_site, 5)
     (site / "static/img").mkdir(parents=True)
@@ -367,6 +358,15 @@ def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path
     build_site(site, options)
     memo = site / ".newsgen-cache/static.json"  # the theme's files are over 60 bytes too
     assert not memo.exists() or "|img/large.svg" not in json.loads(memo.read_text())
+    parsed = _count_parses(monkeypatch)
+    _touch_back(site / "static/img/large.svg", large)  # the same bytes, a new mtime
+    assert build_site(site, options).mode == "full" and len(parsed) == 5
+    assert tree_digest(tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The articles parsed from now on, in order (builds with ``workers=1``)."""
+    from newsgen.content import loader
     parsed: list[str] = []
     article_parse = loader._Loader.article
 
@@ -375,6 +375,4 @@ def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path
         return article_parse(self, source)
     counting.__name__ = "article"  # the loader passes its parse to workers by name
     monkeypatch.setattr(loader._Loader, "article", counting)
-    _touch_back(site / "static/img/large.svg", large)  # the same bytes, a new mtime
-    assert build_site(site, options).mode == "full" and len(parsed) == 5
-    assert tree_digest(tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
+    return parsed
