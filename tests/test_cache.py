@@ -4,7 +4,6 @@ and are read back by the processes that render them."""
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import shutil
@@ -324,23 +323,24 @@ def test_a_fresh_clone_of_the_site_keeps_the_parses(make_site: Callable[..., Pat
     assert len(parsed) == 40
 
 
-@pytest.mark.parametrize("memo", ["not json", "[1, 2]", '{"|img/photo.svg": [1, 2]}',
-                                  '{"|img/photo.svg": [41, 0, 7]}'])
+@pytest.mark.parametrize("memo", [b"not a pickle", pickle.dumps([1, 2]),
+                                  pickle.dumps({"|img/photo.svg": (1, 2)}),
+                                  pickle.dumps({"|img/photo.svg": (41, 0, 7)})])
 def test_a_damaged_static_memo_costs_a_read(make_site: Callable[..., Path], tmp_path: Path,
-                                            memo: str) -> None:
-    """``.newsgen-cache/static.json`` remembers static files' digests; damaged, it is read
+                                            memo: bytes) -> None:
+    """``.newsgen-cache/static.pickle`` remembers static files' digests; damaged, it is read
     past (the files are digested again), never trusted and never a traceback."""
     site = _site(make_site, 4)
     (site / "static/img").mkdir(parents=True)
     _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
     _build(site, tmp_path / "out")
-    saved = json.loads((site / ".newsgen-cache/static.json").read_text())
+    saved = pickle.loads((site / ".newsgen-cache/static.pickle").read_bytes())
     assert len(saved["|img/photo.svg"][2]) == 32  # beside the theme's files
-    (site / ".newsgen-cache/static.json").write_text(memo)
+    (site / ".newsgen-cache/static.pickle").write_bytes(memo)
     story = site / "content/articles/story-1.md"  # a change: the build is not the shortcut
     _touch_back(story, story.read_text().replace("More words", "Other words"))
     assert _build(site, tmp_path / "out") == _build(site, tmp_path / "clean", use_cache=False)
-    assert json.loads((site / ".newsgen-cache/static.json").read_text()) == saved
+    assert pickle.loads((site / ".newsgen-cache/static.pickle").read_bytes()) == saved
 
 
 def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path],
@@ -356,8 +356,8 @@ def test_a_large_static_file_is_known_by_its_mtime(make_site: Callable[..., Path
     _touch_back(site / "static/img/large.svg", large)
     options = BuildOptions(out_dir=tmp_path / "out", now=NOW, workers=1)
     build_site(site, options)
-    memo = site / ".newsgen-cache/static.json"  # the theme's files are over 60 bytes too
-    assert not memo.exists() or "|img/large.svg" not in json.loads(memo.read_text())
+    memo = site / ".newsgen-cache/static.pickle"  # the theme's files are over 60 bytes too
+    assert not memo.exists() or "|img/large.svg" not in pickle.loads(memo.read_bytes())
     parsed = _count_parses(monkeypatch)
     _touch_back(site / "static/img/large.svg", large)  # the same bytes, a new mtime
     assert build_site(site, options).mode == "full" and len(parsed) == 5

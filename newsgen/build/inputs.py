@@ -3,7 +3,6 @@ next build that nothing changed, or only the headlines (builder.py, ticker_build
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import time
@@ -22,7 +21,7 @@ from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
 from newsgen.render.templating import templates_digest
 
-STATIC_MEMO = "static.json"
+STATIC_MEMO = "static.pickle"
 DIGESTS_MEMO = "digests.pickle"
 DIGEST_KEYS = "digests.keys"
 DIGEST_MAX = 1_000_000  # bytes: larger content and static files are known by size and mtime
@@ -70,8 +69,8 @@ class _Digests:
     build's: ``digests.keys`` maps the digest of the last stamps (the files' paths, sizes
     and mtimes) to their fingerprint, so the no-change build on the machine that built last
     costs what it did (reading the per-file memo was 0.3 s and 75 MB at 100,000 articles).
-    A file over ``DIGEST_MAX`` (a page bundle's photo) is known by its mtime still, as in
-    :func:`static_content_signature`."""
+    A file over ``DIGEST_MAX`` (a page bundle's photo) is known by its mtime still
+    (:class:`_DigestMemo`)."""
 
     def __init__(self, folder: Path, root: str) -> None:
         self.folder = folder
@@ -85,34 +84,55 @@ class _Digests:
         known = _load(self.folder / DIGEST_KEYS)
         if isinstance(known, dict) and all(type(known.get(key)) is str for key in stamped):
             return [known[key] for key in stamped]
-        loaded = _load(self.folder / DIGESTS_MEMO)
-        old: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
-        new: dict[str, tuple[int, int, str]] = {}
-        found = [digest(*self._identities(group, old, new)) for group in groups]
-        if new != old:
-            _replace(self.folder / DIGESTS_MEMO, pickle.dumps(new, pickle.HIGHEST_PROTOCOL))
+        memo = _DigestMemo(self.folder / DIGESTS_MEMO)
+        found = [digest(*(self._identity(stamp, memo) for stamp in group)) for group in groups]
+        memo.save()
         _replace(self.folder / DIGEST_KEYS, pickle.dumps(dict(zip(stamped, found, strict=True)),
                                                          pickle.HIGHEST_PROTOCOL))
         return found
 
-    def _identities(self, stamps: list[Stamp], old: dict[str, Any],
-                    new: dict[str, tuple[int, int, str]]) -> list[str]:
-        """``path|size|digest`` of each file (``path|size|mtime`` where it has none)."""
-        found = []
-        for stamp in stamps:
-            relative, size_text, mtime_text = stamp.rsplit("|", 2)
-            size, mtime = int(size_text), int(mtime_text)
-            entry = old.get(relative)
-            if type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
-                    entry[1] == mtime and type(entry[2]) is str:
-                content = entry[2]
-            elif size > DIGEST_MAX or (content := file_content_digest(
-                    os.path.join(self.root, relative))) is None:
-                found.append(stamp)
-                continue
-            new[relative] = (size, mtime, content)
-            found.append(f"{relative}|{size}|{content}")
-        return found
+    def _identity(self, stamp: Stamp, memo: _DigestMemo) -> str:
+        """``path|size|digest`` of a file (``path|size|mtime`` where it has none)."""
+        relative, size, mtime = stamp.rsplit("|", 2)
+        known = memo.identity(relative, os.path.join(self.root, relative), int(size),
+                              int(mtime))
+        return stamp if known is None else f"{relative}|{known}"
+
+
+class _DigestMemo:
+    """Files' digests remembered by path, size and mtime in one pickle of the cache
+    (``digests.pickle`` for content files, ``static.pickle`` for static ones), so that a
+    build reads only the files whose stamp changed. A file over ``DIGEST_MAX`` (a camera
+    photo, in ``static/`` or a page bundle) is known by its size and mtime instead: a
+    checkout would otherwise read every photo of the archive (5 GB of them: 13 s at the
+    380 MB/s SHA-256 measured on the benchmark machine), and the photo stage reads them
+    again. A memo saved afresh keeps only the files asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        loaded = _load(path)
+        self.old: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        self.new: dict[str, tuple[int, int, str]] = {}
+        self.recent = time.time_ns() - RACY_NS
+
+    def identity(self, name: str, location: str, size: int, mtime: int) -> str | None:
+        """``size|digest`` of the file, ``size|mtime`` when it is over ``DIGEST_MAX``, or
+        None when it cannot be read."""
+        if size > DIGEST_MAX:
+            return f"{size}|{mtime}"
+        entry = self.old.get(name)
+        if type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
+                entry[1] == mtime and type(entry[2]) is str:
+            content = entry[2]
+        elif (content := file_content_digest(location)) is None:
+            return None
+        if mtime <= self.recent:  # a later edit could leave a recent mtime as it is
+            self.new[name] = (size, mtime, content)
+        return f"{size}|{content}"
+
+    def save(self) -> None:
+        if self.new != self.old:
+            _replace(self.path, pickle.dumps(self.new, pickle.HIGHEST_PROTOCOL))
 
 
 def _load(path: Path) -> object:
@@ -151,43 +171,22 @@ def static_content_signature(config: SiteConfig, keep: bool) -> str:
     Signed by bytes, not mtimes: a fresh clone of the site's repository (every deploy
     pipeline's checkout) gives every file a new mtime, which threw the whole parse cache
     away, and a fresh install of newsgen gives the theme's files new ones. A file's digest
-    is remembered by its size and mtime in ``.newsgen-cache/static.json`` (``keep``: saved
-    there), so a build reads only the static files that changed since the last. A file
-    over ``DIGEST_MAX`` (a camera photo) is signed by its size and mtime, as in content/:
-    a checkout would otherwise read every photo of the archive (5 GB of them: 13 s at the
-    380 MB/s SHA-256 measured on the benchmark machine), and the photo stage reads them
-    again."""
-    memo_path = config.site_dir / CACHE_DIR / STATIC_MEMO
-    try:
-        old = json.loads(memo_path.read_text(encoding="utf-8"))
-        if not isinstance(old, dict):
-            old = {}
-    except (OSError, ValueError):
-        old = {}
-    new: dict[str, list[object]] = {}
+    is remembered by its size and mtime in ``.newsgen-cache/static.pickle`` (``keep``: saved
+    there), so a build reads only the static files that changed since the last
+    (:class:`_DigestMemo`)."""
+    memo = _DigestMemo(config.site_dir / CACHE_DIR / STATIC_MEMO)
     parts = []
-    recent = time.time_ns() - RACY_NS
     for prefix, relative, path in _static_files(config):
         name = f"{prefix}|{relative}"
         try:
             info = os.stat(path)
-            entry = old.get(name)
-            if info.st_size > DIGEST_MAX:  # a photo: by its stamp, as in content/
-                content = f"{info.st_size}|{info.st_mtime_ns}"
-            elif isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str) \
-                    and entry[:2] == [info.st_size, info.st_mtime_ns]:
-                content = entry[2]
-            else:
-                content = file_content_digest(path)
         except OSError:
             continue
-        if content is None:
-            continue
-        if info.st_mtime_ns <= recent and info.st_size <= DIGEST_MAX:
-            new[name] = [info.st_size, info.st_mtime_ns, content]
-        parts.append(f"{name}|{content}")
-    if keep and new != old:
-        _replace(memo_path, json.dumps(new, sort_keys=True).encode())
+        known = memo.identity(name, path, info.st_size, info.st_mtime_ns)
+        if known is not None:
+            parts.append(f"{name}|{known}")
+    if keep:
+        memo.save()
     return digest(*sorted(parts))
 
 
