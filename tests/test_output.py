@@ -351,3 +351,24 @@ def test_a_writer_of_few_changes_leaves_the_manifest_a_full_one_would(
     again = OutputWriter(out)
     assert all(again.is_unchanged(name, manifest[name][0]) for name in manifest)
     assert output_intact(out)
+
+
+def test_an_output_checked_in_parts_finds_a_change_in_any_part(tmp_path: Path) -> None:
+    """The intact check shares its lstat calls among forked processes: a file edited in
+    the last part (a child's) or the first (this process's) is found all the same."""
+    out = tmp_path / "out"
+    writer = OutputWriter(out)
+    names = [f"p{number:03}/index.html" for number in range(600)]
+    for name in names:
+        writer.put(name, name.encode())
+    writer.commit()
+    assert output_intact(out, parts=3) and output_intact(out, parts=1)
+    for name in (names[-1], names[0]):
+        target = out / name
+        stat = target.stat()
+        target.write_bytes(b"x" * stat.st_size)  # the same size, a new mtime
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+        assert not output_intact(out, parts=3) and not output_intact(out, parts=1)
+        target.write_bytes(name.encode())
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert output_intact(out, parts=3)

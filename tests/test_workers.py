@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from newsgen.engine.workers import Aside, worth_forking
+from newsgen.engine.workers import Aside, all_parts, worth_forking
 
 
 def test_an_aside_task_runs_in_another_process_and_returns_its_value() -> None:
@@ -52,3 +52,35 @@ def test_disabled_or_single_worker_runs_in_place() -> None:
     assert not worth_forking(10, workers=2)
     assert worth_forking(10_000, workers=2)
     assert not worth_forking(50_000, workers=2, most=30_000)
+
+
+def test_a_check_in_parts_holds_only_when_every_part_holds() -> None:
+    """The slices after the first are checked in forked children; every slice is seen,
+    and a false slice anywhere makes the answer false."""
+    parent = os.getpid()
+    seen: list[tuple[int, int]] = []
+
+    def check(start: int, stop: int) -> bool:
+        if os.getpid() == parent:
+            seen.append((start, stop))
+        return not (start <= 2_999 < stop)
+
+    assert all_parts(lambda start, stop: True, 10_000, 4)
+    assert not all_parts(check, 10_000, 4), "the slice holding 2,999 is a child's"
+    assert seen[0] == (0, 2_500)
+    assert all_parts(check, 2_000, 4), "2,999 is outside"
+
+
+def test_a_part_whose_child_dies_is_checked_here() -> None:
+    parent = os.getpid()
+    checked: list[tuple[int, int]] = []
+
+    def check(start: int, stop: int) -> bool:
+        if os.getpid() != parent:
+            os._exit(9)  # killed, not an answer
+        checked.append((start, stop))
+        return True
+
+    assert all_parts(check, 1_000, 2)
+    assert checked == [(0, 500), (500, 1_000)]
+    assert all_parts(check, 10, 2), "too few to share: checked here whole"

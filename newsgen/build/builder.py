@@ -56,7 +56,7 @@ from newsgen.engine.digests import digest
 from newsgen.engine.journal import FileLocked, recover, write_changes
 from newsgen.engine.lock import build_lock, output_problem
 from newsgen.engine.previous import output_intact
-from newsgen.engine.workers import Aside, few_collections, settle, worth_forking
+from newsgen.engine.workers import Aside, few_collections, settle, worker_count, worth_forking
 from newsgen.engine.writer import MARKER_DIR, OutputWriter, WriteStats
 from newsgen.errors import BuildFailed, Problem, ProblemList, SourceLocation
 from newsgen.render.editions import translation_map
@@ -142,7 +142,7 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         # checked in a forked process while this one walks the content; a full build
         # takes its answer later instead of an lstat a page (writer.trusted).
         large = large_output(out_dir)
-        with Aside(lambda: output_intact(out_dir), large) as intact:
+        with Aside(lambda: output_intact(out_dir, worker_count()), large) as intact:
             request = _request(config, options, now, out_dir)
             shortcut = _shortcut(request, intact.result, started)
             if shortcut is not None:

@@ -241,6 +241,40 @@ def _forked(task: Callable[[int], T], count: int, consume: Callable[[int, T], No
         gc.unfreeze()
 
 
+def all_parts(check: Callable[[int, int], bool], count: int, parts: int) -> bool:
+    """Whether ``check(start, stop)`` holds on every slice of ``range(count)`` cut into
+    ``parts``: the first slice checked here while forked children check the others. For a
+    check bound by system calls (an ``lstat`` for each of 240,000 output files took 0.70 s
+    in one process, 0.36 s in two; threads took longer than one, as they contend for the
+    interpreter between calls). A child that fails in any way has its slice checked here:
+    a failure costs time, never a result."""
+    if parts < 2 or count < 2 * MIN_PARALLEL or start_method() != "fork":
+        return check(0, count)
+    bounds = [(count * k // parts, count * (k + 1) // parts) for k in range(parts)]
+    children = []
+    for start, stop in bounds[1:]:
+        pid = os.fork()
+        if pid == 0:  # the child: its answer is its exit status; no cleanup runs
+            status = 2
+            try:
+                gc.disable()
+                status = 0 if check(start, stop) else 1
+            finally:
+                os._exit(status)
+        children.append((pid, start, stop))
+    holds = check(*bounds[0])
+    for pid, start, stop in children:
+        if not holds:  # the answer is known: stop the rest
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        _pid, status = os.waitpid(pid, 0)
+        if holds and os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 1):
+            holds = os.WEXITSTATUS(status) == 0
+        elif holds:
+            holds = check(start, stop)
+    return holds
+
+
 class Aside(Generic[T]):
     """``task()`` computed in a forked process while this one goes on; :meth:`result` waits
     for it. A rebuild's parent has a few tenths of a second of work that depends on the
