@@ -282,8 +282,8 @@ def test_a_fresh_install_of_the_theme_keeps_the_cache(make_site: Callable[..., P
     _build(site, tmp_path / "out")
     before = _source_tables(site)
     installed = tmp_path / "venv-theme"
-    shutil.copytree(theme.theme_dir() / "static" / "theme", installed / "static" / "theme",
-                    copy_function=shutil.copy)  # new files: new mtimes, another folder
+    for part in ("static/theme", "templates"):  # new files: new mtimes, another folder
+        shutil.copytree(theme.theme_dir() / part, installed / part, copy_function=shutil.copy)
     monkeypatch.setattr(theme, "theme_dir", lambda: installed)
     result = build_site(site, BuildOptions(out_dir=tmp_path / "out", now=NOW))
     assert result.mode == "unchanged"

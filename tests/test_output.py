@@ -372,3 +372,4 @@ def test_an_output_checked_in_parts_finds_a_change_in_any_part(tmp_path: Path) -
         target.write_bytes(name.encode())
         os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert output_intact(out, parts=3)
+

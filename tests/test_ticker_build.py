@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsgen.build import builder
+from newsgen.build import builder, pipeline
 from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import BuildFailed
@@ -223,13 +223,13 @@ def test_a_full_build_trusts_an_output_found_intact(
     look at each file again, and put the edit right."""
     monkeypatch.setattr(builder, "large_output", lambda out_dir: True)
     trusted: list[bool] = []
-    plan = builder.PagePlan
+    plan = pipeline.PagePlan
 
     def watched(problems: object, records: object, writer: OutputWriter | None,
                 *args: object, **kwargs: object) -> object:
         trusted.append(writer is not None and writer.trusted)
         return plan(problems, records, writer, *args, **kwargs)  # type: ignore[arg-type]
-    monkeypatch.setattr(builder, "PagePlan", watched)
+    monkeypatch.setattr(pipeline, "PagePlan", watched)
     site, _ = _site(make_site)
     page = site.parent / "public/world/2026/03/s1/index.html"
     if edited:

@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from newsgen.build.cache import CACHE_DIR, RACY_NS
+from newsgen.build.cache_meta import CACHE_DIR
+from newsgen.build.source_records import RACY_NS
 from newsgen.content.config import SiteConfig
 from newsgen.content.image_fields import (
     ImageFields,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsgen import __version__
+from newsgen.build.cache_meta import FORMAT, cache_path
 from newsgen.build.page_records import (
     PageRecord,
     PageRecords,
@@ -54,13 +55,6 @@ from newsgen.render.markup import BodyMeta, RenderedBody
 if TYPE_CHECKING:
     from newsgen.content.models import Article
 
-CACHE_DIR = ".newsgen-cache"
-# 9: a live blog's ``updated`` is set at publication (publish.py);
-# 10: converted bodies list their images (markup.BodyMeta.images);
-# 11: articles and body metadata have slots (an article pickles as its values);
-# 12: a one-language site not in English writes its dates with Babel (pages rendered again);
-#     parsed files are kept in chunks (source_records.py)
-FORMAT = "13"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
@@ -77,7 +71,7 @@ class BuildCache:
 
     def __init__(self, site_dir: Path, scope: str, source_scope: str,
                  enabled: bool = True) -> None:
-        self.path = site_dir / CACHE_DIR / "cache.sqlite"
+        self.path = cache_path(site_dir)
         self.scope = digest(__version__, FORMAT, scope)
         self.source_scope = digest(self.scope, source_scope)
         self.enabled = enabled
@@ -324,7 +318,7 @@ def read_records(site_dir: Path, scope: str, paths: Iterable[str]
     """The last build's records of ``paths`` alone (a headline-only build needs a dozen of
     140,000, see ticker_build.py); None when the cache is missing or not this scope's
     (``scope`` as BuildCache takes it)."""
-    path = site_dir / CACHE_DIR / "cache.sqlite"
+    path = cache_path(site_dir)
     found = {}
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -345,7 +339,7 @@ def update_records(site_dir: Path, scope: str, records: dict[str, PageRecord],
     """Save a headline-only build's changed records and meta in one transaction. A cache
     that cannot take them is dropped, as a full build's would be: the next build is then
     slower, never wrong."""
-    path = site_dir / CACHE_DIR / "cache.sqlite"
+    path = cache_path(site_dir)
     try:
         with sqlite3.connect(path, timeout=30) as db:
             row = db.execute("SELECT value FROM meta WHERE key='scope'").fetchone()
@@ -364,19 +358,6 @@ def _drop_files(path: Path) -> None:
             Path(str(path) + suffix).unlink()
         except OSError:
             pass
-
-
-def read_meta(site_dir: Path, key: str) -> str | None:
-    """One value from the cache's meta table, without loading the rest (or None)."""
-    path = site_dir / CACHE_DIR / "cache.sqlite"
-    if not path.is_file():
-        return None
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
 
 
 class _Stale(Exception):

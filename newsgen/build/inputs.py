@@ -7,24 +7,45 @@ import os
 import pickle
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from newsgen import __version__
-from newsgen.build.cache import CACHE_DIR, FORMAT, RACY_NS
+from newsgen.build.cache_meta import CACHE_DIR, FORMAT
+from newsgen.build.source_records import RACY_NS
 from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.content.sources import file_content_digest
+from newsgen.content.theme import templates_digest
 from newsgen.engine.digests import digest
 from newsgen.engine.paths import replace_file
 from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
-from newsgen.render.templating import templates_digest
 
 STATIC_MEMO = "static.pickle"
 DIGESTS_MEMO = "digests.pickle"
 DIGEST_KEYS = "digests.keys"
 DIGEST_MAX = 1_000_000  # bytes: larger content and static files are known by size and mtime
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a build is asked, with the fingerprints of its inputs: the no-change build
+    (builder.py) and the headline-only build (ticker_build.py) compare them with the last
+    build's."""
+
+    config: SiteConfig
+    out_dir: Path
+    now: datetime
+    drafts: bool  # the build's options
+    future: bool
+    strict: bool
+    cache_scope: str  # as BuildCache takes it
+    rest_key: str  # this build's inputs fingerprint without headline files
+    inputs_key: str  # the whole fingerprint ("" when a file was written just now)
+    meta_keys: tuple[str, str]  # where the inputs key and the summary are kept
+    seen_key: str  # where the ticker items older tickers may show are kept
 
 
 def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from newsgen.build.cache import read_meta
+from newsgen.build.cache_meta import read_meta
 from newsgen.build.pages import PagePlan
 from newsgen.build.redirects import add_redirects
 from newsgen.content.aliases import alias_file, alias_problem

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from newsgen.build.cache import CACHE_DIR, RACY_NS
+from newsgen.build.cache_meta import CACHE_DIR
 from newsgen.build.pages import PagePlan
+from newsgen.build.source_records import RACY_NS
 from newsgen.content.config import SiteConfig
 from newsgen.content.images import (
     CROPS,

@@ -27,7 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from newsgen.build.cache import read_meta, read_records, update_records
+from newsgen.build.cache import read_records, update_records
+from newsgen.build.cache_meta import read_meta
+from newsgen.build.inputs import Request
 from newsgen.build.page_records import PageRecord
 from newsgen.build.page_work import cut_tickers, join_tickers
 from newsgen.content.config import SiteConfig
@@ -96,22 +98,6 @@ class TickerKeys:
         where = str(out_dir.resolve())
         return cls(f"ticker-rest:{where}", f"ticker-snapshot:{where}",
                    f"ticker-stories:{where}")
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a build asks of :func:`build_ticker`."""
-
-    config: SiteConfig
-    out_dir: Path
-    now: datetime
-    visibility: Visibility
-    strict: bool
-    cache_scope: str  # as BuildCache takes it
-    rest_key: str  # this build's inputs fingerprint without headline files
-    inputs_key: str  # the whole fingerprint ("" when a file was written just now)
-    meta_keys: tuple[str, str]  # where the inputs key and the summary are kept
-    seen_key: str  # where the ticker items older tickers may show are kept
 
 
 @dataclass
@@ -237,7 +223,7 @@ def _ticker(config: SiteConfig, edition: EditionTicker, by_slug: dict[str, Story
     visible = {slug for slug in {h.link for h in headlines}
                if slug in by_slug and by_slug[slug].visible}
     shown, due = shown_headlines(headlines, visible, by_slug, request.now,
-                                 request.visibility, problems)
+                                 Visibility(request.drafts, request.future), problems)
     if due is not None:
         future.append(due)
     items, covered = headline_items(shown, lambda slug: by_slug[slug].url)

@@ -4,6 +4,10 @@ One module per command (``build``, ``check``, ``init``, ``new``, ``serve``), eac
 parser and its handler; ``common`` holds what they share; ``scaffold`` writes the files of
 ``init`` and ``new``.
 
+Each command imports the stages it runs when it runs: the parser needs every command's
+options, and a ``newsgen build`` with nothing to do should not pay for importing ``serve``'s
+server or ``check``'s checks.
+
 Exit codes: 0 success, 1 problems in the site (every one printed as ``path:line: message``),
 2 command-line misuse. A traceback appears only with ``--debug``.
 

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from newsgen.build.builder import BuildOptions
-from newsgen.build.checks import check_site
 from newsgen.commands.common import add_site_options, check_site_dir, parse_now, subcommand
 from newsgen.errors import BuildFailed
 from newsgen.reporter import ConsoleReporter
@@ -43,6 +42,7 @@ def run_check(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         now = None  # the config's own problems are reported by the check
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now,
                            strict=args.strict, write=False)
+    from newsgen.build.checks import check_site  # a stage: imported when the command runs
     result = check_site(args.site_dir, options, reporter)
     if args.format == "json":
         print(json.dumps([p.as_dict() for p in result.findings], ensure_ascii=False, indent=2))

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from newsgen.commands.common import UsageError, shown, subcommand
-from newsgen.commands.scaffold import ScaffoldError, SiteSpec, init_site, zone_named
 from newsgen.content.times import TimeError, parse_time, utc_now
 from newsgen.reporter import ConsoleReporter
 
@@ -34,6 +33,7 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_init(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    from newsgen.commands.scaffold import ScaffoldError, SiteSpec, init_site, zone_named
     spec = SiteSpec(args.title, args.base_url.rstrip("/"), args.timezone)
     try:
         now = parse_time(args.now, zone_named(args.timezone)) if args.now else utc_now()

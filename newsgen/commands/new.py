@@ -8,11 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from newsgen.commands.common import check_site_dir, parse_now, shown, subcommand
-from newsgen.commands.live_update import new_update
-from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article, new_headline
-from newsgen.commands.translation import edition_for, give_key, translated
 from newsgen.content.config import load_config
-from newsgen.content.loader import load_content
 from newsgen.content.times import utc_now
 from newsgen.errors import ProblemList
 from newsgen.reporter import ConsoleReporter
@@ -81,6 +77,9 @@ def add_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    from newsgen.commands.scaffold import ArticleRequest, ScaffoldError, new_article
+    from newsgen.commands.translation import edition_for, give_key, translated
+    from newsgen.content.loader import load_content
     check_site_dir(args)
     config = load_config(args.site_dir)
     try:
@@ -106,6 +105,8 @@ def run_new_article(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
 
 
 def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    from newsgen.commands.scaffold import ScaffoldError, new_headline
+    from newsgen.commands.translation import edition_for
     check_site_dir(args)
     try:
         config = load_config(args.site_dir)
@@ -120,6 +121,8 @@ def run_new_headline(args: argparse.Namespace, reporter: ConsoleReporter) -> int
 
 
 def run_new_update(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
+    from newsgen.commands.live_update import new_update
+    from newsgen.commands.scaffold import ScaffoldError
     check_site_dir(args)
     try:
         path = new_update(load_config(args.site_dir), args.slug, args.title,

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsgen.build.cache import CACHE_DIR
+from newsgen.build.cache_meta import CACHE_DIR
 from newsgen.content.config import SiteConfig
 from newsgen.content.loader import load_content
 from newsgen.content.models import Article

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsgen.build.builder import BuildOptions, build_site
 from newsgen.commands.common import (
@@ -25,9 +25,10 @@ from newsgen.commands.common import (
 )
 from newsgen.content.config import load_config
 from newsgen.errors import BuildFailed
-from newsgen.preview.server import Outcome, PreviewServer
-from newsgen.preview.watcher import Watcher, site_sources
 from newsgen.reporter import ConsoleReporter
+
+if TYPE_CHECKING:
+    from newsgen.preview.server import Outcome
 
 SERVE_EXAMPLES = """examples:
   newsgen serve                      preview this folder's site at http://127.0.0.1:8000/
@@ -57,6 +58,8 @@ def run_serve(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be between 0 and 65535")
     now = parse_now(args)
+    from newsgen.preview.server import PreviewServer
+    from newsgen.preview.watcher import Watcher, site_sources
     with tempfile.TemporaryDirectory(prefix="newsgen-serve-") as temp:
         out_dir = Path(temp) / "site"
         rebuild = _serve_rebuild(args, out_dir, now, reporter)
@@ -104,6 +107,7 @@ def _serve_mount(site_dir: Path) -> str:
 def _serve_rebuild(args: argparse.Namespace, out_dir: Path, now: datetime | None,
                    reporter: ConsoleReporter) -> Callable[[], Outcome]:
     """The server's rebuild callable: build, print problems, report them to the page."""
+    from newsgen.preview.server import Outcome
     options = BuildOptions(out_dir=out_dir, drafts=args.drafts, future=args.future, now=now,
                            strict=args.strict)
 

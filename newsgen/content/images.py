@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
-
-# newsgen applies its own, configurable pixel limit from the header (``ImageSettings``) on
-# every image it opens (``open_image``); Pillow's fixed guard would only get in its way.
-PILImage.MAX_IMAGE_PIXELS = None
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
 
 RASTER = {"JPEG": "jpeg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": "image/avif",
@@ -134,9 +131,14 @@ def probe(path: Path, max_pixels: int) -> ImageInfo:
 
 
 def open_image(path: Path, max_pixels: int) -> PILImage.Image:
-    """Open (header only) with newsgen's pixel limit; the caller closes it."""
+    """Open (header only) with newsgen's pixel limit; the caller closes it. Pillow is
+    imported here, on the first image (a build with nothing to do opens none), with its
+    own fixed pixel guard off: newsgen applies its configurable limit from the header
+    (``ImageSettings``) on every image it opens, here."""
+    from PIL import Image, UnidentifiedImageError
+    Image.MAX_IMAGE_PIXELS = None
     try:
-        image = PILImage.open(path)
+        image = Image.open(path)
     except UnidentifiedImageError:
         raise ImageProblem(_not_an_image(path)) from None
     except (OSError, SyntaxError, ValueError) as exc:  # Pillow's words for a damaged header

@@ -1,9 +1,13 @@
-"""Where the built-in theme lives, and which static folders a build copies."""
+"""Where the built-in theme lives, which static folders a build copies, and the
+fingerprint of the templates in effect."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from newsgen.i18n.catalogs import catalogs_digest
 
 if TYPE_CHECKING:
     from newsgen.content.config import SiteConfig
@@ -36,3 +40,22 @@ def static_roots(config: SiteConfig) -> tuple[tuple[Path, str], ...]:
     if site.is_dir():
         roots.append((site, ""))
     return tuple(roots)
+
+
+def template_dirs(config: SiteConfig) -> tuple[Path, Path]:
+    """(site templates, theme templates)."""
+    return config.site_dir / "templates", theme_dir() / "templates"
+
+
+def templates_digest(config: SiteConfig) -> str:
+    """A fingerprint of every template file in effect, for cache invalidation."""
+    digest = hashlib.blake2b(digest_size=16)
+    for root in template_dirs(config):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    digest.update(catalogs_digest(config.site_dir).encode())
+    return digest.hexdigest()

@@ -14,11 +14,12 @@ import hashlib
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from babel.support import Translations
 
 THEME_CATALOGS = Path(__file__).resolve().parent / "locale"
 SITE_CATALOGS = "locale"  # a site's own catalogs, beside newsgen.yaml
@@ -47,13 +48,18 @@ def compile_catalog(source: bytes, tag: str) -> Translations:
     Untranslated and fuzzy entries are left out, so lookups fall through to the next.
     A new catalog object every time: chaining sets its fallback, and a shared (cached) one
     would grow a longer chain with every build in a long-lived process (``serve``)."""
+    from babel.support import Translations
     return Translations(BytesIO(_compiled(source, tag)))
 
 
 @lru_cache(maxsize=32)
 def _compiled(source: bytes, tag: str) -> bytes:
     """The .mo bytes of a .po file's text: compiling is the costly part, and bytes are
-    immutable, so this is what is cached."""
+    immutable, so this is what is cached. Babel is imported here, when a catalog is first
+    compiled: the fingerprint of the catalogs (a build with nothing to do takes it) needs no
+    Babel."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
     catalog = read_po(BytesIO(source), locale=tag.replace("-", "_"))
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)

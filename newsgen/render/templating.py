@@ -9,7 +9,6 @@ errors, autoescape is on, and content is only ever passed in as data, never comp
 from __future__ import annotations
 
 import gettext
-import hashlib
 import traceback
 from collections.abc import Callable, Iterator, MutableMapping
 from datetime import datetime
@@ -23,6 +22,7 @@ import jinja2.lexer
 from jinja2.lexer import Token
 
 from newsgen.content.config import SiteConfig, theme_dir
+from newsgen.content.theme import template_dirs
 from newsgen.content.times import (
     MONTHS,
     hhmm,
@@ -33,15 +33,10 @@ from newsgen.content.times import (
     same_local_day,
 )
 from newsgen.errors import Problem, SourceLocation
-from newsgen.i18n.catalogs import TemplateStrings, catalogs_digest, translations
+from newsgen.i18n.catalogs import TemplateStrings, translations
 from newsgen.i18n.dates import EditionDates, babel_dates
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def template_dirs(config: SiteConfig) -> tuple[Path, Path]:
-    """(site templates, theme templates)."""
-    return config.site_dir / "templates", theme_dir() / "templates"
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -203,20 +198,6 @@ def month_year(moment: datetime, zone: ZoneInfo) -> str:
     """``November 2026`` in the site zone, for archive headings (locale-independent)."""
     local = in_zone(moment, zone)
     return f"{MONTHS[local.month - 1]} {local.year}"
-
-
-def templates_digest(config: SiteConfig) -> str:
-    """A fingerprint of every template file in effect, for cache invalidation."""
-    digest = hashlib.blake2b(digest_size=16)
-    for root in template_dirs(config):
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    digest.update(catalogs_digest(config.site_dir).encode())
-    return digest.hexdigest()
 
 
 def template_problem(exc: Exception, config: SiteConfig) -> Problem:
