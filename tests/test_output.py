@@ -15,6 +15,7 @@ from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.content.config import load_config
 from newsgen.content.times import parse_time
 from newsgen.engine import journal as journal_module
+from newsgen.engine import previous
 from newsgen.engine.digests import file_digest
 from newsgen.engine.journal import CHANGES, recover
 from newsgen.engine.manifest_text import ManifestText
@@ -373,3 +374,38 @@ def test_an_output_checked_in_parts_finds_a_change_in_any_part(tmp_path: Path) -
         os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert output_intact(out, parts=3)
 
+
+def test_the_state_kept_ready_is_taken_only_for_the_state_it_was_read_from(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The intact check keeps the parsed state in a memo: a second check reads the memo,
+    not the state; an edited output file is found all the same; a build that writes a new
+    state, or a damaged memo, makes the check parse the state again."""
+    out, memo = tmp_path / "out", tmp_path / "cache/intact.pickle"
+    writer = OutputWriter(out)
+    for name in ("a.html", "b/index.html"):
+        writer.put(name, name.encode())
+    writer.commit()
+    parsed: list[Path] = []
+    read_state = previous._read_state
+    monkeypatch.setattr(previous, "_read_state",
+                        lambda where: parsed.append(where) or read_state(where))
+
+    def check() -> tuple[bool, int]:
+        """The answer, and how many times the state was parsed for it."""
+        before = len(parsed)
+        return output_intact(out, memo=memo), len(parsed) - before
+
+    assert check() == (True, 1) and memo.is_file()
+    assert check() == (True, 0)
+    (out / "a.html").write_bytes(b"edited")
+    assert check() == (False, 0)
+    again = OutputWriter(out)
+    again.put("a.html", b"a.html")
+    again.put("b/index.html", b"b/index.html")
+    again.put("c.html", b"new")
+    again.commit()
+    assert check() == (True, 1), "a new state: parsed again"
+    (out / "c.html").unlink()
+    assert check() == (False, 0), "the file the new state lists is gone"
+    memo.write_bytes(b"not a pickle")
+    assert check() == (False, 1)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from newsgen.build.cache_meta import read_meta
+from newsgen.build.cache_meta import CACHE_DIR, read_meta
 from newsgen.build.inputs import (
     Request,
     cache_scope,
@@ -33,6 +33,8 @@ from newsgen.engine.workers import Aside, few_collections, worker_count
 from newsgen.engine.writer import WriteStats
 from newsgen.errors import BuildFailed, Problem, SourceLocation
 from newsgen.reporter import Reporter
+
+INTACT_MEMO = "intact.pickle"  # the last output's file list, ready to check (previous.py)
 
 
 def build_site(site_dir: Path, options: BuildOptions, reporter: Reporter | None = None
@@ -65,7 +67,8 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
         # checked in a forked process while this one walks the content; a full build
         # takes its answer later instead of an lstat a page (writer.trusted).
         large = large_output(out_dir)
-        with Aside(lambda: output_intact(out_dir, worker_count()), large) as intact:
+        memo = config.site_dir / CACHE_DIR / INTACT_MEMO if options.use_cache else None
+        with Aside(lambda: output_intact(out_dir, worker_count(), memo), large) as intact:
             request = _request(config, options, now, out_dir)
             shortcut = _shortcut(request, intact.result, started)
             if shortcut is not None:
