@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsgen.build import builder, pipeline
+from newsgen.build import builder, inputs, pipeline
 from newsgen.build.builder import BuildOptions, BuildResult, build_site
 from newsgen.engine.writer import OutputWriter
 from newsgen.errors import BuildFailed
@@ -292,6 +292,33 @@ def test_a_fresh_checkout_takes_the_no_change_and_headline_builds(
     story.write_text(same_size)  # the same size, other bytes: seen by its digest
     _checkout(site, 5)
     assert _build(site).mode == "full"
+    _assert_same_as_clean(site)
+
+
+def test_a_new_headline_reads_the_digests_of_the_headlines_alone(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The content files' digests (100,000 at 100,000 articles) are read only when a
+    content file's stamp changed: a new headline reads the headlines' memo, an edit the
+    content's, and both builds come out as a clean build."""
+    site, _full = _site(make_site)
+    opened: list[str] = []
+    memo = inputs._DigestMemo
+
+    def watched(path: Path) -> object:
+        if path.name.startswith("digests"):  # static.pickle is the static files'
+            opened.append(path.name)
+        return memo(path)
+    monkeypatch.setattr(inputs, "_DigestMemo", watched)
+    _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
+    _settle(site)
+    assert _build(site).mode == "ticker"
+    assert opened == ["digests-headlines.pickle"]
+    _assert_same_as_clean(site)
+    opened.clear()
+    story = site / "content/articles/s3.md"
+    story.write_text(story.read_text().replace("Story 3", "Story 3b"))
+    _settle(site)
+    assert _build(site).mode == "full" and opened == ["digests.pickle"]
     _assert_same_as_clean(site)
 
 
