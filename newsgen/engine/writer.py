@@ -269,7 +269,15 @@ class OutputWriter:
         else:
             _dump_sorted(str(state), self._state())
         os.replace(state, sibling(self.out_dir, "state"))
+        self._release()
         return self.stats
+
+    def _release(self) -> None:
+        """Let go of the previous output's entries and of this build's manifest once both
+        are on disk: a build goes on to save its cache, its peak, and at 100,000 articles
+        these were 75 MB of it (tracemalloc)."""
+        self.old = PreviousOutput({}, {})
+        self.manifest, self.new_mtimes, self.puts, self._texts = {}, {}, [], None
 
     def _state(self) -> dict[str, list[object]]:
         """What the state beside the output records of each file: its size and mtime."""
