@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -408,6 +409,9 @@ def test_the_state_kept_ready_is_taken_only_for_the_state_it_was_read_from(
     (out / "c.html").unlink()
     assert check() == (False, 0), "the file the new state lists is gone"
     memo.write_bytes(b"not a pickle")
+    assert check() == (False, 1)
+    key, _listed = pickle.loads(memo.read_bytes())
+    memo.write_bytes(pickle.dumps((key, (["c.html"], [1], [2]))))  # the right key, damaged
     assert check() == (False, 1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,35 @@ def test_a_part_whose_child_dies_is_checked_here() -> None:
     assert all_parts(check, 1_000, 2)
     assert checked == [(0, 500), (500, 1_000)]
     assert all_parts(check, 10, 2), "too few to share: checked here whole"
+
+
+def test_a_check_in_parts_interrupted_here_leaves_no_child_behind() -> None:
+    parent = os.getpid()
+
+    def check(start: int, stop: int) -> bool:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        time.sleep(30)
+        return True
+
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        all_parts(check, 1_000, 3)
+    assert time.perf_counter() - started < 10, "the children were stopped, not waited for"
+    assert _forked_children() == [], "every child reaped"
+
+
+def _forked_children() -> list[int]:
+    """This process's children that are copies of it (forked; Linux's /proc), running or
+    not yet reaped; other tests' servers run other programs."""
+    own = Path("/proc/self/cmdline").read_bytes()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() in (own, b"") and \
+                    int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == \
+                    os.getpid():
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found

@@ -226,7 +226,7 @@ def _listed(out_dir: Path, memo: Path | None) -> Listed | None:
     except OSError:
         return None
     kept = _load(memo) if memo is not None else None
-    if type(kept) is tuple and len(kept) == 2 and kept[0] == key:
+    if type(kept) is tuple and len(kept) == 2 and kept[0] == key and _well_formed(kept[1]):
         return kept[1]
     manifest = ManifestText.read(manifest_path)
     data = _read_state(out_dir)
@@ -245,6 +245,13 @@ def _listed(out_dir: Path, memo: Path | None) -> Listed | None:
             memo.parent.mkdir(parents=True, exist_ok=True)
             replace_file(memo, pickle.dumps((key, listed), pickle.HIGHEST_PROTOCOL))
     return listed
+
+
+def _well_formed(listed: object) -> bool:
+    return type(listed) is tuple and len(listed) == 3 and type(listed[0]) is list and \
+        all(type(part) is array and part.typecode == "q" for part in listed[1:]) and \
+        len(listed[0]) == len(listed[1]) == len(listed[2]) and \
+        all(type(name) is str for name in listed[0])
 
 
 def _load(path: Path) -> object:

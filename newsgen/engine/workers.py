@@ -251,28 +251,36 @@ def all_parts(check: Callable[[int, int], bool], count: int, parts: int) -> bool
     if parts < 2 or count < 2 * MIN_PARALLEL or start_method() != "fork":
         return check(0, count)
     bounds = [(count * k // parts, count * (k + 1) // parts) for k in range(parts)]
-    children = []
-    for start, stop in bounds[1:]:
-        pid = os.fork()
-        if pid == 0:  # the child: its answer is its exit status; no cleanup runs
-            status = 2
-            try:
-                gc.disable()
-                status = 0 if check(start, stop) else 1
-            finally:
-                os._exit(status)
-        children.append((pid, start, stop))
-    holds = check(*bounds[0])
-    for pid, start, stop in children:
-        if not holds:  # the answer is known: stop the rest
+    children: list[tuple[int, int, int]] = []
+    try:
+        for start, stop in bounds[1:]:
+            pid = os.fork()
+            if pid == 0:  # the child: its answer is its exit status; no cleanup runs
+                status = 2
+                try:
+                    gc.disable()
+                    status = 0 if check(start, stop) else 1
+                finally:
+                    os._exit(status)
+            children.append((pid, start, stop))
+        holds = check(*bounds[0])
+        while children:
+            pid, start, stop = children[0]
+            if not holds:  # the answer is known: stop the rest
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            _pid, status = os.waitpid(pid, 0)
+            children.pop(0)
+            if holds and os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 1):
+                holds = os.WEXITSTATUS(status) == 0
+            elif holds:
+                holds = check(start, stop)
+        return holds
+    finally:  # interrupted: no child is left running or unreaped
+        for pid, _start, _stop in children:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-        _pid, status = os.waitpid(pid, 0)
-        if holds and os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 1):
-            holds = os.WEXITSTATUS(status) == 0
-        elif holds:
-            holds = check(start, stop)
-    return holds
+                os.waitpid(pid, 0)
 
 
 class Aside(Generic[T]):
