@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -304,10 +305,10 @@ def test_a_new_headline_reads_the_digests_of_the_headlines_alone(
     opened: list[str] = []
     memo = inputs._DigestMemo
 
-    def watched(path: Path) -> object:
+    def watched(path: Path, *read: object) -> object:
         if path.name.startswith("digests"):  # static.pickle is the static files'
             opened.append(path.name)
-        return memo(path)
+        return memo(path, *read)  # type: ignore[arg-type]
     monkeypatch.setattr(inputs, "_DigestMemo", watched)
     _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n')
     _settle(site)
@@ -319,6 +320,55 @@ def test_a_new_headline_reads_the_digests_of_the_headlines_alone(
     story.write_text(story.read_text().replace("Story 3", "Story 3b"))
     _settle(site)
     assert _build(site).mode == "full" and opened == ["digests.pickle"]
+    _assert_same_as_clean(site)
+
+
+def _age(path: Path) -> None:
+    aged = time.time_ns() - 5 * 10**9
+    os.utime(path, ns=(aged, aged))
+
+
+def _git(where: Path, *arguments: str) -> None:
+    subprocess.run(["git", "-C", str(where), "-c", "user.name=Desk", "-c",
+                    "user.email=desk@example.org", *arguments], check=True,
+                   capture_output=True)
+
+
+def test_a_clone_is_known_by_the_blob_ids_in_git_index(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy pipeline's clone gives every file a new mtime; git's index knows each
+    tracked file's content. With the cache restored, no content file is read to learn that
+    nothing changed; an untracked headline and an edited article (same size, other bytes)
+    are read, and seen."""
+    site, _full = _site(make_site)
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "the newsroom's site")
+    _build(site)
+    kept = site.parent / "kept"
+    site.rename(kept)
+    _git(site.parent, "clone", "-q", str(kept), str(site))
+    shutil.copytree(kept / ".newsgen-cache", site / ".newsgen-cache")
+    time.sleep(2.1)  # the clone's files leave the racy-mtime window
+    monkeypatch.setattr(inputs, "GIT_FROM", 1)
+    read: list[str] = []
+    blob_id = inputs.blob_id
+
+    def reading(location: str) -> str | None:
+        read.append(Path(location).name)
+        return blob_id(location)
+    monkeypatch.setattr(inputs, "blob_id", reading)
+    assert _build(site).mode == "unchanged" and read == []
+    late = site / "content/headlines/late.yaml"
+    _add(site, '- {time: "2026-03-21T11:50", title: Ferry strike called off}\n', str(late))
+    _age(late)  # the clone's own files keep the stat information git's index holds
+    assert _build(site).mode == "ticker" and read == ["late.yaml"]
+    _assert_same_as_clean(site)
+    story = site / "content/articles/s3.md"
+    story.write_text(story.read_text().replace("Story 3", "Story X"))
+    _age(story)
+    read.clear()
+    assert _build(site).mode == "full" and read == ["s3.md"]
     _assert_same_as_clean(site)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.content.sources import file_content_digest
 from newsgen.content.theme import templates_digest
 from newsgen.engine.digests import digest
+from newsgen.engine.git_index import blob_id, clean_blobs
 from newsgen.engine.paths import replace_file
 from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
@@ -27,6 +28,9 @@ STATIC_MEMO = "static.pickle"
 DIGESTS_MEMO = "digests.pickle"
 DIGEST_KEYS = "digests.keys"
 DIGEST_MAX = 1_000_000  # bytes: larger content and static files are known by size and mtime
+# Content files unknown to the digest memo from which git's index is asked for their ids
+# (engine/git_index.py): a checkout has them all; an editor's few edits are read.
+GIT_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class _Digests:
     def __init__(self, folder: Path, root: str) -> None:
         self.folder = folder
         self.root = root
+        self.blobs: dict[str, str] | None = None  # git's, asked for once (_blobs)
 
     def fingerprints(self, groups: list[tuple[str, list[Stamp]]]) -> list[str]:
         """The fingerprint of each named group of files (the headlines apart from the
@@ -112,8 +117,9 @@ class _Digests:
             value = known.get(key)
             if type(value) is not str:
                 memo = _DigestMemo(self.folder / (DIGESTS_MEMO if name == "content" else
-                                                  f"digests-{name}.pickle"))
-                value = digest(*(self._identity(stamp, memo) for stamp in group))
+                                                  f"digests-{name}.pickle"), blob_id)
+                blobs = self._blobs(memo, group)
+                value = digest(*(self._identity(stamp, memo, blobs) for stamp in group))
                 memo.save()
             found.append(value)
         mapping = dict(zip(stamped, found, strict=True))
@@ -121,11 +127,25 @@ class _Digests:
             _replace(self.folder / DIGEST_KEYS, pickle.dumps(mapping, pickle.HIGHEST_PROTOCOL))
         return found
 
-    def _identity(self, stamp: Stamp, memo: _DigestMemo) -> str:
+    def _blobs(self, memo: _DigestMemo, group: list[Stamp]) -> dict[str, str]:
+        """Git's blob ids of the content files, asked for when many of the group's files
+        are unknown to the memo (a fresh checkout: every mtime is new); a few edited files
+        are read rather than have git list the whole archive."""
+        unknown = 0
+        for stamp in group:
+            relative, size, mtime = stamp.rsplit("|", 2)
+            unknown += not memo.knows(relative, int(size), int(mtime))
+            if unknown >= GIT_FROM:
+                if self.blobs is None:
+                    self.blobs = clean_blobs(self.root)
+                return self.blobs
+        return {}
+
+    def _identity(self, stamp: Stamp, memo: _DigestMemo, blobs: dict[str, str]) -> str:
         """``path|size|digest`` of a file (``path|size|mtime`` where it has none)."""
         relative, size, mtime = stamp.rsplit("|", 2)
         known = memo.identity(relative, os.path.join(self.root, relative), int(size),
-                              int(mtime))
+                              int(mtime), blobs.get(relative))
         return stamp if known is None else f"{relative}|{known}"
 
 
@@ -138,23 +158,33 @@ class _DigestMemo:
     380 MB/s SHA-256 measured on the benchmark machine), and the photo stage reads them
     again. A memo saved afresh keeps only the files asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path,
+                 read: Callable[[str], str | None] = file_content_digest) -> None:
+        """``read``: the digest of a file's bytes (content files take git's blob id)."""
         self.path = path
+        self.read = read
         loaded = _load(path)
         self.old: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         self.new: dict[str, tuple[int, int, str]] = {}
         self.recent = time.time_ns() - RACY_NS
 
-    def identity(self, name: str, location: str, size: int, mtime: int) -> str | None:
+    def knows(self, name: str, size: int, mtime: int) -> bool:
+        entry = self.old.get(name)
+        return type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
+            entry[1] == mtime and type(entry[2]) is str
+
+    def identity(self, name: str, location: str, size: int, mtime: int,
+                 blob: str | None = None) -> str | None:
         """``size|digest`` of the file, ``size|mtime`` when it is over ``DIGEST_MAX``, or
-        None when it cannot be read."""
+        None when it cannot be read. ``blob``: git's id of the file's unmodified content,
+        taken instead of reading it (the id ``read`` gives content files)."""
         if size > DIGEST_MAX:
             return f"{size}|{mtime}"
-        entry = self.old.get(name)
-        if type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
-                entry[1] == mtime and type(entry[2]) is str:
-            content = entry[2]
-        elif (content := file_content_digest(location)) is None:
+        if self.knows(name, size, mtime):
+            content = self.old[name][2]
+        elif blob is not None:
+            content = blob
+        elif (content := self.read(location)) is None:
             return None
         if mtime <= self.recent:  # a later edit could leave a recent mtime as it is
             self.new[name] = (size, mtime, content)
