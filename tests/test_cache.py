@@ -335,7 +335,7 @@ def test_a_damaged_static_memo_costs_a_read(make_site: Callable[..., Path], tmp_
     _touch_back(site / "static/img/photo.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
     _build(site, tmp_path / "out")
     saved = pickle.loads((site / ".newsgen-cache/static.pickle").read_bytes())
-    assert len(saved["|img/photo.svg"][2]) == 32  # beside the theme's files
+    assert len(saved["|img/photo.svg"][2]) == 40  # the id git gives its bytes
     (site / ".newsgen-cache/static.pickle").write_bytes(memo)
     story = site / "content/articles/story-1.md"  # a change: the build is not the shortcut
     _touch_back(story, story.read_text().replace("More words", "Other words"))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from newsgen.build.cache_meta import CACHE_DIR, read_meta
 from newsgen.build.inputs import (
+    InputKeys,
     Request,
     cache_scope,
     input_keys,
@@ -81,10 +82,10 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
 def _request(config: SiteConfig, options: BuildOptions, now: datetime, out_dir: Path
              ) -> Request:
     flags = (options.drafts, options.future, options.strict)
-    rest_key, inputs = input_keys(config, flags, now) if options.use_cache else (None, None)
+    keys = input_keys(config, flags, now) if options.use_cache else InputKeys(None, None, {})
     return Request(config, out_dir, now, options.drafts, options.future, options.strict,
-                   cache_scope(config), rest_key or "", inputs or "", meta_keys(out_dir),
-                   f"ticker-seen:{out_dir.resolve()}")
+                   cache_scope(config), keys.rest or "", keys.whole or "", meta_keys(out_dir),
+                   f"ticker-seen:{out_dir.resolve()}", keys.blobs)
 
 def _shortcut(request: Request, intact: Callable[[], bool], started: float
               ) -> BuildResult | None:

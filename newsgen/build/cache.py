@@ -70,8 +70,12 @@ class BuildCache:
     whatever happens to the build."""
 
     def __init__(self, site_dir: Path, scope: str, source_scope: str,
-                 enabled: bool = True) -> None:
+                 enabled: bool = True, blobs: dict[str, str] | None = None) -> None:
+        """``blobs``: git's ids of content files it vouches for, by their path in
+        ``content/`` (``inputs.InputKeys``): a file whose mtime alone changed (a clone's) is
+        then known without being read."""
         self.path = cache_path(site_dir)
+        self.blobs = blobs or {}
         self.scope = digest(__version__, FORMAT, scope)
         self.source_scope = digest(self.scope, source_scope)
         self.enabled = enabled
@@ -134,7 +138,9 @@ class BuildCache:
 
     def get(self, relative: str, size: int, mtime_ns: int, content: Content) -> object:
         """A file parsed by an earlier build (loader.SourceMemo), or None."""
-        return self.sources.get(relative, size, mtime_ns, content)
+        blob = self.blobs.get(relative.partition("|")[0].removeprefix("content/"))
+        return self.sources.get(relative, size, mtime_ns,
+                                content if blob is None else lambda: blob)
 
     def put(self, relative: str, size: int, mtime_ns: int, parsed: object,
             content: str | None) -> None:

@@ -12,7 +12,10 @@ CACHE_DIR = ".newsgen-cache"
 # 10: converted bodies list their images (markup.BodyMeta.images);
 # 11: articles and body metadata have slots (an article pickles as its values);
 # 12: a one-language site not in English writes its dates with Babel (pages rendered again);
-#     parsed files are kept in chunks (source_records.py)
+#     parsed files are kept in chunks (source_records.py);
+# 13: parsed files are also known by their bytes' digest (since 2026-12-08 the id git gives
+#     the bytes, engine/git_index.py: a record with the SHA-256 of an older newsgen matches
+#     no file, so a file whose mtime changed is parsed again once; no new format needed)
 FORMAT = "13"
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsgen import __version__
 from newsgen.build.cache_meta import CACHE_DIR, FORMAT
@@ -19,7 +19,7 @@ from newsgen.content.config import CONFIG_FILE, SiteConfig, static_roots
 from newsgen.content.sources import file_content_digest
 from newsgen.content.theme import templates_digest
 from newsgen.engine.digests import digest
-from newsgen.engine.git_index import blob_id, clean_blobs
+from newsgen.engine.git_index import clean_blobs
 from newsgen.engine.paths import replace_file
 from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
@@ -50,10 +50,17 @@ class Request:
     inputs_key: str  # the whole fingerprint ("" when a file was written just now)
     meta_keys: tuple[str, str]  # where the inputs key and the summary are kept
     seen_key: str  # where the ticker items older tickers may show are kept
+    blobs: dict[str, str] = field(default_factory=dict)  # InputKeys.blobs
+
+
+class InputKeys(NamedTuple):
+    rest: str | None  # the fingerprint without the headline files
+    whole: str | None  # with them
+    blobs: dict[str, str]  # git's ids of clean content files, when asked for (_Digests)
 
 
 def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
-               ) -> tuple[str | None, str | None]:
+               ) -> InputKeys:
     """Fingerprints of everything a build reads (and of the cache's format: a newsgen with
     another format must not take the last build as its own): without the headline files, and
     with them. Either is None when a file it covers was written so recently that its mtime
@@ -65,14 +72,16 @@ def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
     root = os.path.join(config.site_dir, "content")
     rest, headlines = file_stamps(root, "headlines", time.time_ns() - RACY_NS)
     if rest is None:
-        return None, None
-    rest_files, headline_files = _Digests(config.site_dir / CACHE_DIR, root).fingerprints(
+        return InputKeys(None, None, {})
+    digests = _Digests(config.site_dir / CACHE_DIR, root)
+    rest_files, headline_files = digests.fingerprints(
         [("content", rest), ("headlines", headlines or [])])
     today = local_dates(config, now)
     rest_key = digest(__version__, FORMAT, (config.site_dir / CONFIG_FILE).read_bytes(),
                       templates_digest(config), static_content_signature(config, True), today,
                       str(flags), rest_files)
-    return rest_key, (digest(rest_key, headline_files) if headlines is not None else None)
+    return InputKeys(rest_key, digest(rest_key, headline_files) if headlines is not None
+                     else None, digests.blobs or {})
 
 
 def local_dates(config: SiteConfig, now: datetime) -> str:
@@ -117,7 +126,7 @@ class _Digests:
             value = known.get(key)
             if type(value) is not str:
                 memo = _DigestMemo(self.folder / (DIGESTS_MEMO if name == "content" else
-                                                  f"digests-{name}.pickle"), blob_id)
+                                                  f"digests-{name}.pickle"))
                 blobs = self._blobs(memo, group)
                 value = digest(*(self._identity(stamp, memo, blobs) for stamp in group))
                 memo.save()
@@ -158,11 +167,8 @@ class _DigestMemo:
     380 MB/s SHA-256 measured on the benchmark machine), and the photo stage reads them
     again. A memo saved afresh keeps only the files asked for."""
 
-    def __init__(self, path: Path,
-                 read: Callable[[str], str | None] = file_content_digest) -> None:
-        """``read``: the digest of a file's bytes (content files take git's blob id)."""
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.read = read
         loaded = _load(path)
         self.old: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         self.new: dict[str, tuple[int, int, str]] = {}
@@ -177,14 +183,14 @@ class _DigestMemo:
                  blob: str | None = None) -> str | None:
         """``size|digest`` of the file, ``size|mtime`` when it is over ``DIGEST_MAX``, or
         None when it cannot be read. ``blob``: git's id of the file's unmodified content,
-        taken instead of reading it (the id ``read`` gives content files)."""
+        taken instead of reading it (the id ``file_content_digest`` gives files)."""
         if size > DIGEST_MAX:
             return f"{size}|{mtime}"
         if self.knows(name, size, mtime):
             content = self.old[name][2]
         elif blob is not None:
             content = blob
-        elif (content := self.read(location)) is None:
+        elif (content := file_content_digest(location)) is None:
             return None
         if mtime <= self.recent:  # a later edit could leave a recent mtime as it is
             self.new[name] = (size, mtime, content)

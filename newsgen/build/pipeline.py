@@ -65,7 +65,8 @@ def full_build(request: Request, options: BuildOptions, reporter: Reporter, star
     writer = OutputWriter(out_dir)
     try:
         site, plan, warnings, cache = generate(config, request.now, options, reporter,
-                                               writer, urls_key(out_dir), seen, intact)
+                                               writer, urls_key(out_dir), seen, intact,
+                                               request.blobs)
         _write_ledger(config, plan.ledger)  # first: a failed commit still records it
         stats = _write(writer, plan, site, config.site_dir)
     except BaseException:
@@ -120,19 +121,24 @@ def _ledger_notes(ledger: Ledger, notes: list[str], written: bool) -> list[str]:
 # long: the pipeline's stages in their one order, each a call; splitting it hides the order
 def generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
              writer: OutputWriter | None, urls: str | None = None,
-             ticker_seen: list[str] | None = None, intact: Callable[[], bool] | None = None
+             ticker_seen: list[str] | None = None, intact: Callable[[], bool] | None = None,
+             blobs: dict[str, str] | None = None
              ) -> tuple[Site, PagePlan, list[Problem], BuildCache]:
     """``urls``: where the last build's article addresses are kept (moves.py). ``intact``:
     whether the previous output is as newsgen left it, asked (once loading is done, and
-    before render workers fork) to spare an lstat a page."""
+    before render workers fork) to spare an lstat a page. ``blobs``: git's ids of the
+    content files it vouches for (inputs.InputKeys)."""
     problems = ProblemList()
     visibility = Visibility(options.drafts, options.future)
     config_bytes = (config.site_dir / CONFIG_FILE).read_bytes()
     keep = options.use_cache and writer is not None
     cache = BuildCache(config.site_dir, cache_scope(config),
-                       digest(config_bytes, static_content_signature(config, keep)), keep)
+                       digest(config_bytes, static_content_signature(config, keep)), keep,
+                       blobs)
     content = load_content(config, problems, cache if cache.enabled else None,
                            options.workers)
+    if blobs:  # read: 25 MB at 100,000 articles, no longer held (the request shares them)
+        blobs.clear()
     moved = load_moved(config, problems)
     reporter.detail(f"loaded {len(content.articles)} articles, {len(content.headlines)} "
                     f"headlines, {len(content.pages)} pages")
