@@ -81,7 +81,7 @@ def input_keys(config: SiteConfig, flags: tuple[bool, bool, bool], now: datetime
                       templates_digest(config), static_content_signature(config, True), today,
                       str(flags), rest_files)
     return InputKeys(rest_key, digest(rest_key, headline_files) if headlines is not None
-                     else None, digests.blobs or {})
+                     else None, digests.blobs.known or {})
 
 
 def local_dates(config: SiteConfig, now: datetime) -> str:
@@ -110,7 +110,7 @@ class _Digests:
     def __init__(self, folder: Path, root: str) -> None:
         self.folder = folder
         self.root = root
-        self.blobs: dict[str, str] | None = None  # git's, asked for once (_blobs)
+        self.blobs = _Blobs(root)
 
     def fingerprints(self, groups: list[tuple[str, list[Stamp]]]) -> list[str]:
         """The fingerprint of each named group of files (the headlines apart from the
@@ -127,8 +127,7 @@ class _Digests:
             if type(value) is not str:
                 memo = _DigestMemo(self.folder / (DIGESTS_MEMO if name == "content" else
                                                   f"digests-{name}.pickle"))
-                blobs = self._blobs(memo, group)
-                value = digest(*(self._identity(stamp, memo, blobs) for stamp in group))
+                value = digest(*(self._identity(stamp, memo) for stamp in group))
                 memo.save()
             found.append(value)
         mapping = dict(zip(stamped, found, strict=True))
@@ -136,26 +135,32 @@ class _Digests:
             _replace(self.folder / DIGEST_KEYS, pickle.dumps(mapping, pickle.HIGHEST_PROTOCOL))
         return found
 
-    def _blobs(self, memo: _DigestMemo, group: list[Stamp]) -> dict[str, str]:
-        """Git's blob ids of the content files, asked for when many of the group's files
-        are unknown to the memo (a fresh checkout: every mtime is new); a few edited files
-        are read rather than have git list the whole archive."""
-        unknown = 0
-        for stamp in group:
-            relative, size, mtime = stamp.rsplit("|", 2)
-            unknown += not memo.knows(relative, int(size), int(mtime))
-            if unknown >= GIT_FROM:
-                if self.blobs is None:
-                    self.blobs = clean_blobs(self.root)
-                return self.blobs
-        return {}
-
-    def _identity(self, stamp: Stamp, memo: _DigestMemo, blobs: dict[str, str]) -> str:
+    def _identity(self, stamp: Stamp, memo: _DigestMemo) -> str:
         """``path|size|digest`` of a file (``path|size|mtime`` where it has none)."""
         relative, size, mtime = stamp.rsplit("|", 2)
         known = memo.identity(relative, os.path.join(self.root, relative), int(size),
-                              int(mtime), blobs.get(relative))
+                              int(mtime), self.blobs)
         return stamp if known is None else f"{relative}|{known}"
+
+
+class _Blobs:
+    """Git's ids of the content files it vouches for (engine/git_index.py), asked for once
+    ``GIT_FROM`` files were not in the digest memo (a fresh checkout: every mtime is new);
+    an editor's few edits are read rather than have git list the whole archive."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.misses = 0
+        self.known: dict[str, str] | None = None
+
+    def get(self, relative: str) -> str | None:
+        """The id of a file the memo did not know, or None."""
+        self.misses += 1
+        if self.known is None:
+            if self.misses < GIT_FROM:
+                return None
+            self.known = clean_blobs(self.root)
+        return self.known.get(relative)
 
 
 class _DigestMemo:
@@ -164,8 +169,9 @@ class _DigestMemo:
     build reads only the files whose stamp changed. A file over ``DIGEST_MAX`` (a camera
     photo, in ``static/`` or a page bundle) is known by its size and mtime instead: a
     checkout would otherwise read every photo of the archive (5 GB of them: 13 s at the
-    380 MB/s SHA-256 measured on the benchmark machine), and the photo stage reads them
-    again. A memo saved afresh keeps only the files asked for."""
+    380 MB/s SHA-256 measured on an earlier benchmark machine; the SHA-1 of git's ids,
+    which files now take, ran as fast as SHA-256 on a later one), and the photo stage reads
+    them again. A memo saved afresh keeps only the files asked for."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -174,21 +180,18 @@ class _DigestMemo:
         self.new: dict[str, tuple[int, int, str]] = {}
         self.recent = time.time_ns() - RACY_NS
 
-    def knows(self, name: str, size: int, mtime: int) -> bool:
-        entry = self.old.get(name)
-        return type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
-            entry[1] == mtime and type(entry[2]) is str
-
     def identity(self, name: str, location: str, size: int, mtime: int,
-                 blob: str | None = None) -> str | None:
+                 blobs: _Blobs | None = None) -> str | None:
         """``size|digest`` of the file, ``size|mtime`` when it is over ``DIGEST_MAX``, or
-        None when it cannot be read. ``blob``: git's id of the file's unmodified content,
-        taken instead of reading it (the id ``file_content_digest`` gives files)."""
+        None when it cannot be read. ``blobs``: git's ids, taken for a file not in the memo
+        instead of reading it (the id ``file_content_digest`` gives files)."""
         if size > DIGEST_MAX:
             return f"{size}|{mtime}"
-        if self.knows(name, size, mtime):
-            content = self.old[name][2]
-        elif blob is not None:
+        entry = self.old.get(name)
+        if type(entry) is tuple and len(entry) == 3 and entry[0] == size and \
+                entry[1] == mtime and type(entry[2]) is str:
+            content = entry[2]
+        elif blobs is not None and (blob := blobs.get(name)) is not None:
             content = blob
         elif (content := file_content_digest(location)) is None:
             return None
