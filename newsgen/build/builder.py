@@ -79,6 +79,7 @@ def _build(site_dir: Path, options: BuildOptions, reporter: Reporter | None) -> 
                               intact.result if large else None,
                               _seen(config, request.seen_key))
 
+
 def _request(config: SiteConfig, options: BuildOptions, now: datetime, out_dir: Path
              ) -> Request:
     flags = (options.drafts, options.future, options.strict)
@@ -86,6 +87,7 @@ def _request(config: SiteConfig, options: BuildOptions, now: datetime, out_dir: 
     return Request(config, out_dir, now, options.drafts, options.future, options.strict,
                    cache_scope(config), keys.rest or "", keys.whole or "", meta_keys(out_dir),
                    f"ticker-seen:{out_dir.resolve()}", keys.blobs)
+
 
 def _shortcut(request: Request, intact: Callable[[], bool], started: float
               ) -> BuildResult | None:
@@ -104,6 +106,7 @@ def _shortcut(request: Request, intact: Callable[[], bool], started: float
                        done.warnings, done.stats, articles=done.articles,
                        next_change=done.next_change, mode="ticker")
 
+
 def _seen(config: SiteConfig, key: str) -> list[str] | None:
     """The ticker items pages of this output may still show (see render/ticker.py)."""
     try:
@@ -111,6 +114,7 @@ def _seen(config: SiteConfig, key: str) -> list[str] | None:
     except ValueError:
         return None
     return seen if isinstance(seen, list) and all(isinstance(k, str) for k in seen) else None
+
 
 def _unchanged(request: Request, intact: Callable[[], bool]) -> BuildResult | None:
     """The last build's result if its inputs are these and its output is intact."""

@@ -88,6 +88,7 @@ def full_build(request: Request, options: BuildOptions, reporter: Reporter, star
                        shards_indexed=plan.indexed[1],
                        notes=_ledger_notes(plan.ledger, plan.notes, written=True))
 
+
 def planned_build(config: SiteConfig, options: BuildOptions, reporter: Reporter,
                   out_dir: Path, started: float) -> BuildResult:
     """Every stage but the writing (``newsgen check``): the files a build would write."""
@@ -117,6 +118,7 @@ def _ledger_notes(ledger: Ledger, notes: list[str], written: bool) -> list[str]:
     count = f"{ledger.recorded} moved address{'' if ledger.recorded == 1 else 'es'}"
     return [*notes, f"recorded {count} in {MOVED_FILE}; commit it" if written else
             f"a build will record {count} in {MOVED_FILE}"]
+
 
 # long: the pipeline's stages in their one order, each a call; splitting it hides the order
 def generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter: Reporter,
@@ -191,6 +193,7 @@ def generate(config: SiteConfig, now: datetime, options: BuildOptions, reporter:
         plan.snapshot = take_snapshot(sites, site, content.articles, selection, plan.views,
                                       problems.warnings, plan.ticker_seen)
     return site, plan, problems.warnings, cache
+
 
 def _salt(config: SiteConfig, config_bytes: bytes, visibility: Visibility,
           sites: tuple[Site, ...], translations: dict[str, dict[str, str]]) -> str:
