@@ -4,7 +4,6 @@ LF line ends). Everything that reads a content file from disk goes through here.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from pathlib import Path
 from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import decode_source, split_front_matter
 from newsgen.engine.digests import digest as text_key
-from newsgen.engine.git_index import blob_id
+from newsgen.engine.git_index import blob_id, data_id
 from newsgen.engine.paths import fold_case, symlink_problem, windows_name_problem
 from newsgen.errors import ContentError, ProblemList, SourceLocation
 
@@ -72,9 +71,7 @@ def content_digest(data: bytes) -> str:
     site's repository gives every file a new mtime and the same bytes. The id git gives
     the bytes (``engine/git_index.py``), so that in a clone git's index can vouch for a file
     without it being read."""
-    hasher = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    hasher.update(data)
-    return hasher.hexdigest()
+    return data_id(data)
 
 
 def file_content_digest(location: str | os.PathLike[str]) -> str | None:

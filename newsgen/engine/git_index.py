@@ -47,13 +47,23 @@ def blob_id(location: str | os.PathLike[str]) -> str | None:
     git's index or the file gave it."""
     try:
         with open(location, "rb") as file:
-            hasher = hashlib.sha1(b"blob %d\0" % os.fstat(file.fileno()).st_size,
-                                  usedforsecurity=False)
+            hasher = _blob_hasher(os.fstat(file.fileno()).st_size)
             while block := file.read(1 << 20):
                 hasher.update(block)
     except OSError:
         return None
     return hasher.hexdigest()
+
+
+def data_id(data: bytes) -> str:
+    """:func:`blob_id` of bytes already read."""
+    hasher = _blob_hasher(len(data))
+    hasher.update(data)
+    return hasher.hexdigest()
+
+
+def _blob_hasher(size: int) -> hashlib._Hash:
+    return hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
 
 
 def _git(folder: str, *arguments: str) -> bytes | None:
