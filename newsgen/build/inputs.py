@@ -4,7 +4,6 @@ next build that nothing changed, or only the headlines (builder.py, ticker_build
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from newsgen.content.sources import file_content_digest
 from newsgen.content.theme import templates_digest
 from newsgen.engine.digests import digest
 from newsgen.engine.git_index import clean_blobs
-from newsgen.engine.paths import replace_file
+from newsgen.engine.paths import read_memo, write_memo
 from newsgen.engine.stamps import Stamp, file_stamps
 from newsgen.engine.writer import MANIFEST
 
@@ -119,7 +118,7 @@ class _Digests:
         new headline thus reads the headlines' memo alone: the rest's 100,000 files took
         0.6 s of a headline build at 100,000 articles."""
         stamped = [digest(*group) for _name, group in groups]
-        loaded = _load(self.folder / DIGEST_KEYS)
+        loaded = read_memo(self.folder / DIGEST_KEYS)
         known = loaded if isinstance(loaded, dict) else {}
         found = []
         for (name, group), key in zip(groups, stamped, strict=True):
@@ -132,7 +131,7 @@ class _Digests:
             found.append(value)
         mapping = dict(zip(stamped, found, strict=True))
         if mapping != known:
-            _replace(self.folder / DIGEST_KEYS, pickle.dumps(mapping, pickle.HIGHEST_PROTOCOL))
+            write_memo(self.folder / DIGEST_KEYS, mapping)
         return found
 
     def _identity(self, stamp: Stamp, memo: _DigestMemo) -> str:
@@ -175,7 +174,7 @@ class _DigestMemo:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        loaded = _load(path)
+        loaded = read_memo(path)
         self.old: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         self.new: dict[str, tuple[int, int, str]] = {}
         self.recent = time.time_ns() - RACY_NS
@@ -201,16 +200,7 @@ class _DigestMemo:
 
     def save(self) -> None:
         if self.new != self.old:
-            _replace(self.path, pickle.dumps(self.new, pickle.HIGHEST_PROTOCOL))
-
-
-def _load(path: Path) -> object:
-    """A pickled memo, or None when it is missing or damaged (reading the files again)."""
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a damaged memo costs reading the files again
-        return None
+            write_memo(self.path, self.new)
 
 
 def meta_keys(out_dir: Path) -> tuple[str, str]:
@@ -266,13 +256,3 @@ def _static_files(config: SiteConfig) -> Iterator[tuple[str, str, str]]:
             for name in names:
                 path = os.path.join(current, name)
                 yield prefix, os.path.relpath(path, root).replace(os.sep, "/"), path
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Save a memo (two builds of one site into two folders may save it at once). One that
-    cannot be saved costs the next build a read of the files."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, data)
-    except OSError:
-        pass

@@ -5,6 +5,7 @@ collide on a case-insensitive one, and a file replaced whole or not at all."""
 from __future__ import annotations
 
 import os
+import pickle
 import posixpath
 import re
 import tempfile
@@ -121,3 +122,23 @@ def replace_file(path: Path, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def read_memo(path: Path) -> object:
+    """A value a build pickled into its cache (``write_memo``), or None when it is missing
+    or damaged: a memo only spares work, so the caller then does the work again."""
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any damage costs the work, never a result
+        return None
+
+
+def write_memo(path: Path, value: object) -> None:
+    """Save a memo whole (two builds of one site into two folders may save it at once);
+    one that cannot be saved costs the next build the work it spares."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass

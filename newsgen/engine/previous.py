@@ -4,10 +4,8 @@ reading it (writer.py), and say whether the whole output is still as newsgen lef
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import pickle
 import struct
 from array import array
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ from pathlib import Path
 
 from newsgen.engine.journal import sibling
 from newsgen.engine.manifest_text import ManifestText
-from newsgen.engine.paths import replace_file
+from newsgen.engine.paths import read_memo, write_memo
 from newsgen.engine.workers import all_parts
 
 MANIFEST = ".newsgen/manifest.json"
@@ -225,7 +223,7 @@ def _listed(out_dir: Path, memo: Path | None) -> Listed | None:
                                          for i in (os.stat(state), os.stat(manifest_path))))
     except OSError:
         return None
-    kept = _load(memo) if memo is not None else None
+    kept = read_memo(memo) if memo is not None else None
     if type(kept) is tuple and len(kept) == 2 and kept[0] == key and _well_formed(kept[1]):
         return kept[1]
     manifest = ManifestText.read(manifest_path)
@@ -241,9 +239,7 @@ def _listed(out_dir: Path, memo: Path | None) -> Listed | None:
         mtimes.append(value[1])
     listed = (names, sizes, mtimes)
     if memo is not None:
-        with contextlib.suppress(OSError):  # one not saved costs the next build a parse
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(memo, pickle.dumps((key, listed), pickle.HIGHEST_PROTOCOL))
+        write_memo(memo, (key, listed))
     return listed
 
 
@@ -253,13 +249,6 @@ def _well_formed(listed: object) -> bool:
         len(listed[0]) == len(listed[1]) == len(listed[2]) and \
         all(type(name) is str for name in listed[0])
 
-
-def _load(path: Path) -> object:
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a damaged memo costs a parse of the state
-        return None
 
 
 def read_mtimes(out_dir: Path) -> dict[str, int]:
